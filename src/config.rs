@@ -1,0 +1,151 @@
+//! `content/site.toml`: the site's settings. Every key is optional; an
+//! unknown key is a configuration error (exit 2) so a typo is never ignored.
+
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+/// Files larger than this are refused unless the site raises the limit:
+/// court reports run to megabytes, but a 200 MB "release" is a scraping bug.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SiteConfig {
+    pub title: String,
+    pub description: String,
+    /// Public root URL, e.g. `https://owner.github.io/archive/`. Makes feed URLs absolute.
+    pub base_url: Option<String>,
+    /// IANA zone that release times are local to.
+    pub timezone: String,
+    /// Items in the site-wide and per-area feeds.
+    pub feed_size: usize,
+    /// Releases listed on the home page and on an area's page.
+    pub latest_count: usize,
+    pub max_file_bytes: u64,
+    pub language: String,
+    /// Extra areas, or extra aliases/hosts for built-in ones (matched by name).
+    pub areas: Vec<AreaEntry>,
+}
+
+/// One row of the areas table (built in, or added by `site.toml`).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AreaEntry {
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub hosts: Vec<String>,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        SiteConfig {
+            title: "Police press release archive".into(),
+            description: "An annotated archive of police press releases.".into(),
+            base_url: None,
+            timezone: "Europe/London".into(),
+            feed_size: 50,
+            latest_count: 20,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            language: "en-GB".into(),
+            areas: Vec::new(),
+        }
+    }
+}
+
+impl SiteConfig {
+    /// Reads `<content>/site.toml`, or the defaults when there is none.
+    pub fn load(content_dir: &Path) -> Result<SiteConfig> {
+        let path = content_dir.join("site.toml");
+        if !path.exists() {
+            return Ok(SiteConfig::default());
+        }
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("{}: cannot read site configuration", path.display()))?;
+        Self::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    }
+
+    pub fn parse(text: &str) -> Result<SiteConfig> {
+        let config: SiteConfig = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            let message = e.message().to_string();
+            match line {
+                Some(line) => anyhow::anyhow!("line {line}: {message}"),
+                None => anyhow::anyhow!("{message}"),
+            }
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<()> {
+        self.tz()?;
+        if let Some(url) = &self.base_url {
+            validate_base_url(url)?;
+        }
+        if self.feed_size == 0 {
+            bail!("feed_size must be at least 1");
+        }
+        Ok(())
+    }
+
+    pub fn tz(&self) -> Result<Tz> {
+        self.timezone
+            .parse::<Tz>()
+            .map_err(|_| anyhow::anyhow!("unknown timezone `{}`", self.timezone))
+    }
+}
+
+/// A base URL must be absolute http(s); it is stored with a trailing slash.
+pub fn validate_base_url(url: &str) -> Result<()> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .with_context(|| format!("base_url `{url}` must start with http:// or https://"))?;
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() || url.contains(char::is_whitespace) || url.contains(['?', '#']) {
+        bail!("base_url `{url}` is not a usable site address");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_without_file() {
+        let c = SiteConfig::parse("").unwrap();
+        assert_eq!(c.timezone, "Europe/London");
+        assert_eq!(c.feed_size, 50);
+        assert_eq!(c.max_file_bytes, 10 * 1024 * 1024);
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_line() {
+        let err = SiteConfig::parse("title = \"x\"\ntitel = \"y\"\n").unwrap_err();
+        assert!(err.to_string().contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn bad_timezone_and_base_url_are_errors() {
+        assert!(SiteConfig::parse("timezone = \"Mars/Olympus\"").is_err());
+        assert!(SiteConfig::parse("base_url = \"example.org\"").is_err());
+        assert!(SiteConfig::parse("base_url = \"https://example.org/archive/\"").is_ok());
+    }
+
+    #[test]
+    fn areas_table_extends() {
+        let c = SiteConfig::parse(
+            "[[areas]]\nname = \"Jersey\"\naliases = [\"States of Jersey Police\"]\nhosts = [\"jersey.police.uk\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.areas[0].name, "Jersey");
+    }
+}

@@ -1,0 +1,158 @@
+//! Content problems are data, not control flow: every stage pushes a
+//! [`Diagnostic`] and goes on, so one run reports every broken file of an
+//! archive instead of stopping at the first (as ripgrep keeps going past a
+//! bad file). Environment problems (an unreadable folder, a full disk) are
+//! fatal `anyhow` errors instead.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem with one user file, printed as `path:line:col: error: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Path as the user would type it (relative to the working folder when possible).
+    pub path: PathBuf,
+    /// 1-based line; 0 when the problem is about the whole file.
+    pub line: usize,
+    /// 1-based column; 0 when unknown.
+    pub col: usize,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(path: &Path, line: usize, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, path, line, message)
+    }
+
+    pub fn warning(path: &Path, line: usize, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, path, line, message)
+    }
+
+    fn new(severity: Severity, path: &Path, line: usize, message: impl Into<String>) -> Self {
+        Diagnostic {
+            path: path.to_path_buf(),
+            line,
+            col: 0,
+            severity,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn at_col(mut self, col: usize) -> Self {
+        self.col = col;
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+            if self.col > 0 {
+                write!(f, ":{}", self.col)?;
+            }
+        }
+        let word = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, ": {word}: {}", self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The collector every stage pushes into.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, more: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(more);
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.items.len() - self.error_count()
+    }
+
+    /// Whether any error names this file (used by `--skip-invalid`).
+    pub fn has_error_for(&self, path: &Path) -> bool {
+        self.items.iter().any(|d| d.is_error() && d.path == path)
+    }
+
+    /// Sorted by path, then line, so output is stable whatever order the
+    /// (parallel) stages found the problems in.
+    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+        self.items.sort_by(|a, b| {
+            (&a.path, a.line, a.col, a.severity, &a.message)
+                .cmp(&(&b.path, b.line, b.col, b.severity, &b.message))
+        });
+        self.items.dedup();
+        self.items
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prints_path_line_col_severity_message() {
+        let d = Diagnostic::error(Path::new("content/releases/a.txt"), 3, "bad date").at_col(7);
+        assert_eq!(d.to_string(), "content/releases/a.txt:3:7: error: bad date");
+        let w = Diagnostic::warning(Path::new("a.md"), 0, "orphan");
+        assert_eq!(w.to_string(), "a.md: warning: orphan");
+    }
+
+    #[test]
+    fn sorts_by_path_then_line() {
+        let mut all = Diagnostics::default();
+        all.push(Diagnostic::error(Path::new("b.txt"), 1, "x"));
+        all.push(Diagnostic::error(Path::new("a.txt"), 9, "y"));
+        all.push(Diagnostic::warning(Path::new("a.txt"), 2, "z"));
+        let lines: Vec<String> = all.into_sorted().iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            lines,
+            [
+                "a.txt:2: warning: z",
+                "a.txt:9: error: y",
+                "b.txt:1: error: x"
+            ]
+        );
+    }
+}

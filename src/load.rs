@@ -1,0 +1,191 @@
+//! Stage 1, load: discover the release and sidecar files under
+//! `<content>/releases/` and read them. The only module that reads content.
+//!
+//! Reading is where raw bytes become text, so this is where invalid UTF-8, a
+//! byte-order mark, CRLF line ends and oversized files are dealt with: every
+//! later stage sees clean `\n`-separated text.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+
+/// What kind of content file this is, by extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Release,
+    Sidecar,
+}
+
+/// One content file, read and normalised.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub kind: Kind,
+    /// Path for messages: the content folder joined with the relative path.
+    pub path: PathBuf,
+    /// Path under `releases/`, without extension: pairs a sidecar with its release.
+    pub key: PathBuf,
+    /// The file stem: the release id before validation.
+    pub stem: String,
+    /// Text with BOM removed and CRLF/CR turned into LF.
+    pub text: String,
+}
+
+/// Every content file found, releases and sidecars apart, in path order.
+#[derive(Debug, Default)]
+pub struct Sources {
+    pub releases: Vec<SourceFile>,
+    pub sidecars: Vec<SourceFile>,
+}
+
+/// Walks `<content>/releases` and reads every `.txt` and `.md` in it.
+/// Unreadable or unusable files become diagnostics; only a missing or
+/// unreadable content folder is fatal.
+pub fn sources(content_dir: &Path, max_bytes: u64, diags: &mut Diagnostics) -> Result<Sources> {
+    let root = content_dir.join("releases");
+    let found = discover(content_dir, &root, diags)?;
+    let results: Vec<Result<SourceFile, Diagnostic>> = found
+        .into_par_iter()
+        .map(|(path, key, kind)| read(path, key, kind, max_bytes))
+        .collect();
+    let mut sources = Sources::default();
+    for result in results {
+        match result {
+            Ok(file) if file.kind == Kind::Release => sources.releases.push(file),
+            Ok(file) => sources.sidecars.push(file),
+            Err(diagnostic) => diags.push(diagnostic),
+        }
+    }
+    Ok(sources)
+}
+
+type Found = Vec<(PathBuf, PathBuf, Kind)>;
+
+/// Sorted walk, so everything downstream sees files in the same order on
+/// every machine. Symlinks are followed only when they stay inside the
+/// content folder: a link to `/etc/passwd` must not end up published.
+fn discover(content_dir: &Path, root: &Path, diags: &mut Diagnostics) -> Result<Found> {
+    if !root.is_dir() {
+        anyhow::bail!(
+            "{}: no releases folder (expected release .txt files under it)",
+            root.display()
+        );
+    }
+    let content_real = content_dir
+        .canonicalize()
+        .with_context(|| format!("{}: cannot resolve content folder", content_dir.display()))?;
+    let mut found = BTreeMap::new();
+    for entry in WalkDir::new(root).follow_links(false).sort_by_file_name() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err.path().unwrap_or(root).to_path_buf();
+                diags.push(Diagnostic::error(&path, 0, format!("cannot read: {err}")));
+                continue;
+            }
+        };
+        let path = entry.path();
+        let Some(kind) = kind_of(path) else { continue };
+        if entry.path_is_symlink() && !symlink_stays_inside(path, &content_real) {
+            diags.push(Diagnostic::warning(
+                path,
+                0,
+                "symlink points outside the content folder (or nowhere); skipped",
+            ));
+            continue;
+        }
+        if !path.is_file() {
+            continue;
+        }
+        let key = path.strip_prefix(root).unwrap_or(path).with_extension("");
+        found.insert(path.to_path_buf(), (key, kind));
+    }
+    Ok(found
+        .into_iter()
+        .map(|(p, (k, kind))| (p, k, kind))
+        .collect())
+}
+
+fn kind_of(path: &Path) -> Option<Kind> {
+    match path.extension()?.to_str()? {
+        "txt" => Some(Kind::Release),
+        "md" => Some(Kind::Sidecar),
+        _ => None,
+    }
+}
+
+fn symlink_stays_inside(path: &Path, content_real: &Path) -> bool {
+    path.canonicalize()
+        .map(|target| target.starts_with(content_real))
+        .unwrap_or(false)
+}
+
+fn read(path: PathBuf, key: PathBuf, kind: Kind, max_bytes: u64) -> Result<SourceFile, Diagnostic> {
+    let size = std::fs::metadata(&path)
+        .map_err(|e| Diagnostic::error(&path, 0, format!("cannot read: {e}")))?
+        .len();
+    if size > max_bytes {
+        return Err(Diagnostic::error(
+            &path,
+            0,
+            format!("file is {size} bytes, over the limit of {max_bytes} bytes"),
+        )
+        .with_help("raise `max_file_bytes` in site.toml if this release is genuine"));
+    }
+    let bytes = std::fs::read(&path)
+        .map_err(|e| Diagnostic::error(&path, 0, format!("cannot read: {e}")))?;
+    let text = decode(&bytes).map_err(|(line, offset)| {
+        Diagnostic::error(&path, line, format!("invalid UTF-8 at byte {offset}"))
+            .with_help("re-save the file as UTF-8")
+    })?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(SourceFile {
+        kind,
+        path,
+        key,
+        stem,
+        text,
+    })
+}
+
+/// Bytes to normalised text, or the (line, byte offset) of the first invalid byte.
+pub fn decode(bytes: &[u8]) -> Result<String, (usize, usize)> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let offset = e.valid_up_to();
+        let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+        (line, offset)
+    })?;
+    Ok(normalise(text))
+}
+
+/// Removes a BOM and turns CRLF and lone CR into LF.
+pub fn normalise(text: &str) -> String {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bom_and_crlf_are_normalised() {
+        assert_eq!(decode(b"\xef\xbb\xbfa\r\nb\rc\n").unwrap(), "a\nb\nc\n");
+    }
+
+    #[test]
+    fn invalid_utf8_reports_line_and_offset() {
+        assert_eq!(decode(b"ok\nfine\n\xff bad"), Err((3, 8)));
+    }
+}

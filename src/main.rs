@@ -1,0 +1,143 @@
+//! The `blotter` command: parses arguments, calls the library, prints what
+//! it reports and maps the outcome to an exit code (0 ok, 1 content errors,
+//! 2 usage or configuration errors).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use blotter::{BuildOptions, Report};
+
+#[derive(Parser)]
+#[command(
+    name = "blotter",
+    version,
+    about = "Build an annotated archive of police press releases"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output folder.
+    Build {
+        /// Folder holding site.toml and releases/.
+        #[arg(long, default_value = "content")]
+        content: PathBuf,
+        /// Theme folder whose templates/ and static/ override the built-in theme.
+        #[arg(long)]
+        theme: Option<PathBuf>,
+        /// Folder to write the site to (replaced as a whole).
+        #[arg(long, default_value = "output")]
+        output: PathBuf,
+        /// Public root URL, e.g. https://owner.github.io/archive/ (overrides site.toml).
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Build the valid releases and list the invalid ones instead of failing.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+    /// Check the content and report every problem, writing nothing.
+    Check {
+        #[arg(long, default_value = "content")]
+        content: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let (result, skip_invalid) = match cli.command {
+        Command::Build {
+            content,
+            theme,
+            output,
+            base_url,
+            skip_invalid,
+        } => {
+            let options = BuildOptions {
+                content,
+                theme,
+                output,
+                base_url,
+                skip_invalid,
+            };
+            (blotter::build(&options), skip_invalid)
+        }
+        Command::Check { content } => (blotter::check(&content), false),
+    };
+    match result {
+        Ok(report) => finish(&report, skip_invalid),
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn finish(report: &Report, skip_invalid: bool) -> ExitCode {
+    for diagnostic in &report.diagnostics {
+        eprintln!("{diagnostic}");
+    }
+    let (errors, warnings) = (report.errors(), report.warnings());
+    if errors + warnings > 0 {
+        eprintln!(
+            "{errors} error{}, {warnings} warning{}",
+            plural(errors),
+            plural(warnings)
+        );
+    }
+    if skip_invalid && !report.skipped.is_empty() {
+        eprintln!(
+            "skipped {} file{}:",
+            report.skipped.len(),
+            plural(report.skipped.len())
+        );
+        for path in &report.skipped {
+            eprintln!("  {}", path.display());
+        }
+    }
+    match &report.summary {
+        Some(s) => {
+            let secs = s.elapsed.as_secs_f64();
+            let rate = if secs > 0.0 {
+                s.pages as f64 / secs
+            } else {
+                0.0
+            };
+            println!(
+                "built {} release{}, {} pages, {} area{} in {:.2}s ({:.0} pages/s), {} warning{}",
+                s.releases,
+                plural(s.releases),
+                s.pages,
+                s.areas,
+                plural(s.areas),
+                secs,
+                rate,
+                warnings,
+                plural(warnings)
+            );
+            ExitCode::SUCCESS
+        }
+        None if errors > 0 => {
+            if report.summary.is_none() && !skip_invalid {
+                eprintln!("nothing written: fix the errors above, or pass --skip-invalid to build the rest");
+            }
+            ExitCode::from(1)
+        }
+        None => {
+            println!("checked: no errors");
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

@@ -1,0 +1,223 @@
+//! The table of known areas (police forces and units): built in from
+//! `forces.toml`, extended by `site.toml`'s `[[areas]]`. It turns an
+//! `area:` value into a canonical area and infers an area for releases that
+//! give none, from a force's formal name in the title or the URL's host.
+
+use std::collections::HashMap;
+
+use crate::config::AreaEntry;
+use crate::model::slug::Slug;
+
+const BUILTIN: &str = include_str!("forces.toml");
+
+#[derive(Debug, serde::Deserialize)]
+struct TableFile {
+    area: Vec<AreaEntry>,
+}
+
+/// One known area, with its lookup keys.
+#[derive(Debug, Clone)]
+pub struct KnownArea {
+    pub name: String,
+    pub slug: Slug,
+    pub aliases: Vec<String>,
+    pub hosts: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AreaTable {
+    pub areas: Vec<KnownArea>,
+    /// Slug of a name or alias -> index, for `area:` values.
+    by_slug: HashMap<Slug, usize>,
+    /// Lowercased alias -> index, for titles.
+    title_names: Vec<(String, usize)>,
+    by_host: HashMap<String, usize>,
+}
+
+impl AreaTable {
+    /// The built-in table with the site's additions: an entry whose name
+    /// matches a built-in area adds aliases and hosts to it; others are new.
+    pub fn with_extra(extra: &[AreaEntry]) -> AreaTable {
+        // The built-in table is part of the binary and covered by tests.
+        let builtin: TableFile = toml::from_str(BUILTIN).expect("built-in forces.toml is valid");
+        let mut table = AreaTable {
+            areas: Vec::new(),
+            by_slug: HashMap::new(),
+            title_names: Vec::new(),
+            by_host: HashMap::new(),
+        };
+        for entry in builtin.area.iter().chain(extra) {
+            table.add(entry);
+        }
+        // Longest names first, so "West Midlands Regional Organised Crime
+        // Unit" wins over "West Midlands Police" at the same position.
+        table
+            .title_names
+            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.cmp(b)));
+        table
+    }
+
+    fn add(&mut self, entry: &AreaEntry) {
+        let slug = Slug::from_text(&entry.name);
+        let index = match self.by_slug.get(&slug) {
+            Some(&i) if self.areas[i].slug == slug => i,
+            _ => {
+                self.areas.push(KnownArea {
+                    name: entry.name.trim().to_string(),
+                    slug: slug.clone(),
+                    aliases: Vec::new(),
+                    hosts: Vec::new(),
+                });
+                self.by_slug.insert(slug, self.areas.len() - 1);
+                self.areas.len() - 1
+            }
+        };
+        for alias in &entry.aliases {
+            self.by_slug.entry(Slug::from_text(alias)).or_insert(index);
+            self.title_names.push((alias.to_lowercase(), index));
+            self.areas[index].aliases.push(alias.clone());
+        }
+        for host in &entry.hosts {
+            let host = host.trim().trim_start_matches("www.").to_ascii_lowercase();
+            self.by_host.entry(host.clone()).or_insert(index);
+            self.areas[index].hosts.push(host);
+        }
+    }
+
+    /// The known area an `area:` value names (by its name or an alias),
+    /// compared by slug so `kent`, `Kent` and `KENT` agree.
+    pub fn lookup(&self, text: &str) -> Option<usize> {
+        self.by_slug.get(&Slug::from_text(text)).copied()
+    }
+
+    /// The area whose formal name appears first in `title`, as a whole word.
+    pub fn infer_from_title(&self, title: &str) -> Option<usize> {
+        let lower = title.to_lowercase();
+        let mut best: Option<(usize, usize)> = None; // (position, area)
+        for (name, index) in &self.title_names {
+            if let Some(pos) = find_word(&lower, name) {
+                if best.is_none_or(|(p, _)| pos < p) {
+                    best = Some((pos, *index));
+                }
+            }
+        }
+        best.map(|(_, index)| index)
+    }
+
+    /// The area whose site hosts `url` (or a subdomain of its host).
+    pub fn infer_from_url(&self, url: &str) -> Option<usize> {
+        let rest = url.split_once("://")?.1;
+        let host = rest.split(['/', '?', '#']).next()?.split('@').next_back()?;
+        let mut host = host.split(':').next()?.to_ascii_lowercase();
+        loop {
+            if let Some(&i) = self.by_host.get(host.trim_start_matches("www.")) {
+                return Some(i);
+            }
+            let (_, parent) = host.split_once('.')?;
+            if !parent.contains('.') {
+                return None;
+            }
+            host = parent.to_string();
+        }
+    }
+}
+
+/// Byte position of `needle` in `haystack` where it stands as whole words.
+fn find_word(haystack: &str, needle: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(found) = haystack[from..].find(needle) {
+        let start = from + found;
+        let end = start + needle.len();
+        let before = haystack[..start].chars().next_back();
+        let after = haystack[end..].chars().next();
+        let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+        if boundary(before) && boundary(after) {
+            return Some(start);
+        }
+        from = start + haystack[start..].chars().next().map_or(1, char::len_utf8);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(table: &AreaTable, i: Option<usize>) -> Option<&str> {
+        i.map(|i| table.areas[i].name.as_str())
+    }
+
+    #[test]
+    fn builtin_table_loads_and_is_unambiguous() {
+        let t = AreaTable::with_extra(&[]);
+        assert!(t.areas.len() >= 55);
+        let mut slugs: Vec<_> = t.areas.iter().map(|a| &a.slug).collect();
+        slugs.sort();
+        slugs.dedup();
+        assert_eq!(slugs.len(), t.areas.len());
+    }
+
+    #[test]
+    fn lookup_by_name_alias_and_case() {
+        let t = AreaTable::with_extra(&[]);
+        assert_eq!(name(&t, t.lookup("kent")), Some("Kent"));
+        assert_eq!(
+            name(&t, t.lookup("West Mercia Police")),
+            Some("West Mercia")
+        );
+        assert_eq!(
+            name(&t, t.lookup("Devon & Cornwall")),
+            Some("Devon and Cornwall")
+        );
+        assert_eq!(t.lookup("Atlantis"), None);
+    }
+
+    #[test]
+    fn title_inference_takes_the_first_force_named() {
+        let t = AreaTable::with_extra(&[]);
+        let title = "North Wales Police key role in Operation Venetic";
+        assert_eq!(name(&t, t.infer_from_title(title)), Some("North Wales"));
+        let two = "Kent Police and Essex Police make arrests";
+        assert_eq!(name(&t, t.infer_from_title(two)), Some("Kent"));
+        assert_eq!(t.infer_from_title("Kent man jailed"), None);
+        assert_eq!(t.infer_from_title("Off-Kent Policeman"), None);
+    }
+
+    #[test]
+    fn url_inference_by_host_and_subdomain() {
+        let t = AreaTable::with_extra(&[]);
+        let url = "https://www.derbyshire.police.uk/news/derbyshire/news/";
+        assert_eq!(name(&t, t.infer_from_url(url)), Some("Derbyshire"));
+        assert_eq!(
+            name(&t, t.infer_from_url("http://news.kent.police.uk/x")),
+            Some("Kent")
+        );
+        assert_eq!(t.infer_from_url("https://police.uk/"), None);
+        assert_eq!(t.infer_from_url("not a url"), None);
+    }
+
+    #[test]
+    fn site_can_extend_the_table() {
+        let extra = [
+            AreaEntry {
+                name: "Jersey".into(),
+                aliases: vec!["States of Jersey Police".into()],
+                hosts: vec!["jersey.police.uk".into()],
+            },
+            AreaEntry {
+                name: "kent".into(),
+                aliases: vec!["Kent County Constabulary".into()],
+                hosts: vec![],
+            },
+        ];
+        let t = AreaTable::with_extra(&extra);
+        assert_eq!(
+            name(&t, t.infer_from_title("States of Jersey Police appeal")),
+            Some("Jersey")
+        );
+        assert_eq!(
+            name(&t, t.infer_from_title("Kent County Constabulary appeal")),
+            Some("Kent")
+        );
+    }
+}

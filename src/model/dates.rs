@@ -1,0 +1,175 @@
+//! Release dates. Police forces in the UK write dates day-first
+//! (`02/07/2020` is 2 July), and their times are local wall-clock times,
+//! so the offset comes from the site's zone at that moment (+01:00 in
+//! British Summer Time, +00:00 in winter), never from the build machine.
+
+use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveTime, TimeZone};
+use chrono_tz::Tz;
+
+/// A date as the release gives it: the time is optional, and a date
+/// without one is shown without one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ReleaseDate {
+    pub date: NaiveDate,
+    pub time: Option<NaiveTime>,
+}
+
+/// Parses the date shapes releases and sidecars use:
+/// `HH:MM DD/MM/YYYY`, `DD/MM/YYYY`, `YYYY-MM-DD`, `YYYY-MM-DD HH:MM`
+/// and `YYYY-MM-DDTHH:MM[:SS]`.
+pub fn parse(text: &str) -> Result<ReleaseDate, String> {
+    let text = text.trim();
+    let (first, second) = match text.split_once([' ', 'T']) {
+        Some((a, b)) => (a, Some(b.trim())),
+        None => (text, None),
+    };
+    let (date_part, time_part) = match second {
+        // `HH:MM DD/MM/YYYY`: time first.
+        Some(rest) if first.contains(':') => (rest, Some(first)),
+        Some(rest) => (first, Some(rest)),
+        None => (first, None),
+    };
+    let date = parse_day(date_part).ok_or_else(|| not_a_date(text))?;
+    let time = match time_part {
+        Some(t) => {
+            Some(parse_time(t).ok_or_else(|| format!("`{text}` has an impossible time `{t}`"))?)
+        }
+        None => None,
+    };
+    Ok(ReleaseDate { date, time })
+}
+
+fn not_a_date(text: &str) -> String {
+    format!("`{text}` is not a real date (expected DD/MM/YYYY or YYYY-MM-DD, day first)")
+}
+
+fn parse_day(text: &str) -> Option<NaiveDate> {
+    let numbers = |sep: char| -> Option<Vec<u32>> {
+        let parts: Vec<&str> = text.split(sep).collect();
+        let ok = parts.len() == 3
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()));
+        ok.then(|| parts.iter().filter_map(|p| p.parse().ok()).collect())
+    };
+    if let Some(n) = numbers('/') {
+        // British order: day, month, year.
+        return (n[2] >= 1000)
+            .then(|| NaiveDate::from_ymd_opt(n[2] as i32, n[1], n[0]))
+            .flatten();
+    }
+    let n = numbers('-')?;
+    (n[0] >= 1000)
+        .then(|| NaiveDate::from_ymd_opt(n[0] as i32, n[1], n[2]))
+        .flatten()
+}
+
+fn parse_time(text: &str) -> Option<NaiveTime> {
+    let text = text.trim_end_matches('Z');
+    NaiveTime::parse_from_str(text, "%H:%M")
+        .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M:%S"))
+        .ok()
+}
+
+impl ReleaseDate {
+    /// The moment in `tz`: the time given, or local midnight for a bare date
+    /// (feeds need a timestamp). A time that does not exist because the
+    /// clocks went forward is read an hour later, as a clock on the wall
+    /// would show it; a time that happens twice is read as the first one.
+    /// Both come back with a note so the build can warn.
+    pub fn localise(&self, tz: Tz) -> (DateTime<FixedOffset>, Option<String>) {
+        let naive = self.date.and_time(self.time.unwrap_or(NaiveTime::MIN));
+        match tz.from_local_datetime(&naive) {
+            LocalResult::Single(t) => (t.fixed_offset(), None),
+            LocalResult::Ambiguous(first, _) => (
+                first.fixed_offset(),
+                Some(format!(
+                    "{naive} happens twice in {tz} (clocks went back); read as the first, {}",
+                    first.fixed_offset().to_rfc3339()
+                )),
+            ),
+            LocalResult::None => {
+                let later = naive + chrono::Duration::hours(1);
+                let t = tz
+                    .from_local_datetime(&later)
+                    .earliest()
+                    .map(|t| t.fixed_offset());
+                let t = t.unwrap_or_else(|| tz.from_utc_datetime(&naive).fixed_offset());
+                (
+                    t,
+                    Some(format!(
+                        "{naive} does not exist in {tz} (clocks went forward); read as {}",
+                        t.to_rfc3339()
+                    )),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn british_dates_are_day_first() {
+        let d = parse("11:29 02/07/2020").unwrap();
+        assert_eq!(d.date, ymd(2020, 7, 2));
+        assert_eq!(d.time, NaiveTime::from_hms_opt(11, 29, 0));
+        assert_eq!(parse("02/07/2020").unwrap().date, ymd(2020, 7, 2));
+        assert_eq!(
+            parse("2020-07-02").unwrap(),
+            ReleaseDate {
+                date: ymd(2020, 7, 2),
+                time: None
+            }
+        );
+        assert_eq!(
+            parse("2020-07-02T09:05").unwrap().time,
+            NaiveTime::from_hms_opt(9, 5, 0)
+        );
+    }
+
+    #[test]
+    fn impossible_dates_are_errors() {
+        for bad in [
+            "30/02/2021",
+            "2021-13-01",
+            "07/2020",
+            "tomorrow",
+            "25:00 02/07/2020",
+            "02/07/20",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn london_offsets_follow_summer_time() {
+        let tz: Tz = "Europe/London".parse().unwrap();
+        let (summer, _) = parse("13:36 02/07/2020").unwrap().localise(tz);
+        assert_eq!(summer.to_rfc3339(), "2020-07-02T13:36:00+01:00");
+        let (winter, _) = parse("09:00 02/01/2020").unwrap().localise(tz);
+        assert_eq!(winter.to_rfc3339(), "2020-01-02T09:00:00+00:00");
+        let (midnight, note) = parse("2020-07-02").unwrap().localise(tz);
+        assert_eq!(
+            (midnight.to_rfc3339().as_str(), note),
+            ("2020-07-02T00:00:00+01:00", None)
+        );
+    }
+
+    #[test]
+    fn gaps_and_overlaps_are_defined_and_noted() {
+        let tz: Tz = "Europe/London".parse().unwrap();
+        let (gap, note) = parse("01:30 29/03/2020").unwrap().localise(tz);
+        assert_eq!(gap.to_rfc3339(), "2020-03-29T02:30:00+01:00");
+        assert!(note.unwrap().contains("does not exist"));
+        let (twice, note) = parse("01:30 25/10/2020").unwrap().localise(tz);
+        assert_eq!(twice.to_rfc3339(), "2020-10-25T01:30:00+01:00");
+        assert!(note.unwrap().contains("happens twice"));
+    }
+}

@@ -1,0 +1,463 @@
+//! Stage 3, model: raw releases and sidecars become the `Archive`: dates
+//! resolved in the site's zone, titles and areas chosen by the brief's
+//! precedence rules, entities decoded, ids checked for uniqueness, and
+//! sidecars paired with their releases. Pure: no I/O.
+
+pub mod areas;
+pub mod dates;
+pub mod slug;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono_tz::Tz;
+
+use crate::config::SiteConfig;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::parse::{RawRelease, RawSidecar, Spanned};
+use areas::AreaTable;
+use dates::ReleaseDate;
+pub use slug::{ReleaseId, Slug};
+
+/// Name and slug of the area for releases nothing places.
+pub const UNKNOWN_AREA: &str = "Unknown area";
+
+/// One release, ready to render.
+#[derive(Debug, Clone)]
+pub struct Release {
+    pub id: ReleaseId,
+    pub path: PathBuf,
+    pub title: String,
+    pub date: ReleaseDate,
+    /// The moment in the site's zone (local midnight for a bare date).
+    pub published: DateTime<FixedOffset>,
+    /// Index into `Archive::areas`.
+    pub area: usize,
+    /// The original page, when the release gives an http(s) URL.
+    pub source_url: Option<String>,
+    pub description: Option<String>,
+    pub body: String,
+    pub body_line: usize,
+    pub annotation: Option<Annotation>,
+}
+
+/// What a maintainer's sidecar adds to a release.
+#[derive(Debug, Clone, Default)]
+pub struct Annotation {
+    pub path: PathBuf,
+    pub commentary: String,
+    pub commentary_line: usize,
+    pub raw: RawSidecar,
+}
+
+#[derive(Debug, Clone)]
+pub struct Area {
+    pub name: String,
+    pub slug: Slug,
+    /// Indices into `Archive::releases`, newest first.
+    pub releases: Vec<usize>,
+}
+
+/// Everything the renderer needs, releases newest first.
+#[derive(Debug)]
+pub struct Archive {
+    pub config: SiteConfig,
+    pub releases: Vec<Release>,
+    /// Sorted by name, the unknown area last.
+    pub areas: Vec<Area>,
+    /// Release indices by local calendar day, each newest first.
+    pub days: BTreeMap<NaiveDate, Vec<usize>>,
+}
+
+/// A parsed release with the file it came from.
+pub struct Parsed {
+    pub path: PathBuf,
+    pub key: PathBuf,
+    pub stem: String,
+    pub raw: RawRelease,
+}
+
+/// A parsed sidecar with the file it came from.
+pub struct ParsedSidecar {
+    pub path: PathBuf,
+    pub key: PathBuf,
+    pub raw: RawSidecar,
+}
+
+/// Builds the archive. Releases with errors are left out (and reported), so
+/// `check` sees every problem and `--skip-invalid` builds the rest.
+pub fn assemble(
+    config: SiteConfig,
+    releases: Vec<Parsed>,
+    sidecars: Vec<ParsedSidecar>,
+    diags: &mut Diagnostics,
+) -> Archive {
+    let tz = config.tz().unwrap_or(chrono_tz::Europe::London);
+    let table = AreaTable::with_extra(&config.areas);
+    let mut sidecars = pair_sidecars(&releases, sidecars, diags);
+    let duplicates = duplicate_ids(&releases, diags);
+    let mut resolved = Vec::new();
+    for parsed in releases {
+        if duplicates.contains(&parsed.stem) {
+            continue;
+        }
+        let sidecar = sidecars.remove(&parsed.key);
+        resolved.extend(resolve(parsed, sidecar, &table, tz, diags));
+    }
+    index(config, resolved, &table)
+}
+
+/// Sidecars by the key of their release; a sidecar without one is a warning.
+fn pair_sidecars(
+    releases: &[Parsed],
+    sidecars: Vec<ParsedSidecar>,
+    diags: &mut Diagnostics,
+) -> HashMap<PathBuf, ParsedSidecar> {
+    let keys: std::collections::HashSet<&Path> = releases.iter().map(|r| r.key.as_path()).collect();
+    let mut paired = HashMap::new();
+    for sidecar in sidecars {
+        if keys.contains(sidecar.key.as_path()) {
+            paired.insert(sidecar.key.clone(), sidecar);
+        } else {
+            diags.push(
+                Diagnostic::warning(&sidecar.path, 0, "sidecar has no release beside it")
+                    .with_help("a sidecar `x.md` annotates the release `x.txt` in the same folder"),
+            );
+        }
+    }
+    paired
+}
+
+/// Ids used by more than one file: each copy is an error naming the others.
+fn duplicate_ids(
+    releases: &[Parsed],
+    diags: &mut Diagnostics,
+) -> std::collections::HashSet<String> {
+    let mut by_id: BTreeMap<&str, Vec<&Path>> = BTreeMap::new();
+    for r in releases {
+        by_id.entry(r.stem.as_str()).or_default().push(&r.path);
+    }
+    let mut duplicated = std::collections::HashSet::new();
+    for (id, paths) in by_id.into_iter().filter(|(_, p)| p.len() > 1) {
+        for path in &paths {
+            let others: Vec<String> = paths
+                .iter()
+                .filter(|p| *p != path)
+                .map(|p| p.display().to_string())
+                .collect();
+            diags.push(
+                Diagnostic::error(
+                    path,
+                    0,
+                    format!(
+                        "duplicate release id `{id}`, also used by {}",
+                        others.join(", ")
+                    ),
+                )
+                .with_help("ids are file stems and must be unique across all folders"),
+            );
+        }
+        duplicated.insert(id.to_string());
+    }
+    duplicated
+}
+
+/// One release's metadata by the brief's precedence rules. `None` after
+/// reporting an error.
+fn resolve(
+    parsed: Parsed,
+    sidecar: Option<ParsedSidecar>,
+    table: &AreaTable,
+    tz: Tz,
+    diags: &mut Diagnostics,
+) -> Option<(Release, Option<AreaChoice>)> {
+    let Parsed {
+        path, stem, raw, ..
+    } = parsed;
+    let side = sidecar.as_ref().map(|s| &s.raw);
+    // Every error of the release is reported before giving up on it.
+    let mut fail = |d: Diagnostic| diags.push(d);
+    let id = ReleaseId::parse(&stem)
+        .map_err(|m| fail(Diagnostic::error(&path, 0, m)))
+        .ok();
+    let title = choose_title(&raw, side);
+    if title.is_none() {
+        fail(
+            Diagnostic::error(&path, 1, "release has no title")
+                .with_help("give a `title:` in the header or in a sidecar"),
+        );
+    }
+    let date = resolve_date(&path, &raw, sidecar.as_ref(), &mut fail);
+    let (id, title, date) = (id?, title?, date?);
+    let (published, note) = date.localise(tz);
+    if let Some(note) = note {
+        let line = raw.date.as_ref().map_or(0, |d| d.line);
+        diags.push(Diagnostic::warning(&path, line, note));
+    }
+    let source_url = raw
+        .url
+        .as_ref()
+        .or(raw.og_url.as_ref())
+        .map(|u| decode(&u.value))
+        .filter(|u| is_web_url(u));
+    let area = choose_area(&raw, side, &title, source_url.as_deref(), table);
+    if area.is_none() {
+        diags.push(
+            Diagnostic::warning(
+                &path,
+                0,
+                format!("no area given or recognised; listed under \"{UNKNOWN_AREA}\""),
+            )
+            .with_help("add `area:` to a sidecar beside this release"),
+        );
+    }
+    if raw.body.trim().is_empty() {
+        diags.push(Diagnostic::warning(
+            &path,
+            raw.body_line,
+            "release has no body text",
+        ));
+    }
+    let release = Release {
+        id,
+        path,
+        title,
+        date,
+        published,
+        area: 0, // numbered by `index`
+        source_url,
+        description: raw.og_description.as_ref().map(|d| decode(&d.value)),
+        body: raw.body,
+        body_line: raw.body_line,
+        annotation: sidecar.map(|s| Annotation {
+            path: s.path,
+            commentary: s.raw.commentary.clone(),
+            commentary_line: s.raw.commentary_line,
+            raw: s.raw,
+        }),
+    };
+    Some((release, area))
+}
+
+/// Where a release's area came from: a row of the table, or free text.
+#[derive(Debug, Clone)]
+enum AreaChoice {
+    Known(usize),
+    Named(String),
+}
+
+fn choose_title(raw: &RawRelease, side: Option<&RawSidecar>) -> Option<String> {
+    let nonempty = |s: &Spanned<String>| {
+        let t = collapse(&decode(&s.value));
+        (!t.is_empty()).then_some(t)
+    };
+    side.and_then(|s| s.title.as_ref())
+        .and_then(nonempty)
+        .or_else(|| raw.og_title.as_ref().and_then(nonempty))
+        .or_else(|| {
+            raw.title
+                .as_ref()
+                .and_then(nonempty)
+                .map(|t| strip_site_name(&t).to_string())
+        })
+}
+
+/// `Title | West Mercia Police` -> `Title`: the site's name follows the last ` | `.
+fn strip_site_name(title: &str) -> &str {
+    match title.rfind(" | ") {
+        Some(at) if at > 0 => title[..at].trim_end(),
+        _ => title,
+    }
+}
+
+fn resolve_date(
+    path: &Path,
+    raw: &RawRelease,
+    sidecar: Option<&ParsedSidecar>,
+    fail: &mut impl FnMut(Diagnostic),
+) -> Option<ReleaseDate> {
+    let (text, from) =
+        match sidecar.and_then(|s| s.raw.date.as_ref().map(|d| (d, s.path.as_path()))) {
+            Some((d, side_path)) => (d, side_path),
+            None => match &raw.date {
+                Some(d) => (d, path),
+                None => {
+                    fail(
+                        Diagnostic::error(
+                            path,
+                            1,
+                            "no date: no `publish.date`, date line or header date",
+                        )
+                        .with_help("add `date: YYYY-MM-DD` to a sidecar beside this release"),
+                    );
+                    return None;
+                }
+            },
+        };
+    dates::parse(&text.value)
+        .map_err(|m| fail(Diagnostic::error(from, text.line, m)))
+        .ok()
+}
+
+fn choose_area(
+    raw: &RawRelease,
+    side: Option<&RawSidecar>,
+    title: &str,
+    url: Option<&str>,
+    table: &AreaTable,
+) -> Option<AreaChoice> {
+    let given = side.and_then(|s| s.area.as_ref()).or(raw.area.as_ref());
+    if let Some(text) = given
+        .map(|a| collapse(&decode(&a.value)))
+        .filter(|t| !t.is_empty())
+    {
+        return Some(
+            table
+                .lookup(&text)
+                .map_or(AreaChoice::Named(text), AreaChoice::Known),
+        );
+    }
+    let header_title = raw
+        .og_title
+        .as_ref()
+        .or(raw.title.as_ref())
+        .map(|t| decode(&t.value));
+    table
+        .infer_from_title(title)
+        .or_else(|| header_title.and_then(|t| table.infer_from_title(&t)))
+        .or_else(|| url.and_then(|u| table.infer_from_url(u)))
+        .map(AreaChoice::Known)
+}
+
+/// HTML entities in scraped metadata, decoded once (`&#163;7m` is `£7m`;
+/// `&amp;amp;` stays `&amp;` as text).
+pub fn decode(text: &str) -> String {
+    if text.contains('&') {
+        html_escape::decode_html_entities(text).into_owned()
+    } else {
+        text.to_string()
+    }
+}
+
+/// Trims and turns runs of whitespace into one space.
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Only http(s) URLs from metadata become links: never `javascript:`.
+pub fn is_web_url(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://"))
+        && lower.len() > 8
+        && !url.contains(char::is_whitespace)
+}
+
+/// The releases that share an area slug, while areas are being numbered.
+#[derive(Default)]
+struct AreaGroup {
+    /// The table's name (or "Unknown area"), which wins over free text.
+    fixed_name: Option<String>,
+    /// Free-text spellings and how often each was used.
+    spellings: BTreeMap<String, usize>,
+    unknown: bool,
+}
+
+/// Numbers the areas and sorts everything that reaches output, with the id
+/// as tie-breaker so equal timestamps order the same on every run.
+fn index(
+    config: SiteConfig,
+    resolved: Vec<(Release, Option<AreaChoice>)>,
+    table: &AreaTable,
+) -> Archive {
+    let mut resolved = resolved;
+    resolved.sort_by(|(a, _), (b, _)| b.published.cmp(&a.published).then_with(|| a.id.cmp(&b.id)));
+    // Group by slug: `Kent` and `kent` are one area. Free-text areas take
+    // their most used spelling (ties: the smallest) as display name.
+    let mut groups: BTreeMap<Slug, AreaGroup> = BTreeMap::new();
+    let mut keys = Vec::with_capacity(resolved.len());
+    for (_, choice) in &resolved {
+        let (slug, fixed, spelling, unknown) = match choice {
+            Some(AreaChoice::Known(i)) => (
+                table.areas[*i].slug.clone(),
+                Some(table.areas[*i].name.clone()),
+                None,
+                false,
+            ),
+            Some(AreaChoice::Named(text)) => {
+                (Slug::from_text(text), None, Some(text.clone()), false)
+            }
+            None => (
+                Slug::from_text(UNKNOWN_AREA),
+                Some(UNKNOWN_AREA.to_string()),
+                None,
+                true,
+            ),
+        };
+        let group = groups.entry(slug.clone()).or_default();
+        if fixed.is_some() {
+            group.fixed_name = fixed;
+        }
+        if let Some(spelling) = spelling {
+            *group.spellings.entry(spelling).or_default() += 1;
+        }
+        group.unknown |= unknown;
+        keys.push(slug);
+    }
+    let mut areas: Vec<(bool, Area)> = groups
+        .into_iter()
+        .map(
+            |(
+                slug,
+                AreaGroup {
+                    fixed_name,
+                    spellings,
+                    unknown,
+                },
+            )| {
+                let name = fixed_name.unwrap_or_else(|| {
+                    let best = spellings
+                        .iter()
+                        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)));
+                    best.map(|(s, _)| s.clone())
+                        .unwrap_or_else(|| slug.to_string())
+                });
+                (
+                    unknown,
+                    Area {
+                        name,
+                        slug,
+                        releases: Vec::new(),
+                    },
+                )
+            },
+        )
+        .collect();
+    areas.sort_by(|(ua, a), (ub, b)| {
+        ua.cmp(ub)
+            .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
+    let mut areas: Vec<Area> = areas.into_iter().map(|(_, a)| a).collect();
+    let position: HashMap<Slug, usize> = areas
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.slug.clone(), i))
+        .collect();
+    let mut releases = Vec::with_capacity(resolved.len());
+    let mut days: BTreeMap<NaiveDate, Vec<usize>> = BTreeMap::new();
+    for (i, ((mut release, _), slug)) in resolved.into_iter().zip(keys).enumerate() {
+        release.area = position[&slug];
+        areas[release.area].releases.push(i);
+        days.entry(release.published.date_naive())
+            .or_default()
+            .push(i);
+        releases.push(release);
+    }
+    Archive {
+        config,
+        releases,
+        areas,
+        days,
+    }
+}

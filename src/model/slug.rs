@@ -1,0 +1,148 @@
+//! Identifiers that become output paths. They are built only by these
+//! validating constructors, so no text from a release (an area such as
+//! `../../etc`, a tag of 5,000 characters) can make blotter write outside
+//! its output folder or make two different names share one page by accident.
+
+use std::fmt;
+
+/// Longest slug kept as is; longer ones are cut and given a hash suffix so
+/// two long names that share a prefix still get different pages.
+const MAX_SLUG: usize = 60;
+
+/// A lowercase ASCII `[a-z0-9-]` path segment, never empty, at most ~70 bytes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct Slug(String);
+
+impl Slug {
+    /// Transliterates (`Môn` -> `mon`), lowercases, spells `&` as `and`, and
+    /// joins words with `-`. Text with no letters or digits gets a stable
+    /// hashed slug rather than an empty path segment.
+    pub fn from_text(text: &str) -> Slug {
+        let ascii = deunicode::deunicode(text)
+            .to_ascii_lowercase()
+            .replace('&', " and ");
+        let mut slug = String::with_capacity(ascii.len());
+        for c in ascii.chars() {
+            if c.is_ascii_alphanumeric() {
+                slug.push(c);
+            } else if !slug.is_empty() && !slug.ends_with('-') {
+                slug.push('-');
+            }
+        }
+        while slug.ends_with('-') {
+            slug.pop();
+        }
+        if slug.is_empty() {
+            return Slug(format!("x-{:08x}", stable_hash(text) as u32));
+        }
+        if slug.len() > MAX_SLUG || is_reserved(&slug) {
+            slug.truncate(MAX_SLUG - 10);
+            let cut = slug.trim_end_matches('-').len();
+            slug.truncate(cut);
+            slug.push_str(&format!("-{:08x}", stable_hash(text) as u32));
+        }
+        Slug(slug)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Slug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Names that are special on some file system a site may be copied to.
+fn is_reserved(slug: &str) -> bool {
+    matches!(slug, "con" | "prn" | "aux" | "nul")
+        || ((slug.starts_with("com") || slug.starts_with("lpt"))
+            && slug.len() == 4
+            && slug.as_bytes()[3].is_ascii_digit())
+}
+
+/// FNV-1a: stable across runs and platforms (std's hasher is randomised),
+/// so hashed slugs, and so permalinks, never change between builds.
+pub fn stable_hash(text: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+/// A release id: the file stem, used as is in the permalink
+/// `releases/<id>/`. Refused rather than rewritten when unsafe, because a
+/// silently changed id would break the permalinks researchers cite.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct ReleaseId(String);
+
+impl ReleaseId {
+    pub fn parse(stem: &str) -> Result<ReleaseId, String> {
+        let ok_chars = stem
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if stem.is_empty() || stem.len() > 120 || !ok_chars || stem.starts_with('.') {
+            return Err(format!(
+                "`{stem}` cannot be a release id: use 1 to 120 of the characters A-Z a-z 0-9 - _ . (not starting with a dot)"
+            ));
+        }
+        Ok(ReleaseId(stem.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ReleaseId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_table() {
+        for (text, slug) in [
+            ("Kent", "kent"),
+            ("kent", "kent"),
+            ("Devon & Cornwall", "devon-and-cornwall"),
+            ("Devon and Cornwall", "devon-and-cornwall"),
+            ("Ynys Môn", "ynys-mon"),
+            ("  West   Mercia ", "west-mercia"),
+            ("../../etc/passwd", "etc-passwd"),
+            ("Dyfed-Powys", "dyfed-powys"),
+        ] {
+            assert_eq!(Slug::from_text(text).as_str(), slug, "{text}");
+        }
+    }
+
+    #[test]
+    fn empty_reserved_and_long_slugs_are_safe_and_distinct() {
+        let empty = Slug::from_text("///");
+        assert!(empty.as_str().starts_with("x-"));
+        assert_ne!(empty, Slug::from_text("..."));
+        assert!(Slug::from_text("CON").as_str().starts_with("con-"));
+        let a = Slug::from_text(&format!("{} alpha", "word ".repeat(40)));
+        let b = Slug::from_text(&format!("{} beta", "word ".repeat(40)));
+        assert_ne!(a, b);
+        assert!(a.as_str().len() <= MAX_SLUG);
+    }
+
+    #[test]
+    fn release_ids_are_validated_not_rewritten() {
+        assert!(ReleaseId::parse("004_c5ae0792fd4e02f5").is_ok());
+        for bad in ["", "..", ".hidden", "a b", "a/b", "é", &"x".repeat(121)] {
+            assert!(ReleaseId::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,359 @@
+//! The three header shapes of scraped releases (see the brief), plus `---`
+//! front matter:
+//!
+//! 1. a ```` ```yaml ```` fence with `title`, `url`, `area`, `og.*`, `publish.date`;
+//! 2. the same fence without `publish.date`: the body's first line is the date;
+//! 3. a first line ` date YYYY-MM-DD Title`, no area.
+
+use serde::Deserialize;
+
+use super::yaml::{self, Text};
+use super::{front_matter, Spanned};
+use crate::diagnostics::Diagnostic;
+use crate::load::SourceFile;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    FencedYaml,
+    FrontMatter,
+    HeaderLine,
+}
+
+/// A release as written: strings still raw (entities undecoded), the date
+/// still text. `body` excludes the header and a leading date line.
+#[derive(Debug, Clone)]
+pub struct RawRelease {
+    pub shape: Shape,
+    pub title: Option<Spanned<String>>,
+    pub url: Option<Spanned<String>>,
+    pub area: Option<Spanned<String>>,
+    pub date: Option<Spanned<String>>,
+    pub og_title: Option<Spanned<String>>,
+    pub og_description: Option<Spanned<String>>,
+    pub og_image: Option<Spanned<String>>,
+    pub og_url: Option<Spanned<String>>,
+    pub body: String,
+    /// File line of the body's first line.
+    pub body_line: usize,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Header {
+    title: Option<Text>,
+    url: Option<Text>,
+    area: Option<Text>,
+    date: Option<Text>,
+    og: Option<Og>,
+    publish: Option<Publish>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Og {
+    title: Option<Text>,
+    description: Option<Text>,
+    image: Option<Text>,
+    url: Option<Text>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Publish {
+    date: Option<Text>,
+}
+
+/// Parses one release file. Warnings (a value cut short by ` #`) go to
+/// `warnings`; a file that cannot be read as a release is an `Err`.
+pub fn release(
+    file: &SourceFile,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<RawRelease, Diagnostic> {
+    let text = file.text.as_str();
+    let lead = text.len() - text.trim_start_matches(['\n', ' ', '\t']).len();
+    let lead_lines = text[..lead].matches('\n').count();
+    let start = text[..lead].rfind('\n').map_or(0, |i| i + 1);
+    let rest = &text[start..];
+    if text.trim().is_empty() {
+        return Err(Diagnostic::error(
+            &file.path,
+            0,
+            "empty file: no header and no body",
+        ));
+    }
+    let first = rest.lines().next().unwrap_or("").trim();
+    if is_yaml_fence(first) {
+        fenced(file, rest, lead_lines + 1, warnings)
+    } else if first == "---" {
+        fronted(file, rest, lead_lines + 1, warnings)
+    } else if let Some((date, title)) = header_line(first) {
+        let (body, body_line) = body_after(rest, 1, lead_lines + 1);
+        let line = lead_lines + 1;
+        Ok(RawRelease {
+            shape: Shape::HeaderLine,
+            title: (!title.is_empty()).then(|| Spanned::new(title.to_string(), line)),
+            date: Some(Spanned::new(date.to_string(), line)),
+            body,
+            body_line,
+            ..empty(Shape::HeaderLine)
+        })
+    } else {
+        Err(Diagnostic::error(&file.path, lead_lines + 1, "unknown header shape").with_help(
+            "a release opens with a ```yaml fence, `---` front matter, or a line ` date YYYY-MM-DD Title`",
+        ))
+    }
+}
+
+fn empty(shape: Shape) -> RawRelease {
+    RawRelease {
+        shape,
+        title: None,
+        url: None,
+        area: None,
+        date: None,
+        og_title: None,
+        og_description: None,
+        og_image: None,
+        og_url: None,
+        body: String::new(),
+        body_line: 0,
+    }
+}
+
+fn is_yaml_fence(line: &str) -> bool {
+    matches!(line.to_ascii_lowercase().as_str(), "```yaml" | "```yml")
+}
+
+/// ` date 2020-07-02 Title`: the date token must look like a date, so a
+/// body that merely starts with the word "date" is not mistaken for a header.
+fn header_line(line: &str) -> Option<(&str, &str)> {
+    let rest = line.trim_start().strip_prefix("date")?;
+    if !rest.starts_with([' ', '\t']) {
+        return None;
+    }
+    let rest = rest.trim_start();
+    let (date, title) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let shaped = date.len() >= 8 && date.chars().all(|c| c.is_ascii_digit() || c == '-');
+    shaped.then_some((date, title.trim()))
+}
+
+/// `text` opens with a fence line (line `line0` of the file).
+fn fenced(
+    file: &SourceFile,
+    text: &str,
+    line0: usize,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<RawRelease, Diagnostic> {
+    let mut offset = text.find('\n').map_or(text.len(), |i| i + 1);
+    let yaml_start = offset;
+    for (i, line) in text[offset..].split_inclusive('\n').enumerate() {
+        if line.trim() == "```" {
+            let yaml = &text[yaml_start..offset];
+            let body_from = offset + line.len();
+            return with_header(
+                file,
+                yaml,
+                line0 + 1,
+                &text[body_from..],
+                line0 + i + 2,
+                Shape::FencedYaml,
+                warnings,
+            );
+        }
+        offset += line.len();
+    }
+    Err(
+        Diagnostic::error(&file.path, line0, "the ```yaml fence is never closed")
+            .with_help("end the header with a line of three backticks"),
+    )
+}
+
+fn fronted(
+    file: &SourceFile,
+    text: &str,
+    line0: usize,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<RawRelease, Diagnostic> {
+    match front_matter(text) {
+        Some(Ok(fm)) => with_header(
+            file,
+            fm.yaml,
+            line0 + fm.yaml_line - 1,
+            fm.rest,
+            line0 + fm.rest_line - 1,
+            Shape::FrontMatter,
+            warnings,
+        ),
+        _ => Err(
+            Diagnostic::error(&file.path, line0, "the `---` front matter is never closed")
+                .with_help("end the front matter with a line `---`"),
+        ),
+    }
+}
+
+fn with_header(
+    file: &SourceFile,
+    yaml_text: &str,
+    yaml_line: usize,
+    rest: &str,
+    rest_line: usize,
+    shape: Shape,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<RawRelease, Diagnostic> {
+    let header: Header = yaml::from_block(yaml_text, yaml_line).map_err(|e| {
+        Diagnostic::error(
+            &file.path,
+            e.line,
+            format!("invalid YAML header: {}", e.message),
+        )
+        .at_col(e.col)
+    })?;
+    for (line, key) in yaml::truncating_comments(yaml_text, yaml_line) {
+        warnings.push(
+            Diagnostic::warning(
+                &file.path,
+                line,
+                format!("`{key}` is cut short: YAML reads ` #` and what follows as a comment"),
+            )
+            .with_help("put the value in double quotes"),
+        );
+    }
+    let at = |key: &str| yaml::line_of_key(yaml_text, yaml_line, key).unwrap_or(yaml_line);
+    let spanned = |v: Option<Text>, key: &str| v.map(|t| Spanned::new(t.0, at(key)));
+    let og = header.og.unwrap_or_default();
+    let mut raw = RawRelease {
+        title: spanned(header.title, "title"),
+        url: spanned(header.url, "url"),
+        area: spanned(header.area, "area"),
+        date: spanned(header.publish.and_then(|p| p.date).or(header.date), "date"),
+        og_title: spanned(og.title, "title"),
+        og_description: spanned(og.description, "description"),
+        og_image: spanned(og.image, "image"),
+        og_url: spanned(og.url, "url"),
+        ..empty(shape)
+    };
+    let (mut body, mut body_line) = body_after(rest, 0, rest_line);
+    if raw.date.is_none() {
+        // Shape 2: the date is the body's first line, and it is metadata.
+        let first = body.lines().next().unwrap_or("");
+        if looks_like_date_line(first) {
+            raw.date = Some(Spanned::new(first.trim().to_string(), body_line));
+            let skip = first.len() + 1;
+            (body, body_line) = body_after(body.get(skip..).unwrap_or(""), 0, body_line + 1);
+        }
+    }
+    raw.body = body;
+    raw.body_line = body_line;
+    Ok(raw)
+}
+
+/// The body after skipping `skip_lines` lines and then any blank lines.
+/// Returns it with the file line it starts on (`line` is the line of `text`'s first line).
+fn body_after(text: &str, skip_lines: usize, line: usize) -> (String, usize) {
+    let mut offset = 0;
+    let mut line = line;
+    for _ in 0..skip_lines {
+        offset = text[offset..]
+            .find('\n')
+            .map_or(text.len(), |i| offset + i + 1);
+        line += 1;
+    }
+    for l in text[offset..].split_inclusive('\n') {
+        if !l.trim().is_empty() {
+            break;
+        }
+        offset += l.len();
+        line += 1;
+    }
+    (text[offset..].trim_end().to_string(), line)
+}
+
+/// `11:29 02/07/2020` or `02/07/2020`: digits and separators in that shape.
+fn looks_like_date_line(line: &str) -> bool {
+    let line = line.trim();
+    let date = match line.split_once(' ') {
+        Some((time, date)) => {
+            let ok = time.split(':').count() == 2
+                && time.chars().all(|c| c.is_ascii_digit() || c == ':');
+            if !ok {
+                return false;
+            }
+            date.trim()
+        }
+        None => line,
+    };
+    date.split('/').count() == 3
+        && date.chars().all(|c| c.is_ascii_digit() || c == '/')
+        && date.len() <= 10
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Kind;
+    use std::path::PathBuf;
+
+    fn parse(text: &str) -> Result<RawRelease, Diagnostic> {
+        let file = SourceFile {
+            kind: Kind::Release,
+            path: PathBuf::from("r/x.txt"),
+            key: PathBuf::from("x"),
+            stem: "x".into(),
+            text: text.into(),
+        };
+        release(&file, &mut Vec::new())
+    }
+
+    #[test]
+    fn shape_one_fenced_yaml_with_publish_date() {
+        let r = parse("```yaml\narea: Kent\npublish:\n  date: 13:36 02/07/2020\ntitle: T | Kent Police\n```\n\nBody one.\n").unwrap();
+        assert_eq!(r.shape, Shape::FencedYaml);
+        assert_eq!(r.date, Some(Spanned::new("13:36 02/07/2020".into(), 4)));
+        assert_eq!(r.area.unwrap().value, "Kent");
+        assert_eq!(r.title.unwrap().line, 5);
+        assert_eq!(r.body, "Body one.");
+        assert_eq!(r.body_line, 8);
+    }
+
+    #[test]
+    fn shape_two_date_is_first_body_line_and_not_body() {
+        let r = parse("```yaml\ntitle: T\n```\n\n11:29 02/07/2020\n\nMore than.\n").unwrap();
+        assert_eq!(r.date, Some(Spanned::new("11:29 02/07/2020".into(), 5)));
+        assert_eq!(r.body, "More than.");
+        assert_eq!(r.body_line, 7);
+    }
+
+    #[test]
+    fn shape_three_header_line() {
+        let r = parse(" date 2020-07-02 North Wales Police key role\n\nOfficers.\n").unwrap();
+        assert_eq!(r.shape, Shape::HeaderLine);
+        assert_eq!(r.date.unwrap().value, "2020-07-02");
+        assert_eq!(r.title.unwrap().value, "North Wales Police key role");
+        assert_eq!(r.body, "Officers.");
+        assert_eq!(r.body_line, 3);
+    }
+
+    #[test]
+    fn front_matter_is_accepted() {
+        let r = parse("---\ntitle: A\ndate: 2021-01-05\n---\nText\n").unwrap();
+        assert_eq!(r.shape, Shape::FrontMatter);
+        assert_eq!(r.date.unwrap().line, 3);
+        assert_eq!(r.body, "Text");
+    }
+
+    #[test]
+    fn bad_shapes_are_errors_with_lines() {
+        assert_eq!(
+            parse("").unwrap_err().message,
+            "empty file: no header and no body"
+        );
+        assert_eq!(parse("Hello\n").unwrap_err().line, 1);
+        let e = parse("```yaml\ntitle: x\n").unwrap_err();
+        assert_eq!((e.line, e.message.contains("never closed")), (1, true));
+        let e = parse("```yaml\ntitle: [a, b]\n```\nx\n").unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+    }
+
+    #[test]
+    fn a_body_starting_with_the_word_date_is_not_a_header() {
+        assert!(header_line("date night ruined").is_none());
+        assert!(header_line(" date 2020-07-02 T").is_some());
+    }
+}

@@ -1,0 +1,530 @@
+//! Stage 4, render: the archive and a theme become artifacts (an output
+//! path and its bytes). Pure: no I/O, so every page can be tested in memory.
+//!
+//! Rendering is split into a plan of cheap [`Job`]s and [`Renderer::render`]
+//! of one job, so the write stage can render and write in parallel without
+//! holding the whole site in memory at archive scale.
+
+pub mod body;
+mod feed;
+pub mod theme;
+mod views;
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use crate::model::{Archive, Release};
+pub use theme::Theme;
+use views::*;
+
+/// One file of the built site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifact {
+    /// Relative path with `/` separators, made only from slugs, ids and numbers.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// One file to produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    Home,
+    Release(usize),
+    Areas,
+    Area(usize),
+    AreaYear(usize, i32),
+    AreaFeed(usize),
+    Dates,
+    Year(i32),
+    Month(i32, u32),
+    Day(NaiveDate),
+    Feed,
+    NotFound,
+    Static(usize),
+    NoJekyll,
+}
+
+/// Where the site lives: the public root URL, if known, and its path part.
+#[derive(Debug, Clone)]
+pub struct Location {
+    /// `https://owner.github.io/archive/`, always ending in `/`.
+    pub base_url: Option<String>,
+    /// `/archive/` (or `/`): what absolute links need, e.g. on the 404 page.
+    pub base_path: String,
+}
+
+impl Location {
+    pub fn new(base_url: Option<&str>) -> Location {
+        let base_url = base_url.map(|u| format!("{}/", u.trim_end_matches('/')));
+        let base_path = base_url
+            .as_deref()
+            .and_then(|u| u.split_once("://"))
+            .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
+            .unwrap_or_else(|| "/".to_string());
+        Location {
+            base_url,
+            base_path,
+        }
+    }
+
+    /// The public URL of a site path (`releases/x/`): absolute with a base
+    /// URL, root-relative without one.
+    pub fn url(&self, path: &str) -> String {
+        match &self.base_url {
+            Some(base) => format!("{base}{path}"),
+            None => format!("{}{path}", self.base_path),
+        }
+    }
+}
+
+/// Compact per-release data shared by every page that lists releases.
+pub struct Renderer<'a> {
+    archive: &'a Archive,
+    theme: &'a Theme,
+    location: Location,
+    items: Vec<ReleaseItem<'a>>,
+    /// Per area: year -> release indices, newest first.
+    area_years: Vec<BTreeMap<i32, Vec<usize>>>,
+    /// year -> month -> day -> release indices.
+    calendar: BTreeMap<i32, BTreeMap<u32, BTreeMap<u32, Vec<usize>>>>,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(archive: &'a Archive, theme: &'a Theme, location: Location) -> Renderer<'a> {
+        let items = archive
+            .releases
+            .iter()
+            .map(|r| ReleaseItem::new(r, archive))
+            .collect();
+        let area_years = archive
+            .areas
+            .iter()
+            .map(|area| {
+                let mut years: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
+                for &i in &area.releases {
+                    years
+                        .entry(archive.releases[i].published.year())
+                        .or_default()
+                        .push(i);
+                }
+                years
+            })
+            .collect();
+        let mut calendar: BTreeMap<i32, BTreeMap<u32, BTreeMap<u32, Vec<usize>>>> = BTreeMap::new();
+        for (day, releases) in &archive.days {
+            calendar
+                .entry(day.year())
+                .or_default()
+                .entry(day.month())
+                .or_default()
+                .insert(day.day(), releases.clone());
+        }
+        Renderer {
+            archive,
+            theme,
+            location,
+            items,
+            area_years,
+            calendar,
+        }
+    }
+
+    /// Every file of the site, in a fixed order.
+    pub fn plan(&self) -> Vec<Job> {
+        let mut jobs = vec![
+            Job::Home,
+            Job::Areas,
+            Job::Dates,
+            Job::Feed,
+            Job::NotFound,
+            Job::NoJekyll,
+        ];
+        jobs.extend((0..self.archive.releases.len()).map(Job::Release));
+        for (a, years) in self.area_years.iter().enumerate() {
+            jobs.push(Job::Area(a));
+            jobs.push(Job::AreaFeed(a));
+            jobs.extend(years.keys().map(|&y| Job::AreaYear(a, y)));
+        }
+        for (&year, months) in &self.calendar {
+            jobs.push(Job::Year(year));
+            for (&month, days) in months {
+                jobs.push(Job::Month(year, month));
+                jobs.extend(
+                    days.keys()
+                        .filter_map(|&d| NaiveDate::from_ymd_opt(year, month, d))
+                        .map(Job::Day),
+                );
+            }
+        }
+        jobs.extend((0..self.theme.statics.len()).map(Job::Static));
+        jobs
+    }
+
+    /// Renders one job. Errors here come from the theme (a template that
+    /// uses a missing variable), so they are configuration errors.
+    pub fn render(&self, job: Job) -> Result<Artifact> {
+        match job {
+            Job::Home => self.home(),
+            Job::Release(i) => self.release(i),
+            Job::Areas => self.areas(),
+            Job::Area(a) => self.area(a),
+            Job::AreaYear(a, y) => self.area_year(a, y),
+            Job::AreaFeed(a) => {
+                let area = &self.archive.areas[a];
+                let path = format!("areas/{}/feed.json", area.slug);
+                let title = format!("{}: {}", self.archive.config.title, area.name);
+                let home = format!("areas/{}/", area.slug);
+                self.feed(path, &title, &home, &area.releases)
+            }
+            Job::Dates => self.dates(),
+            Job::Year(y) => self.year(y),
+            Job::Month(y, m) => self.month(y, m),
+            Job::Day(d) => self.day(d),
+            Job::Feed => {
+                let all: Vec<usize> = (0..self.archive.releases.len()).collect();
+                self.feed("feed.json".into(), &self.archive.config.title, "", &all)
+            }
+            Job::NotFound => self.not_found(),
+            Job::Static(i) => {
+                let (path, bytes) = &self.theme.statics[i];
+                Ok(Artifact {
+                    path: path.clone(),
+                    bytes: bytes.clone(),
+                })
+            }
+            Job::NoJekyll => Ok(Artifact {
+                path: ".nojekyll".into(),
+                bytes: Vec::new(),
+            }),
+        }
+    }
+
+    fn page<T: Serialize>(&self, template: &str, path: String, view: &T) -> Result<Artifact> {
+        let context = tera::Context::from_serialize(view)
+            .map_err(|e| anyhow::anyhow!("{path}: {}", theme::tera_error_chain(&e)))?;
+        let html = self.theme.tera.render(template, &context).map_err(|e| {
+            anyhow::anyhow!(
+                "rendering {path} with {template}: {}",
+                theme::tera_error_chain(&e)
+            )
+        })?;
+        Ok(Artifact {
+            path,
+            bytes: html.into_bytes(),
+        })
+    }
+
+    /// Site-wide values for a page at `path` (e.g. `areas/kent/index.html`):
+    /// links are relative, so the site works at any subpath.
+    fn site(&self, path: &str) -> SiteView<'a> {
+        let depth = path.matches('/').count();
+        let root = if depth == 0 {
+            "./".to_string()
+        } else {
+            "../".repeat(depth)
+        };
+        SiteView::new(&self.archive.config, root, self.location.clone())
+    }
+
+    fn latest(&self, indices: &[usize]) -> Vec<&ReleaseItem<'a>> {
+        indices
+            .iter()
+            .take(self.archive.config.latest_count)
+            .map(|&i| &self.items[i])
+            .collect()
+    }
+
+    fn list(&self, indices: &[usize]) -> Vec<&ReleaseItem<'a>> {
+        indices.iter().map(|&i| &self.items[i]).collect()
+    }
+
+    fn area_counts(&self) -> Vec<Count> {
+        self.archive
+            .areas
+            .iter()
+            .map(|a| Count {
+                label: a.name.clone(),
+                url: format!("areas/{}/", a.slug),
+                count: a.releases.len(),
+            })
+            .collect()
+    }
+
+    fn year_counts(&self) -> Vec<Count> {
+        self.calendar
+            .iter()
+            .rev()
+            .map(|(y, months)| Count {
+                label: y.to_string(),
+                url: format!("dates/{y}/"),
+                count: months.values().flat_map(|d| d.values()).map(Vec::len).sum(),
+            })
+            .collect()
+    }
+
+    fn home(&self) -> Result<Artifact> {
+        let all: Vec<usize> = (0..self.archive.releases.len()).collect();
+        let view = HomeView {
+            site: self.site("index.html"),
+            crumbs: vec![],
+            latest: self.latest(&all),
+            areas: self.area_counts(),
+            years: self.year_counts(),
+            total: all.len(),
+        };
+        self.page("index.html", "index.html".into(), &view)
+    }
+
+    fn release(&self, i: usize) -> Result<Artifact> {
+        let release: &Release = &self.archive.releases[i];
+        let item = &self.items[i];
+        let path = format!("releases/{}/index.html", release.id);
+        let area = &self.archive.areas[release.area];
+        let position = area.releases.iter().position(|&r| r == i).unwrap_or(0);
+        let older = area.releases.get(position + 1).map(|&r| &self.items[r]);
+        let newer = position
+            .checked_sub(1)
+            .and_then(|p| area.releases.get(p))
+            .map(|&r| &self.items[r]);
+        let view = ReleaseView {
+            site: self.site(&path),
+            crumbs: vec![
+                Crumb::to("Home", ""),
+                Crumb::to(&area.name, &item.area_url),
+                Crumb::here(&release.title),
+            ],
+            release: item,
+            description: release.description.as_deref(),
+            source_url: release.source_url.as_deref(),
+            permalink: self.location.url(&item.url),
+            body_html: body::to_html(&release.body),
+            older,
+            newer,
+        };
+        self.page("release.html", path, &view)
+    }
+
+    fn areas(&self) -> Result<Artifact> {
+        let path = "areas/index.html";
+        let view = AreasView {
+            site: self.site(path),
+            crumbs: vec![Crumb::to("Home", ""), Crumb::here("Areas")],
+            areas: self.area_counts(),
+        };
+        self.page("areas.html", path.into(), &view)
+    }
+
+    fn area(&self, a: usize) -> Result<Artifact> {
+        let area = &self.archive.areas[a];
+        let path = format!("areas/{}/index.html", area.slug);
+        let years = self.area_years[a]
+            .iter()
+            .rev()
+            .map(|(y, r)| Count {
+                label: y.to_string(),
+                url: format!("areas/{}/{y}/", area.slug),
+                count: r.len(),
+            })
+            .collect();
+        let view = AreaView {
+            site: self.site(&path),
+            crumbs: vec![
+                Crumb::to("Home", ""),
+                Crumb::to("Areas", "areas/"),
+                Crumb::here(&area.name),
+            ],
+            name: &area.name,
+            feed_url: format!("areas/{}/feed.json", area.slug),
+            count: area.releases.len(),
+            years,
+            latest: self.latest(&area.releases),
+        };
+        self.page("area.html", path, &view)
+    }
+
+    fn area_year(&self, a: usize, year: i32) -> Result<Artifact> {
+        let area = &self.archive.areas[a];
+        let path = format!("areas/{}/{year}/index.html", area.slug);
+        let releases = self.area_years[a]
+            .get(&year)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let view = ListView {
+            site: self.site(&path),
+            crumbs: vec![
+                Crumb::to("Home", ""),
+                Crumb::to("Areas", "areas/"),
+                Crumb::to(&area.name, &format!("areas/{}/", area.slug)),
+                Crumb::here(&year.to_string()),
+            ],
+            heading: format!("{}: {year}", area.name),
+            groups: group_by_month(self.list(releases)),
+            count: releases.len(),
+        };
+        self.page("area_year.html", path, &view)
+    }
+
+    fn dates(&self) -> Result<Artifact> {
+        let path = "dates/index.html";
+        let view = DatesView {
+            site: self.site(path),
+            crumbs: vec![Crumb::to("Home", ""), Crumb::here("Dates")],
+            years: self.year_counts(),
+        };
+        self.page("dates.html", path.into(), &view)
+    }
+
+    fn year(&self, year: i32) -> Result<Artifact> {
+        let path = format!("dates/{year}/index.html");
+        let months = self.calendar.get(&year).cloned().unwrap_or_default();
+        let months = months
+            .iter()
+            .map(|(m, days)| Count {
+                label: month_name(*m).to_string(),
+                url: format!("dates/{year}/{m:02}/"),
+                count: days.values().map(Vec::len).sum(),
+            })
+            .collect();
+        let view = CalendarView {
+            site: self.site(&path),
+            crumbs: vec![
+                Crumb::to("Home", ""),
+                Crumb::to("Dates", "dates/"),
+                Crumb::here(&year.to_string()),
+            ],
+            heading: year.to_string(),
+            entries: months,
+        };
+        self.page("year.html", path, &view)
+    }
+
+    fn month(&self, year: i32, month: u32) -> Result<Artifact> {
+        let path = format!("dates/{year}/{month:02}/index.html");
+        let days = self
+            .calendar
+            .get(&year)
+            .and_then(|m| m.get(&month))
+            .cloned()
+            .unwrap_or_default();
+        let entries = days
+            .iter()
+            .map(|(d, r)| Count {
+                label: format!("{d} {}", month_name(month)),
+                url: format!("dates/{year}/{month:02}/{d:02}/"),
+                count: r.len(),
+            })
+            .collect();
+        let view = CalendarView {
+            site: self.site(&path),
+            crumbs: vec![
+                Crumb::to("Home", ""),
+                Crumb::to("Dates", "dates/"),
+                Crumb::to(&year.to_string(), &format!("dates/{year}/")),
+                Crumb::here(month_name(month)),
+            ],
+            heading: format!("{} {year}", month_name(month)),
+            entries,
+        };
+        self.page("month.html", path, &view)
+    }
+
+    fn day(&self, date: NaiveDate) -> Result<Artifact> {
+        let (y, m, d) = (date.year(), date.month(), date.day());
+        let path = format!("dates/{y}/{m:02}/{d:02}/index.html");
+        let releases = self
+            .archive
+            .days
+            .get(&date)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let view = ListView {
+            site: self.site(&path),
+            crumbs: vec![
+                Crumb::to("Home", ""),
+                Crumb::to("Dates", "dates/"),
+                Crumb::to(&y.to_string(), &format!("dates/{y}/")),
+                Crumb::to(month_name(m), &format!("dates/{y}/{m:02}/")),
+                Crumb::here(&d.to_string()),
+            ],
+            heading: format!("{d} {} {y}", month_name(m)),
+            groups: vec![Group {
+                label: String::new(),
+                releases: self.list(releases),
+            }],
+            count: releases.len(),
+        };
+        self.page("day.html", path, &view)
+    }
+
+    fn not_found(&self) -> Result<Artifact> {
+        // GitHub Pages serves this page for a missing path at any depth, so
+        // relative links would break: they are absolute from the base path.
+        let mut site = self.site("404.html");
+        site.root = self.location.base_path.clone();
+        let view = NotFoundView {
+            site,
+            crumbs: vec![],
+        };
+        self.page("404.html", "404.html".into(), &view)
+    }
+
+    fn feed(&self, path: String, title: &str, home: &str, releases: &[usize]) -> Result<Artifact> {
+        let take = self.archive.config.feed_size;
+        let items: Vec<&Release> = releases
+            .iter()
+            .take(take)
+            .map(|&i| &self.archive.releases[i])
+            .collect();
+        let area_names = |r: &Release| self.archive.areas[r.area].name.as_str();
+        let bytes = feed::json_feed(
+            &self.archive.config,
+            &self.location,
+            &path,
+            title,
+            home,
+            &items,
+            area_names,
+        )?;
+        Ok(Artifact { path, bytes })
+    }
+}
+
+pub fn month_name(month: u32) -> &'static str {
+    const NAMES: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    NAMES
+        .get(month.wrapping_sub(1) as usize)
+        .copied()
+        .unwrap_or("?")
+}
+
+/// Releases of one year, newest first, under month headings.
+fn group_by_month<'b, 'a>(items: Vec<&'b ReleaseItem<'a>>) -> Vec<Group<'b, 'a>> {
+    let mut groups: Vec<Group> = Vec::new();
+    for item in items {
+        let label = format!("{} {}", month_name(item.month), item.year);
+        match groups.last_mut() {
+            Some(g) if g.label == label => g.releases.push(item),
+            _ => groups.push(Group {
+                label,
+                releases: vec![item],
+            }),
+        }
+    }
+    groups
+}

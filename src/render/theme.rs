@@ -1,0 +1,153 @@
+//! The theme: Tera templates and static files. The default theme is
+//! compiled into the binary (as Zola's and mdBook's are), so `blotter build`
+//! works anywhere; a `--theme DIR` overrides any template or static file by
+//! name and may add new ones.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use tera::Tera;
+use walkdir::WalkDir;
+
+/// Templates of the default theme, by name.
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "base.html",
+        include_str!("../../themes/default/templates/base.html"),
+    ),
+    (
+        "macros.html",
+        include_str!("../../themes/default/templates/macros.html"),
+    ),
+    (
+        "index.html",
+        include_str!("../../themes/default/templates/index.html"),
+    ),
+    (
+        "release.html",
+        include_str!("../../themes/default/templates/release.html"),
+    ),
+    (
+        "areas.html",
+        include_str!("../../themes/default/templates/areas.html"),
+    ),
+    (
+        "area.html",
+        include_str!("../../themes/default/templates/area.html"),
+    ),
+    (
+        "area_year.html",
+        include_str!("../../themes/default/templates/area_year.html"),
+    ),
+    (
+        "dates.html",
+        include_str!("../../themes/default/templates/dates.html"),
+    ),
+    (
+        "year.html",
+        include_str!("../../themes/default/templates/year.html"),
+    ),
+    (
+        "month.html",
+        include_str!("../../themes/default/templates/month.html"),
+    ),
+    (
+        "day.html",
+        include_str!("../../themes/default/templates/day.html"),
+    ),
+    (
+        "404.html",
+        include_str!("../../themes/default/templates/404.html"),
+    ),
+];
+
+/// Static files of the default theme, by output path.
+const STATIC: &[(&str, &[u8])] = &[(
+    "static/style.css",
+    include_bytes!("../../themes/default/static/style.css"),
+)];
+
+pub struct Theme {
+    pub tera: Tera,
+    /// (output path, bytes), sorted by path.
+    pub statics: Vec<(String, Vec<u8>)>,
+}
+
+impl Theme {
+    /// The default theme, with `dir`'s `templates/*.html` and `static/**`
+    /// laid over it. A broken template is a configuration error.
+    pub fn load(dir: Option<&Path>) -> Result<Theme> {
+        let mut templates: Vec<(String, String)> = TEMPLATES
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        let mut statics: Vec<(String, Vec<u8>)> = STATIC
+            .iter()
+            .map(|(p, b)| (p.to_string(), b.to_vec()))
+            .collect();
+        if let Some(dir) = dir {
+            if !dir.is_dir() {
+                anyhow::bail!("{}: theme folder not found", dir.display());
+            }
+            overlay(&dir.join("templates"), &mut templates, |name, path| {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("{}: cannot read template", path.display()))?;
+                Ok((name, text))
+            })?;
+            overlay(&dir.join("static"), &mut statics, |name, path| {
+                let bytes = std::fs::read(path)
+                    .with_context(|| format!("{}: cannot read", path.display()))?;
+                Ok((format!("static/{name}"), bytes))
+            })?;
+        }
+        let mut tera = Tera::default();
+        // Tera's own escaper also escapes `/`, which bloats every URL; ours
+        // escapes what HTML text and quoted attributes need.
+        tera.set_escape_fn(super::body::escape_into_fn);
+        tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .map_err(|e| anyhow::anyhow!("theme template error: {}", tera_error_chain(&e)))?;
+        statics.sort();
+        Ok(Theme { tera, statics })
+    }
+}
+
+/// Replaces or adds the files under `root` (if it exists), keyed by their
+/// path relative to `root`.
+fn overlay<T>(
+    root: &Path,
+    into: &mut Vec<(String, T)>,
+    read: impl Fn(String, &Path) -> Result<(String, T)>,
+) -> Result<()> {
+    if !root.is_dir() {
+        return Ok(());
+    }
+    for entry in WalkDir::new(root).sort_by_file_name().follow_links(false) {
+        let entry =
+            entry.with_context(|| format!("{}: cannot read theme folder", root.display()))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        let name = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let (key, value) = read(name, entry.path())?;
+        into.retain(|(k, _)| *k != key);
+        into.push((key, value));
+    }
+    Ok(())
+}
+
+/// Tera nests the useful message (which template, which line) in `source`.
+pub fn tera_error_chain(err: &tera::Error) -> String {
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(inner) = source {
+        message.push_str(": ");
+        message.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    message
+}

@@ -1,0 +1,200 @@
+//! Typed values the templates see. Every field is plain data; templates
+//! escape it, except the `*_html` fields that blotter itself rendered.
+
+use chrono::{Datelike, Timelike};
+use serde::Serialize;
+
+use super::{body, month_name, Location};
+use crate::config::SiteConfig;
+use crate::model::{Archive, Release};
+
+#[derive(Serialize, Clone)]
+pub struct SiteView<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub language: &'a str,
+    /// Prefix that leads from this page to the site root: `./`, `../../`,
+    /// or on the 404 page the absolute base path.
+    pub root: String,
+    /// Public root URL, when configured (for canonical links).
+    pub base_url: Option<String>,
+}
+
+impl<'a> SiteView<'a> {
+    pub fn new(config: &'a SiteConfig, root: String, location: Location) -> Self {
+        SiteView {
+            title: &config.title,
+            description: &config.description,
+            language: &config.language,
+            root,
+            base_url: location.base_url,
+        }
+    }
+}
+
+/// A breadcrumb: `url` is relative to the site root; `None` for this page.
+#[derive(Serialize)]
+pub struct Crumb {
+    pub name: String,
+    pub url: Option<String>,
+}
+
+impl Crumb {
+    pub fn to(name: &str, url: &str) -> Crumb {
+        Crumb {
+            name: name.to_string(),
+            url: Some(url.to_string()),
+        }
+    }
+    pub fn here(name: &str) -> Crumb {
+        Crumb {
+            name: name.to_string(),
+            url: None,
+        }
+    }
+}
+
+/// A link with a count: an area, a year, a month or a day.
+#[derive(Serialize, Clone)]
+pub struct Count {
+    pub label: String,
+    pub url: String,
+    pub count: usize,
+}
+
+/// What a listing shows of a release, computed once per build.
+#[derive(Serialize)]
+pub struct ReleaseItem<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    /// `releases/<id>/`, relative to the site root.
+    pub url: String,
+    /// `2 July 2020`.
+    pub date_text: String,
+    /// `13:36`, or `None` when the release gives no time.
+    pub time_text: Option<String>,
+    /// For `<time datetime>`: RFC 3339 with offset, or a bare date.
+    pub datetime: String,
+    pub area_name: &'a str,
+    pub area_url: String,
+    pub annotated: bool,
+    pub teaser: String,
+    #[serde(skip)]
+    pub year: i32,
+    #[serde(skip)]
+    pub month: u32,
+}
+
+impl<'a> ReleaseItem<'a> {
+    pub fn new(release: &'a Release, archive: &'a Archive) -> Self {
+        let area = &archive.areas[release.area];
+        let local = release.published;
+        let date = release.date.date;
+        let (time_text, datetime) = match release.date.time {
+            Some(_) => (
+                Some(format!("{:02}:{:02}", local.hour(), local.minute())),
+                local.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+            ),
+            None => (None, date.format("%Y-%m-%d").to_string()),
+        };
+        ReleaseItem {
+            id: release.id.as_str(),
+            title: &release.title,
+            url: format!("releases/{}/", release.id),
+            date_text: format!(
+                "{} {} {}",
+                date.day(),
+                month_name(date.month()),
+                date.year()
+            ),
+            time_text,
+            datetime,
+            area_name: &area.name,
+            area_url: format!("areas/{}/", area.slug),
+            annotated: release.annotation.is_some(),
+            teaser: release
+                .description
+                .clone()
+                .unwrap_or_else(|| body::summary(&release.body, 200)),
+            year: local.year(),
+            month: local.month(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct Group<'b, 'a> {
+    pub label: String,
+    pub releases: Vec<&'b ReleaseItem<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct HomeView<'b, 'a> {
+    pub site: SiteView<'a>,
+    pub crumbs: Vec<Crumb>,
+    pub latest: Vec<&'b ReleaseItem<'a>>,
+    pub areas: Vec<Count>,
+    pub years: Vec<Count>,
+    pub total: usize,
+}
+
+#[derive(Serialize)]
+pub struct ReleaseView<'b, 'a> {
+    pub site: SiteView<'a>,
+    pub crumbs: Vec<Crumb>,
+    pub release: &'b ReleaseItem<'a>,
+    pub description: Option<&'a str>,
+    pub source_url: Option<&'a str>,
+    pub permalink: String,
+    pub body_html: String,
+    pub older: Option<&'b ReleaseItem<'a>>,
+    pub newer: Option<&'b ReleaseItem<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct AreasView<'a> {
+    pub site: SiteView<'a>,
+    pub crumbs: Vec<Crumb>,
+    pub areas: Vec<Count>,
+}
+
+#[derive(Serialize)]
+pub struct AreaView<'b, 'a> {
+    pub site: SiteView<'a>,
+    pub crumbs: Vec<Crumb>,
+    pub name: &'a str,
+    pub feed_url: String,
+    pub count: usize,
+    pub years: Vec<Count>,
+    pub latest: Vec<&'b ReleaseItem<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct ListView<'b, 'a> {
+    pub site: SiteView<'a>,
+    pub crumbs: Vec<Crumb>,
+    pub heading: String,
+    pub groups: Vec<Group<'b, 'a>>,
+    pub count: usize,
+}
+
+#[derive(Serialize)]
+pub struct DatesView<'a> {
+    pub site: SiteView<'a>,
+    pub crumbs: Vec<Crumb>,
+    pub years: Vec<Count>,
+}
+
+#[derive(Serialize)]
+pub struct CalendarView<'a> {
+    pub site: SiteView<'a>,
+    pub crumbs: Vec<Crumb>,
+    pub heading: String,
+    pub entries: Vec<Count>,
+}
+
+#[derive(Serialize)]
+pub struct NotFoundView<'a> {
+    pub site: SiteView<'a>,
+    pub crumbs: Vec<Crumb>,
+}

@@ -1,0 +1,231 @@
+//! Stage 5, write: artifacts to the output folder. The only module that
+//! writes. A build never leaves a half-written site: everything is written
+//! to a staging folder beside the output and swapped in by rename only when
+//! every file is written. blotter replaces only a folder it made itself
+//! (one holding its marker file), so a wrong `--output` cannot wipe a home
+//! folder or a content folder.
+
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use rayon::prelude::*;
+
+use crate::render::Artifact;
+
+/// Marker file that says "blotter made this folder and may replace it".
+pub const MARKER: &str = ".blotter-output";
+const MARKER_TEXT: &str = "This folder was made by blotter; the next build replaces it.\n";
+
+/// Why blotter will not build into a folder (a configuration error, exit 2).
+#[derive(Debug)]
+pub struct Refusal(pub String);
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// Refuses outputs that would destroy something blotter did not make: `/`,
+/// the home or current folder, the content or theme folder or a folder
+/// holding them, a file, or a non-empty folder without the marker.
+pub fn check_target(output: &Path, protected: &[&Path]) -> Result<(), Refusal> {
+    let refuse = |why: &str| {
+        Err(Refusal(format!(
+            "{}: refusing to write the site here: {why}",
+            output.display()
+        )))
+    };
+    let resolved = absolute(output);
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let cwd = std::env::current_dir().ok();
+    if resolved.parent().is_none() {
+        return refuse("it is the root folder");
+    }
+    if home.as_deref().map(absolute).as_deref() == Some(resolved.as_path()) {
+        return refuse("it is your home folder");
+    }
+    if cwd.as_deref() == Some(resolved.as_path()) {
+        return refuse("it is the current folder");
+    }
+    for path in protected {
+        let path = absolute(path);
+        if path.starts_with(&resolved) || resolved.starts_with(&path) {
+            return refuse(&format!("it overlaps {}", path.display()));
+        }
+    }
+    if output.exists() {
+        if !output.is_dir() {
+            return refuse("it is a file, not a folder");
+        }
+        let empty = fs::read_dir(output)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
+        if !empty && !output.join(MARKER).is_file() {
+            return refuse(
+                "it is not empty and blotter did not make it (no .blotter-output marker)",
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Best-effort absolute form without touching the file system's links
+/// (the output may not exist yet).
+fn absolute(path: &Path) -> PathBuf {
+    if let Ok(real) = path.canonicalize() {
+        return real;
+    }
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Writes every artifact into a staging folder, then swaps it in.
+/// On any failure the staging folder is removed and the output is untouched.
+pub fn publish<I>(output: &Path, artifacts: I) -> Result<usize>
+where
+    I: ParallelIterator<Item = Result<Artifact>>,
+{
+    let (parent, name) = split(output)?;
+    fs::create_dir_all(&parent)
+        .with_context(|| format!("{}: cannot create folder", parent.display()))?;
+    remove_stale(&parent, &name);
+    let staging = parent.join(format!(".{name}.blotter-staging-{}", std::process::id()));
+    let written = fill(&staging, artifacts).inspect_err(|_| {
+        let _ = fs::remove_dir_all(&staging);
+    })?;
+    swap(&staging, output, &parent, &name)?;
+    Ok(written)
+}
+
+fn split(output: &Path) -> Result<(PathBuf, String)> {
+    let abs = absolute(output);
+    let name = abs.file_name().map(|n| n.to_string_lossy().into_owned());
+    match (abs.parent(), name) {
+        (Some(parent), Some(name)) => Ok((parent.to_path_buf(), name)),
+        _ => bail!("{}: not a usable output folder", output.display()),
+    }
+}
+
+fn fill<I>(staging: &Path, artifacts: I) -> Result<usize>
+where
+    I: ParallelIterator<Item = Result<Artifact>>,
+{
+    fs::create_dir_all(staging).with_context(|| format!("{}: cannot create", staging.display()))?;
+    fs::write(staging.join(MARKER), MARKER_TEXT)
+        .with_context(|| format!("{}: cannot write", staging.display()))?;
+    artifacts
+        .map(|artifact| {
+            let artifact = artifact?;
+            let path = staging.join(safe_relative(&artifact.path)?);
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir)
+                    .with_context(|| format!("{}: cannot create", dir.display()))?;
+            }
+            fs::write(&path, &artifact.bytes)
+                .with_context(|| format!("{}: cannot write", path.display()))?;
+            Ok(1)
+        })
+        .try_reduce(|| 0, |a, b| Ok(a + b))
+}
+
+/// Artifact paths come from slugs and ids, but the writer checks again:
+/// nothing may escape the output folder.
+fn safe_relative(path: &str) -> Result<&Path> {
+    let p = Path::new(path);
+    let ok = !path.is_empty() && p.components().all(|c| matches!(c, Component::Normal(_)));
+    if !ok {
+        bail!("internal error: unsafe output path {path:?}");
+    }
+    Ok(p)
+}
+
+/// Renames the old output aside, the staging folder into place, and then
+/// removes the old one.
+fn swap(staging: &Path, output: &Path, parent: &Path, name: &str) -> Result<()> {
+    let old = parent.join(format!(".{name}.blotter-old-{}", std::process::id()));
+    let had_old = output.exists();
+    if had_old {
+        fs::rename(output, &old).with_context(|| {
+            format!(
+                "{}: cannot move the previous output aside",
+                output.display()
+            )
+        })?;
+    }
+    if let Err(err) = fs::rename(staging, output) {
+        if had_old {
+            let _ = fs::rename(&old, output);
+        }
+        let _ = fs::remove_dir_all(staging);
+        return Err(err)
+            .with_context(|| format!("{}: cannot move the new site into place", output.display()));
+    }
+    if had_old {
+        fs::remove_dir_all(&old)
+            .with_context(|| format!("{}: cannot remove the previous output", old.display()))?;
+    }
+    Ok(())
+}
+
+/// Staging and old folders left by a build that was killed: removed, but
+/// only when they carry blotter's marker.
+fn remove_stale(parent: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    let staging = format!(".{name}.blotter-staging-");
+    let old = format!(".{name}.blotter-old-");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let ours = file_name.starts_with(&staging) || file_name.starts_with(&old);
+        if ours && entry.path().join(MARKER).is_file() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsafe_paths_are_refused() {
+        for bad in ["", "../x", "/etc/passwd", "a/../../b", "./a"] {
+            assert!(safe_relative(bad).is_err(), "{bad}");
+        }
+        assert!(safe_relative("releases/a/index.html").is_ok());
+    }
+
+    #[test]
+    fn refuses_foreign_and_protected_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let foreign = dir.path().join("docs");
+        fs::create_dir(&foreign).unwrap();
+        fs::write(foreign.join("keep.txt"), "mine").unwrap();
+        assert!(check_target(&foreign, &[]).is_err());
+        let content = dir.path().join("content");
+        fs::create_dir(&content).unwrap();
+        assert!(check_target(&content, &[&content]).is_err());
+        assert!(check_target(dir.path(), &[&content]).is_err());
+        assert!(check_target(Path::new("/"), &[]).is_err());
+        assert!(check_target(&dir.path().join("fresh"), &[&content]).is_ok());
+    }
+}

@@ -1,0 +1,199 @@
+//! Runs the `blotter` binary as a user would: arguments in, exit code,
+//! stderr and files out.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use support::*;
+
+fn blotter(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_blotter"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("blotter runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A project folder with the sample content copied in.
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&sample_content(), &dir.path().join("content"));
+    dir
+}
+
+#[test]
+fn build_with_defaults_writes_output_and_a_summary() {
+    let dir = project();
+    let out = blotter(dir.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("built 3 releases, "), "{stdout}");
+    assert!(stdout.contains(" pages, 3 areas in "), "{stdout}");
+    assert!(dir
+        .path()
+        .join("output/releases/004_c5ae0792fd4e02f5/index.html")
+        .is_file());
+    // Without a base URL the feed is root-relative, and blotter says so.
+    assert!(stderr(&out).contains("warning: no base_url"));
+}
+
+#[test]
+fn content_errors_exit_1_name_file_and_line_and_keep_the_old_site() {
+    let dir = project();
+    assert_eq!(blotter(dir.path(), &["build"]).status.code(), Some(0));
+    let before = snapshot(&dir.path().join("output"));
+    write_files(
+        &dir.path().join("content"),
+        &[
+            (
+                "releases/bad/020_bad_date.txt",
+                "```yaml\ntitle: T\npublish:\n  date: 10:00 30/02/2021\n```\n\nBody.\n",
+            ),
+            ("releases/bad/021_no_shape.txt", "Just some text\n"),
+        ],
+    );
+    let out = blotter(dir.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "content/releases/bad/020_bad_date.txt:4: error: `10:00 30/02/2021` is not a real date"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("content/releases/bad/021_no_shape.txt:1: error: unknown header shape"),
+        "{err}"
+    );
+    assert!(err.contains("2 errors"), "{err}");
+    // Both problems reported, in path order, and nothing written.
+    assert!(err.find("020_bad_date").unwrap() < err.find("021_no_shape").unwrap());
+    assert_eq!(snapshot(&dir.path().join("output")), before);
+}
+
+#[test]
+fn skip_invalid_builds_the_rest_and_lists_what_it_skipped() {
+    let dir = project();
+    write_files(
+        &dir.path().join("content"),
+        &[("releases/022_empty.txt", "")],
+    );
+    let out = blotter(dir.path(), &["build", "--skip-invalid"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("content/releases/022_empty.txt: error: empty file"),
+        "{err}"
+    );
+    assert!(
+        err.contains("skipped 1 file:\n  content/releases/022_empty.txt"),
+        "{err}"
+    );
+    assert!(dir
+        .path()
+        .join("output/releases/002_253a1e39986e1906/index.html")
+        .is_file());
+    assert!(!dir.path().join("output/releases/022_empty").exists());
+}
+
+#[test]
+fn check_reports_and_writes_nothing() {
+    let dir = project();
+    let ok = blotter(dir.path(), &["check"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    write_files(
+        &dir.path().join("content"),
+        &[
+            ("releases/x/023_dup.txt", " date 2021-01-01 A\n\nx\n"),
+            ("releases/y/023_dup.txt", " date 2021-01-01 B\n\ny\n"),
+        ],
+    );
+    let bad = blotter(dir.path(), &["check"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let err = stderr(&bad);
+    assert!(err.contains("content/releases/x/023_dup.txt: error: duplicate release id `023_dup`, also used by content/releases/y/023_dup.txt"), "{err}");
+    assert!(!dir.path().join("output").exists());
+}
+
+#[test]
+fn usage_and_configuration_errors_exit_2() {
+    let dir = project();
+    assert_eq!(
+        blotter(dir.path(), &["build", "--no-such-flag"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        blotter(dir.path(), &["build", "--base-url", "not-a-url"])
+            .status
+            .code(),
+        Some(2)
+    );
+    std::fs::write(dir.path().join("content/site.toml"), "titel = \"typo\"\n").unwrap();
+    let out = blotter(dir.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("site.toml: line 1: unknown field `titel`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn refuses_to_replace_a_folder_it_did_not_make() {
+    let dir = project();
+    let docs = dir.path().join("docs");
+    write_files(&docs, &[("notes.txt", "precious")]);
+    let out = blotter(dir.path(), &["build", "--output", "docs"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("refusing to write the site here"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(docs.join("notes.txt")).unwrap(),
+        "precious"
+    );
+    assert_eq!(std::fs::read_dir(&docs).unwrap().count(), 1);
+    for target in [".", "content"] {
+        assert_eq!(
+            blotter(dir.path(), &["build", "--output", target])
+                .status
+                .code(),
+            Some(2),
+            "{target}"
+        );
+    }
+}
+
+#[test]
+fn a_theme_folder_overrides_templates_by_name() {
+    let dir = project();
+    write_files(
+        &dir.path().join("theme"),
+        &[("templates/404.html", "{% extends \"base.html\" %}{% block main %}<h1>Custom lost page</h1>{% endblock main %}")],
+    );
+    let out = blotter(dir.path(), &["build", "--theme", "theme"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let html = std::fs::read_to_string(dir.path().join("output/404.html")).unwrap();
+    assert!(html.contains("Custom lost page"));
+    write_files(
+        &dir.path().join("theme"),
+        &[("templates/index.html", "{% if %}")],
+    );
+    assert_eq!(
+        blotter(dir.path(), &["build", "--theme", "theme"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
