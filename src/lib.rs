@@ -21,6 +21,7 @@ pub mod load;
 pub mod model;
 pub mod parse;
 pub mod render;
+pub mod scaffold;
 pub mod write;
 
 use std::collections::HashSet;

@@ -45,6 +45,13 @@ enum Command {
         #[arg(long, default_value = "content")]
         content: PathBuf,
     },
+    /// Write a sidecar skeleton beside the release with this id.
+    NewNote {
+        /// The release's id (its file stem).
+        id: String,
+        #[arg(long, default_value = "content")]
+        content: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -67,6 +74,18 @@ fn main() -> ExitCode {
             (blotter::build(&options), skip_invalid)
         }
         Command::Check { content } => (blotter::check(&content), false),
+        Command::NewNote { id, content } => {
+            return match blotter::scaffold::new_note(&content, &id) {
+                Ok(path) => {
+                    println!("wrote {}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!("error: {err:#}");
+                    ExitCode::from(2)
+                }
+            };
+        }
     };
     match result {
         Ok(report) => finish(&report, skip_invalid),

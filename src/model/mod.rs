@@ -3,11 +3,12 @@
 //! precedence rules, entities decoded, ids checked for uniqueness, and
 //! sidecars paired with their releases. Pure: no I/O.
 
+pub mod annotate;
 pub mod areas;
 pub mod dates;
 pub mod slug;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
@@ -16,6 +17,7 @@ use chrono_tz::Tz;
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::parse::{RawRelease, RawSidecar, Spanned};
+
 use areas::AreaTable;
 use dates::ReleaseDate;
 pub use slug::{ReleaseId, Slug};
@@ -40,15 +42,56 @@ pub struct Release {
     pub body: String,
     pub body_line: usize,
     pub annotation: Option<Annotation>,
+    /// Indices into `Archive::tags`, in the order the sidecar lists them.
+    pub tags: Vec<usize>,
+    /// Indices into `Archive::releases` of related releases, either
+    /// direction, newest first.
+    pub related: Vec<usize>,
 }
 
 /// What a maintainer's sidecar adds to a release.
 #[derive(Debug, Clone, Default)]
 pub struct Annotation {
     pub path: PathBuf,
+    /// Markdown commentary (may be empty).
     pub commentary: String,
     pub commentary_line: usize,
-    pub raw: RawSidecar,
+    pub corrections: Vec<annotate::Correction>,
+    /// Sorted by position in the body.
+    pub notes: Vec<annotate::Note>,
+    pub tags: Vec<Spanned<String>>,
+    pub related: Vec<Spanned<String>>,
+    /// Markdown pieces inside the front matter (notes, corrections) with
+    /// their lines, kept for the cross-reference check.
+    inline_markdown: Vec<Spanned<String>>,
+}
+
+impl Annotation {
+    /// Whether the sidecar adds anything a reader sees (a sidecar with only
+    /// overrides does not make a release "annotated").
+    pub fn is_visible(&self) -> bool {
+        !self.commentary.trim().is_empty() || !self.notes.is_empty() || !self.corrections.is_empty()
+    }
+}
+
+impl Release {
+    /// Byte ranges of the passage notes in the body, in body order.
+    pub fn note_ranges(&self) -> Vec<std::ops::Range<usize>> {
+        self.annotation
+            .iter()
+            .flat_map(|a| &a.notes)
+            .map(|n| n.range.clone())
+            .collect()
+    }
+}
+
+/// A maintainer's tag and its releases.
+#[derive(Debug, Clone)]
+pub struct Tag {
+    pub name: String,
+    pub slug: Slug,
+    /// Indices into `Archive::releases`, newest first.
+    pub releases: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -68,6 +111,8 @@ pub struct Archive {
     pub areas: Vec<Area>,
     /// Release indices by local calendar day, each newest first.
     pub days: BTreeMap<NaiveDate, Vec<usize>>,
+    /// Sorted by name.
+    pub tags: Vec<Tag>,
 }
 
 /// A parsed release with the file it came from.
@@ -105,6 +150,7 @@ pub fn assemble(
         let sidecar = sidecars.remove(&parsed.key);
         resolved.extend(resolve(parsed, sidecar, &table, tz, diags));
     }
+    let resolved = check_cross_references(resolved, diags);
     index(config, resolved, &table)
 }
 
@@ -189,7 +235,15 @@ fn resolve(
         );
     }
     let date = resolve_date(&path, &raw, sidecar.as_ref(), &mut fail);
-    let (id, title, date) = (id?, title?, date?);
+    let annotation = sidecar
+        .as_ref()
+        .map(|s| annotation(s, &raw.body, &mut fail));
+    let (id, title, date, annotation) = (
+        id?,
+        title?,
+        date?,
+        annotation.map_or(Some(None), |a| a.map(Some))?,
+    );
     let (published, note) = date.localise(tz);
     if let Some(note) = note {
         let line = raw.date.as_ref().map_or(0, |d| d.line);
@@ -230,14 +284,106 @@ fn resolve(
         description: raw.og_description.as_ref().map(|d| decode(&d.value)),
         body: raw.body,
         body_line: raw.body_line,
-        annotation: sidecar.map(|s| Annotation {
-            path: s.path,
-            commentary: s.raw.commentary.clone(),
-            commentary_line: s.raw.commentary_line,
-            raw: s.raw,
-        }),
+        annotation,
+        tags: Vec::new(),
+        related: Vec::new(),
     };
     Some((release, area))
+}
+
+/// The sidecar's additions, checked against the release body.
+fn annotation(
+    sidecar: &ParsedSidecar,
+    body: &str,
+    fail: &mut impl FnMut(Diagnostic),
+) -> Option<Annotation> {
+    let raw = &sidecar.raw;
+    let path = &sidecar.path;
+    let corrections = annotate::corrections(&raw.corrections, path)
+        .map_err(|e| e.into_iter().for_each(&mut *fail));
+    let notes =
+        annotate::notes(&raw.notes, body, path).map_err(|e| e.into_iter().for_each(&mut *fail));
+    let mut tags = Vec::new();
+    for tag in &raw.tags {
+        let name = collapse(&decode(&tag.value));
+        if name.is_empty() {
+            fail(Diagnostic::error(path, tag.line, "empty tag"));
+        } else if !tags
+            .iter()
+            .any(|t: &Spanned<String>| Slug::from_text(&t.value) == Slug::from_text(&name))
+        {
+            tags.push(Spanned::new(name, tag.line));
+        }
+    }
+    let inline_markdown = raw
+        .notes
+        .iter()
+        .map(|n| Spanned::new(n.note.clone(), n.line))
+        .chain(
+            raw.corrections
+                .iter()
+                .map(|c| Spanned::new(c.text.clone(), c.line)),
+        )
+        .collect();
+    Some(Annotation {
+        path: path.clone(),
+        commentary: raw.commentary.clone(),
+        commentary_line: raw.commentary_line,
+        corrections: corrections.ok()?,
+        notes: notes.ok()?,
+        tags,
+        related: raw.related.clone(),
+        inline_markdown,
+    })
+}
+
+/// `release:<id>` links and `related` ids must name releases that are in
+/// the archive; a release whose sidecar names a missing one is left out.
+fn check_cross_references(
+    resolved: Vec<(Release, Option<AreaChoice>)>,
+    diags: &mut Diagnostics,
+) -> Vec<(Release, Option<AreaChoice>)> {
+    let known: HashSet<&str> = resolved.iter().map(|(r, _)| r.id.as_str()).collect();
+    let mut broken = HashSet::new();
+    for (release, _) in &resolved {
+        let Some(a) = &release.annotation else {
+            continue;
+        };
+        let mut found =
+            annotate::check_links(&a.commentary, a.commentary_line, false, &a.path, &known);
+        for piece in &a.inline_markdown {
+            found.extend(annotate::check_links(
+                &piece.value,
+                piece.line,
+                true,
+                &a.path,
+                &known,
+            ));
+        }
+        for id in &a.related {
+            if !known.contains(id.value.as_str()) {
+                found.push(Diagnostic::error(
+                    &a.path,
+                    id.line,
+                    format!("related release `{}` does not exist", id.value),
+                ));
+            } else if id.value == release.id.as_str() {
+                found.push(Diagnostic::error(
+                    &a.path,
+                    id.line,
+                    "a release cannot be related to itself",
+                ));
+            }
+        }
+        if !found.is_empty() {
+            broken.insert(release.id.clone());
+            diags.extend(found);
+        }
+    }
+    resolved
+        .into_iter()
+        .filter(|(r, _)| !broken.contains(&r.id))
+        .collect()
 }
 
 /// Where a release's area came from: a row of the table, or free text.
@@ -454,10 +600,82 @@ fn index(
             .push(i);
         releases.push(release);
     }
+    let tags = index_tags(&mut releases);
+    link_related(&mut releases);
     Archive {
         config,
         releases,
         areas,
         days,
+        tags,
+    }
+}
+
+/// Groups tags by slug (`EncroChat` and `encrochat` are one tag, shown by
+/// its most used spelling) and gives each release its tag indices.
+fn index_tags(releases: &mut [Release]) -> Vec<Tag> {
+    let mut groups: BTreeMap<Slug, (BTreeMap<String, usize>, Vec<usize>)> = BTreeMap::new();
+    for (i, release) in releases.iter().enumerate() {
+        for tag in release.annotation.iter().flat_map(|a| &a.tags) {
+            let group = groups.entry(Slug::from_text(&tag.value)).or_default();
+            *group.0.entry(tag.value.clone()).or_default() += 1;
+            group.1.push(i);
+        }
+    }
+    let mut tags: Vec<Tag> = groups
+        .into_iter()
+        .map(|(slug, (spellings, releases))| {
+            let name = spellings
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                .map(|(s, _)| s.clone());
+            Tag {
+                name: name.unwrap_or_else(|| slug.to_string()),
+                slug,
+                releases,
+            }
+        })
+        .collect();
+    tags.sort_by(|a, b| {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
+    let position: HashMap<Slug, usize> = tags
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.slug.clone(), i))
+        .collect();
+    for release in releases.iter_mut() {
+        release.tags = release
+            .annotation
+            .iter()
+            .flat_map(|a| &a.tags)
+            .filter_map(|t| position.get(&Slug::from_text(&t.value)).copied())
+            .collect();
+    }
+    tags
+}
+
+/// `related` works both ways: a link from A to B shows on both pages.
+fn link_related(releases: &mut [Release]) {
+    let by_id: HashMap<String, usize> = releases
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.to_string(), i))
+        .collect();
+    let mut related: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); releases.len()];
+    for (i, release) in releases.iter().enumerate() {
+        for id in release.annotation.iter().flat_map(|a| &a.related) {
+            if let Some(&j) = by_id.get(&id.value) {
+                related[i].insert(j);
+                related[j].insert(i);
+            }
+        }
+    }
+    // Indices are newest first already, so sorted sets list newest first.
+    for (release, set) in releases.iter_mut().zip(related) {
+        release.related = set.into_iter().collect();
     }
 }

@@ -6,6 +6,7 @@
 //! and links from bare URLs.
 
 use std::fmt::Write as _;
+use std::ops::Range;
 
 /// One block of the body.
 #[derive(Debug, PartialEq, Eq)]
@@ -17,7 +18,20 @@ enum Block<'a> {
 
 /// Renders a plain-text body to HTML.
 pub fn to_html(body: &str) -> String {
+    to_html_marked(body, &[])
+}
+
+/// Renders a body with passages highlighted: mark `k` (0-based) covers the
+/// byte range `marks[k]` of `body` and becomes `<mark id="passage-{k+1}">`,
+/// followed by a link to note `k+1`. A passage that spans lines is marked
+/// piece by piece (HTML cannot nest a mark across paragraphs); only the
+/// first piece carries the id.
+pub fn to_html_marked(body: &str, marks: &[Range<usize>]) -> String {
     let mut html = String::with_capacity(body.len() + body.len() / 4);
+    let mut marker = Marker {
+        marks,
+        opened: vec![false; marks.len()],
+    };
     for block in blocks(body) {
         match block {
             Block::Paragraph(lines) => {
@@ -26,7 +40,7 @@ pub fn to_html(body: &str) -> String {
                     if i > 0 {
                         html.push_str("<br>\n");
                     }
-                    inline(line, &mut html);
+                    marker.line(line, offset_in(body, line), &mut html);
                 }
                 html.push_str("</p>\n");
             }
@@ -34,7 +48,7 @@ pub fn to_html(body: &str) -> String {
                 html.push_str("<ul>\n");
                 for item in items {
                     html.push_str("<li>");
-                    inline(item, &mut html);
+                    marker.line(item, offset_in(body, item), &mut html);
                     html.push_str("</li>\n");
                 }
                 html.push_str("</ul>\n");
@@ -42,6 +56,48 @@ pub fn to_html(body: &str) -> String {
         }
     }
     html
+}
+
+/// Byte offset of `part`, a slice of `whole`.
+fn offset_in(whole: &str, part: &str) -> usize {
+    (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize)
+}
+
+struct Marker<'m> {
+    marks: &'m [Range<usize>],
+    opened: Vec<bool>,
+}
+
+impl Marker<'_> {
+    /// Renders one line (at byte `offset` of the body) with its marks.
+    fn line(&mut self, text: &str, offset: usize, out: &mut String) {
+        let end = offset + text.len();
+        let mut pos = offset;
+        for (k, mark) in self.marks.iter().enumerate() {
+            let (start, stop) = (mark.start.max(pos), mark.end.min(end));
+            if start >= stop
+                || !text.is_char_boundary(start - offset)
+                || !text.is_char_boundary(stop - offset)
+            {
+                continue;
+            }
+            inline(&text[pos - offset..start - offset], out);
+            if self.opened[k] {
+                out.push_str("<mark class=\"passage\">");
+            } else {
+                let _ = write!(out, "<mark class=\"passage\" id=\"passage-{}\">", k + 1);
+                self.opened[k] = true;
+            }
+            inline(&text[start - offset..stop - offset], out);
+            out.push_str("</mark>");
+            if stop == mark.end {
+                let n = k + 1;
+                let _ = write!(out, "<sup class=\"note-ref\"><a href=\"#note-{n}\" aria-label=\"Note {n}\">[{n}]</a></sup>");
+            }
+            pos = stop;
+        }
+        inline(&text[pos - offset..], out);
+    }
 }
 
 /// The item text of a list line (`* item`, `- item`), or `None`.
@@ -216,6 +272,28 @@ mod tests {
             "<p>javascript:alert(1)</p>\n"
         );
         assert_eq!(to_html("xhttps://a.b"), "<p>xhttps://a.b</p>\n");
+    }
+
+    #[test]
+    fn marks_highlight_passages_and_link_to_notes() {
+        let body = "Seized £52kg of drugs.\n\nMore text here.";
+        let start = body.find("£52kg").unwrap();
+        let marks = vec![start..start + "£52kg".len()];
+        let html = to_html_marked(body, &marks);
+        assert_eq!(
+            html,
+            "<p>Seized <mark class=\"passage\" id=\"passage-1\">£52kg</mark><sup class=\"note-ref\"><a href=\"#note-1\" aria-label=\"Note 1\">[1]</a></sup> of drugs.</p>\n<p>More text here.</p>\n"
+        );
+    }
+
+    #[test]
+    fn a_mark_across_paragraphs_is_marked_piece_by_piece() {
+        let body = "One two.\n\nThree four.";
+        let marks = vec![4..body.find(" four").unwrap()];
+        let html = to_html_marked(body, &marks);
+        assert_eq!(html.matches("<mark").count(), 2);
+        assert_eq!(html.matches("id=\"passage-1\"").count(), 1);
+        assert!(html.contains("<mark class=\"passage\">Three</mark><sup"));
     }
 
     #[test]

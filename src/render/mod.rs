@@ -6,6 +6,7 @@
 //! holding the whole site in memory at archive scale.
 
 pub mod body;
+pub mod commentary;
 mod feed;
 pub mod theme;
 mod views;
@@ -43,7 +44,10 @@ pub enum Job {
     Day(NaiveDate),
     Feed,
     NotFound,
+    Tags,
+    Tag(usize),
     Static(usize),
+    HighlightCss,
     NoJekyll,
 }
 
@@ -141,7 +145,10 @@ impl<'a> Renderer<'a> {
             Job::Feed,
             Job::NotFound,
             Job::NoJekyll,
+            Job::Tags,
+            Job::HighlightCss,
         ];
+        jobs.extend((0..self.archive.tags.len()).map(Job::Tag));
         jobs.extend((0..self.archive.releases.len()).map(Job::Release));
         for (a, years) in self.area_years.iter().enumerate() {
             jobs.push(Job::Area(a));
@@ -199,6 +206,12 @@ impl<'a> Renderer<'a> {
                 path: ".nojekyll".into(),
                 bytes: Vec::new(),
             }),
+            Job::HighlightCss => Ok(Artifact {
+                path: "static/highlight.css".into(),
+                bytes: commentary::stylesheet().into_bytes(),
+            }),
+            Job::Tags => self.tags(),
+            Job::Tag(t) => self.tag(t),
         }
     }
 
@@ -300,11 +313,77 @@ impl<'a> Renderer<'a> {
             description: release.description.as_deref(),
             source_url: release.source_url.as_deref(),
             permalink: self.location.url(&item.url),
-            body_html: body::to_html(&release.body),
+            body_html: body::to_html_marked(&release.body, &release.note_ranges()),
             older,
             newer,
+            tags: release
+                .tags
+                .iter()
+                .map(|&t| {
+                    let tag = &self.archive.tags[t];
+                    Link {
+                        label: tag.name.clone(),
+                        url: format!("tags/{}/", tag.slug),
+                    }
+                })
+                .collect(),
+            related: self.list(&release.related),
+            corrections: corrections(release, RELEASE_ROOT),
+            notes: notes(release, RELEASE_ROOT),
+            commentary_html: release
+                .annotation
+                .as_ref()
+                .map(|a| commentary::to_html(&a.commentary, RELEASE_ROOT, "c-"))
+                .unwrap_or_default(),
         };
         self.page("release.html", path, &view)
+    }
+
+    fn tags(&self) -> Result<Artifact> {
+        let path = "tags/index.html";
+        let tags = self
+            .archive
+            .tags
+            .iter()
+            .map(|t| Count {
+                label: t.name.clone(),
+                url: format!("tags/{}/", t.slug),
+                count: t.releases.len(),
+            })
+            .collect();
+        let view = TagsView {
+            site: self.site(path),
+            crumbs: vec![Crumb::to("Home", ""), Crumb::here("Tags")],
+            tags,
+        };
+        self.page("tags.html", path.into(), &view)
+    }
+
+    fn tag(&self, t: usize) -> Result<Artifact> {
+        let tag = &self.archive.tags[t];
+        let path = format!("tags/{}/index.html", tag.slug);
+        let mut groups: Vec<Group> = Vec::new();
+        for item in self.list(&tag.releases) {
+            match groups.last_mut() {
+                Some(g) if g.label == item.year.to_string() => g.releases.push(item),
+                _ => groups.push(Group {
+                    label: item.year.to_string(),
+                    releases: vec![item],
+                }),
+            }
+        }
+        let view = ListView {
+            site: self.site(&path),
+            crumbs: vec![
+                Crumb::to("Home", ""),
+                Crumb::to("Tags", "tags/"),
+                Crumb::here(&tag.name),
+            ],
+            heading: format!("Tagged “{}”", tag.name),
+            groups,
+            count: tag.releases.len(),
+        };
+        self.page("tag.html", path, &view)
     }
 
     fn areas(&self) -> Result<Artifact> {
@@ -490,6 +569,41 @@ impl<'a> Renderer<'a> {
         )?;
         Ok(Artifact { path, bytes })
     }
+}
+
+/// Release pages live at `releases/<id>/index.html`: two folders deep.
+const RELEASE_ROOT: &str = "../../";
+
+fn corrections(release: &Release, root: &str) -> Vec<CorrectionView> {
+    release
+        .annotation
+        .iter()
+        .flat_map(|a| &a.corrections)
+        .map(|c| CorrectionView {
+            date_text: format!(
+                "{} {} {}",
+                c.date.day(),
+                month_name(c.date.month()),
+                c.date.year()
+            ),
+            datetime: c.date.format("%Y-%m-%d").to_string(),
+            html: commentary::to_html(&c.text, root, "corr-"),
+        })
+        .collect()
+}
+
+fn notes(release: &Release, root: &str) -> Vec<NoteView> {
+    release
+        .annotation
+        .iter()
+        .flat_map(|a| &a.notes)
+        .enumerate()
+        .map(|(i, n)| NoteView {
+            number: i + 1,
+            quote: n.quote.clone(),
+            html: commentary::to_html(&n.text, root, &format!("n{}-", i + 1)),
+        })
+        .collect()
 }
 
 pub fn month_name(month: u32) -> &'static str {

@@ -77,6 +77,7 @@ pub struct ReleaseItem<'a> {
     pub datetime: String,
     pub area_name: &'a str,
     pub area_url: String,
+    /// The release carries commentary, notes or corrections.
     pub annotated: bool,
     pub teaser: String,
     #[serde(skip)]
@@ -111,7 +112,7 @@ impl<'a> ReleaseItem<'a> {
             datetime,
             area_name: &area.name,
             area_url: format!("areas/{}/", area.slug),
-            annotated: release.annotation.is_some(),
+            annotated: release.annotation.as_ref().is_some_and(|a| a.is_visible()),
             teaser: release
                 .description
                 .clone()
@@ -149,6 +150,40 @@ pub struct ReleaseView<'b, 'a> {
     pub body_html: String,
     pub older: Option<&'b ReleaseItem<'a>>,
     pub newer: Option<&'b ReleaseItem<'a>>,
+    pub tags: Vec<Link>,
+    pub related: Vec<&'b ReleaseItem<'a>>,
+    pub corrections: Vec<CorrectionView>,
+    pub notes: Vec<NoteView>,
+    /// Sanitised HTML of the sidecar's commentary; empty when there is none.
+    pub commentary_html: String,
+}
+
+/// A link with a label (a tag on a release page).
+#[derive(Serialize)]
+pub struct Link {
+    pub label: String,
+    pub url: String,
+}
+
+#[derive(Serialize)]
+pub struct CorrectionView {
+    pub date_text: String,
+    pub datetime: String,
+    pub html: String,
+}
+
+#[derive(Serialize)]
+pub struct NoteView {
+    pub number: usize,
+    pub quote: String,
+    pub html: String,
+}
+
+#[derive(Serialize)]
+pub struct TagsView<'a> {
+    pub site: SiteView<'a>,
+    pub crumbs: Vec<Crumb>,
+    pub tags: Vec<Count>,
 }
 
 #[derive(Serialize)]
