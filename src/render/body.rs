@@ -278,7 +278,10 @@ mod tests {
     fn marks_highlight_passages_and_link_to_notes() {
         let body = "Seized £52kg of drugs.\n\nMore text here.";
         let start = body.find("£52kg").unwrap();
-        let marks = vec![start..start + "£52kg".len()];
+        let marks = [Range {
+            start,
+            end: start + "£52kg".len(),
+        }];
         let html = to_html_marked(body, &marks);
         assert_eq!(
             html,
@@ -289,7 +292,10 @@ mod tests {
     #[test]
     fn a_mark_across_paragraphs_is_marked_piece_by_piece() {
         let body = "One two.\n\nThree four.";
-        let marks = vec![4..body.find(" four").unwrap()];
+        let marks = [Range {
+            start: 4,
+            end: body.find(" four").unwrap(),
+        }];
         let html = to_html_marked(body, &marks);
         assert_eq!(html.matches("<mark").count(), 2);
         assert_eq!(html.matches("id=\"passage-1\"").count(), 1);
