@@ -167,7 +167,8 @@ fn anchor(text: &Normalised, note: &RawNote) -> Result<Range<usize>, Diagnostic>
     }
 }
 
-/// The passage that shares the longest beginning or end with `quote`.
+/// The passage that shares the longest beginning or end with `quote`: a
+/// hint for the common mistakes (a changed word, a dropped comma).
 fn closest(text: &str, quote: &str) -> Option<String> {
     let chars: Vec<(usize, char)> = quote.char_indices().collect();
     for keep in (4..chars.len()).rev() {
@@ -175,25 +176,39 @@ fn closest(text: &str, quote: &str) -> Option<String> {
         if let Some(at) = text.find(head) {
             return Some(excerpt(text, at, quote.len()));
         }
-        let tail = &quote[chars[chars.len() - keep].0..];
-        if let Some(at) = text.find(tail) {
-            let start = at.saturating_sub(quote.len() - tail.len());
-            return Some(excerpt(text, start, quote.len()));
+        let cut = chars[chars.len() - keep].0;
+        if let Some(at) = text.find(&quote[cut..]) {
+            // Go back as many words as the quote has before the shared end.
+            let words_before = quote[..cut].split_whitespace().count();
+            let mut start = at;
+            for _ in 0..words_before {
+                start = text[..start.saturating_sub(1)]
+                    .rfind(' ')
+                    .map_or(0, |i| i + 1);
+            }
+            return Some(excerpt(text, start, at + quote.len() - cut - start));
         }
     }
     None
 }
 
+/// About `len` bytes of `text` from `start`, widened to whole words so the
+/// hint is never cut mid-word, without trailing punctuation.
 fn excerpt(text: &str, start: usize, len: usize) -> String {
-    let start = (0..=start)
+    let start = (0..=start.min(text.len()))
         .rev()
         .find(|&i| text.is_char_boundary(i))
         .unwrap_or(0);
+    let start = text[..start].rfind(' ').map_or(0, |i| i + 1);
     let end = (start + len).min(text.len());
     let end = (end..=text.len())
         .find(|&i| text.is_char_boundary(i))
         .unwrap_or(text.len());
-    text[start..end].trim().to_string()
+    let end = text[end..].find(' ').map_or(text.len(), |i| end + i);
+    text[start..end]
+        .trim()
+        .trim_end_matches([',', '.', ';', ':'])
+        .to_string()
 }
 
 fn collapse_ws(text: &str) -> String {

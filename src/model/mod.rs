@@ -142,6 +142,7 @@ pub fn assemble(
     let table = AreaTable::with_extra(&config.areas);
     let mut sidecars = pair_sidecars(&releases, sidecars, diags);
     let duplicates = duplicate_ids(&releases, diags);
+    let present: HashSet<String> = releases.iter().map(|r| r.stem.clone()).collect();
     let mut resolved = Vec::new();
     for parsed in releases {
         if duplicates.contains(&parsed.stem) {
@@ -150,7 +151,7 @@ pub fn assemble(
         let sidecar = sidecars.remove(&parsed.key);
         resolved.extend(resolve(parsed, sidecar, &table, tz, diags));
     }
-    let resolved = check_cross_references(resolved, diags);
+    let resolved = check_cross_references(resolved, &present, diags);
     index(config, resolved, &table)
 }
 
@@ -339,11 +340,16 @@ fn annotation(
 
 /// `release:<id>` links and `related` ids must name releases that are in
 /// the archive; a release whose sidecar names a missing one is left out.
+///
+/// A release that exists but has errors of its own counts as known: its
+/// own errors are reported, and links to it are not errors twice over.
 fn check_cross_references(
     resolved: Vec<(Release, Option<AreaChoice>)>,
+    present: &HashSet<String>,
     diags: &mut Diagnostics,
 ) -> Vec<(Release, Option<AreaChoice>)> {
-    let known: HashSet<&str> = resolved.iter().map(|(r, _)| r.id.as_str()).collect();
+    let known: HashSet<&str> = present.iter().map(String::as_str).collect();
+
     let mut broken = HashSet::new();
     for (release, _) in &resolved {
         let Some(a) = &release.annotation else {

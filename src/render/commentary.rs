@@ -35,9 +35,19 @@ fn syntaxes() -> &'static SyntaxSet {
 
 /// Renders markdown. `root` leads from the page to the site root (or is the
 /// absolute base URL, for feeds); `id_prefix` keeps ids of several
-/// renderings on one page apart.
-pub fn to_html(markdown: &str, root: &str, id_prefix: &str) -> String {
+/// renderings on one page apart. `built` tells whether a release id is in
+/// the site: a cross-reference to a release left out by `--skip-invalid`
+/// keeps its text but loses its link, so no link is ever broken.
+
+pub fn to_html(
+    markdown: &str,
+    root: &str,
+    id_prefix: &str,
+    built: &dyn Fn(&str) -> bool,
+) -> String {
     let mut events = Vec::new();
+    // For each open link: whether its start was emitted.
+    let mut links = Vec::new();
     let mut parser = Parser::new_ext(markdown, markdown_options());
     while let Some(event) = parser.next() {
         match event {
@@ -84,15 +94,24 @@ pub fn to_html(markdown: &str, root: &str, id_prefix: &str) -> String {
                 id,
             }) => {
                 let dest = match dest_url.strip_prefix(RELEASE_SCHEME) {
-                    Some(release) => CowStr::from(format!("{root}releases/{release}/")),
-                    None => dest_url,
+                    Some(release) if !built(release) => None,
+                    Some(release) => Some(CowStr::from(format!("{root}releases/{release}/"))),
+                    None => Some(dest_url),
                 };
-                events.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: dest,
-                    title,
-                    id,
-                }));
+                links.push(dest.is_some());
+                if let Some(dest_url) = dest {
+                    events.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                if links.pop().unwrap_or(true) {
+                    events.push(Event::End(TagEnd::Link));
+                }
             }
             Event::FootnoteReference(label) => {
                 let slug = Slug::from_text(&label);
@@ -208,6 +227,7 @@ mod tests {
             "# Title\n\n*em* ~~gone~~ \"quoted\"\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
             "../../",
             "c-",
+            &|_| true,
         );
         assert!(html.contains("<h3 id=\"c-title\">Title</h3>"), "{html}");
         assert!(html.contains("<em>em</em>") && html.contains("<del>gone</del>"));
@@ -217,13 +237,18 @@ mod tests {
 
     #[test]
     fn release_links_point_at_the_release_page() {
-        let html = to_html("[the Derbyshire release](release:002_x)", "../../", "c-");
+        let html = to_html(
+            "[the Derbyshire release](release:002_x)",
+            "../../",
+            "c-",
+            &|_| true,
+        );
         assert!(html.contains("<a href=\"../../releases/002_x/\""), "{html}");
     }
 
     #[test]
     fn code_is_highlighted_with_classes() {
-        let html = to_html("```json\n{\"a\": 1}\n```\n", "", "c-");
+        let html = to_html("```json\n{\"a\": 1}\n```\n", "", "c-", &|_| true);
         assert!(
             html.contains("<pre class=\"code\"><code class=\"language-json\">"),
             "{html}"
@@ -239,7 +264,9 @@ mod tests {
             "<script>alert(1)</script>\n\n<p onclick=\"x()\">hi</p>\n\n[x](javascript:alert(1)) <a href=\"javascript:alert(2)\">y</a> <img src=x onerror=alert(3)>",
             "",
             "c-",
+            &|_| true,
         );
+
         for bad in ["<script", "onclick", "javascript:", "onerror"] {
             assert!(!html.contains(bad), "{bad} survived: {html}");
         }
@@ -248,7 +275,7 @@ mod tests {
 
     #[test]
     fn footnotes_link_both_ways() {
-        let html = to_html("Claim.[^1]\n\n[^1]: Source.\n", "", "c-");
+        let html = to_html("Claim.[^1]\n\n[^1]: Source.\n", "", "c-", &|_| true);
         assert!(
             html.contains("href=\"#c-fn-1\"") && html.contains("id=\"c-fn-1\""),
             "{html}"

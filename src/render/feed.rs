@@ -34,35 +34,49 @@ struct Item<'a> {
     tags: Vec<String>,
 }
 
+/// One release as a feed item: its HTML (release text with corrections
+/// before and commentary after) and its tags (area first) are prepared by
+/// the renderer, which knows the archive.
+pub struct Entry<'a> {
+    pub release: &'a Release,
+    pub content_html: String,
+    pub tags: Vec<String>,
+}
+
 pub fn json_feed<'a>(
     config: &'a SiteConfig,
     location: &Location,
     path: &str,
     title: &'a str,
     home: &str,
-    releases: &[&'a Release],
-    area_name: impl Fn(&Release) -> &'a str,
+    entries: Vec<Entry<'a>>,
 ) -> Result<Vec<u8>> {
-    let items = releases
-        .iter()
-        .map(|r| {
-            let url = location.url(&format!("releases/{}/", r.id));
-            Item {
-                id: url.clone(),
-                url,
-                external_url: r.source_url.as_deref(),
-                title: &r.title,
-                content_html: body::to_html(&r.body),
-                summary: r
-                    .description
-                    .clone()
-                    .unwrap_or_else(|| body::summary(&r.body, 300)),
-                date_published: r
-                    .published
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
-                tags: vec![area_name(r).to_string()],
-            }
-        })
+    let items = entries
+        .into_iter()
+        .map(
+            |Entry {
+                 release: r,
+                 content_html,
+                 tags,
+             }| {
+                let url = location.url(&format!("releases/{}/", r.id));
+                Item {
+                    id: url.clone(),
+                    url,
+                    external_url: r.source_url.as_deref(),
+                    title: &r.title,
+                    content_html,
+                    summary: r
+                        .description
+                        .clone()
+                        .unwrap_or_else(|| body::summary(&r.body, 300)),
+                    date_published: r
+                        .published
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+                    tags,
+                }
+            },
+        )
         .collect();
     let feed = Feed {
         version: VERSION,

@@ -92,6 +92,8 @@ pub struct Renderer<'a> {
     items: Vec<ReleaseItem<'a>>,
     /// Per area: year -> release indices, newest first.
     area_years: Vec<BTreeMap<i32, Vec<usize>>>,
+    /// Ids of the releases in the site, for cross-references.
+    ids: std::collections::HashSet<&'a str>,
     /// year -> month -> day -> release indices.
     calendar: BTreeMap<i32, BTreeMap<u32, BTreeMap<u32, Vec<usize>>>>,
 }
@@ -126,12 +128,14 @@ impl<'a> Renderer<'a> {
                 .or_default()
                 .insert(day.day(), releases.clone());
         }
+        let ids = archive.releases.iter().map(|r| r.id.as_str()).collect();
         Renderer {
             archive,
             theme,
             location,
             items,
             area_years,
+            ids,
             calendar,
         }
     }
@@ -328,12 +332,16 @@ impl<'a> Renderer<'a> {
                 })
                 .collect(),
             related: self.list(&release.related),
-            corrections: corrections(release, RELEASE_ROOT),
-            notes: notes(release, RELEASE_ROOT),
+            corrections: corrections(release, RELEASE_ROOT, &|id| self.ids.contains(id)),
+            notes: notes(release, RELEASE_ROOT, &|id| self.ids.contains(id)),
             commentary_html: release
                 .annotation
                 .as_ref()
-                .map(|a| commentary::to_html(&a.commentary, RELEASE_ROOT, "c-"))
+                .map(|a| {
+                    commentary::to_html(&a.commentary, RELEASE_ROOT, "c-", &|id| {
+                        self.ids.contains(id)
+                    })
+                })
                 .unwrap_or_default(),
         };
         self.page("release.html", path, &view)
@@ -552,29 +560,67 @@ impl<'a> Renderer<'a> {
 
     fn feed(&self, path: String, title: &str, home: &str, releases: &[usize]) -> Result<Artifact> {
         let take = self.archive.config.feed_size;
-        let items: Vec<&Release> = releases
+        let entries = releases
             .iter()
             .take(take)
-            .map(|&i| &self.archive.releases[i])
+            .map(|&i| self.feed_entry(&self.archive.releases[i]))
             .collect();
-        let area_names = |r: &Release| self.archive.areas[r.area].name.as_str();
         let bytes = feed::json_feed(
             &self.archive.config,
             &self.location,
             &path,
             title,
             home,
-            &items,
-            area_names,
+            entries,
         )?;
         Ok(Artifact { path, bytes })
+    }
+
+    /// A release's feed HTML: corrections, the release text, then the
+    /// commentary, set apart so a feed reader shows whose words are whose.
+    /// Links in it are absolute (a feed has no page to be relative to).
+    fn feed_entry<'r>(&self, release: &'r Release) -> feed::Entry<'r> {
+        let root = self.location.url("");
+        let mut html = String::new();
+        for c in corrections(release, &root, &|id| self.ids.contains(id)) {
+            html.push_str(&format!(
+                "<p><strong>Correction, {}:</strong></p>\n{}",
+                c.date_text, c.html
+            ));
+        }
+        html.push_str(&body::to_html(&release.body));
+        if let Some(a) = release.annotation.as_ref().filter(|a| a.is_visible()) {
+            html.push_str("<hr>\n<p><strong>Archive commentary</strong> (not part of the original release):</p>\n");
+            html.push_str(&commentary::to_html(&a.commentary, &root, "c-", &|id| {
+                self.ids.contains(id)
+            }));
+            for n in notes(release, &root, &|id| self.ids.contains(id)) {
+                html.push_str(&format!(
+                    "<blockquote><p>{}</p></blockquote>\n{}",
+                    body::escape(&n.quote),
+                    n.html
+                ));
+            }
+        }
+        let mut tags = vec![self.archive.areas[release.area].name.clone()];
+        tags.extend(
+            release
+                .tags
+                .iter()
+                .map(|&t| self.archive.tags[t].name.clone()),
+        );
+        feed::Entry {
+            release,
+            content_html: html,
+            tags,
+        }
     }
 }
 
 /// Release pages live at `releases/<id>/index.html`: two folders deep.
 const RELEASE_ROOT: &str = "../../";
 
-fn corrections(release: &Release, root: &str) -> Vec<CorrectionView> {
+fn corrections(release: &Release, root: &str, built: &dyn Fn(&str) -> bool) -> Vec<CorrectionView> {
     release
         .annotation
         .iter()
@@ -587,12 +633,12 @@ fn corrections(release: &Release, root: &str) -> Vec<CorrectionView> {
                 c.date.year()
             ),
             datetime: c.date.format("%Y-%m-%d").to_string(),
-            html: commentary::to_html(&c.text, root, "corr-"),
+            html: commentary::to_html(&c.text, root, "corr-", built),
         })
         .collect()
 }
 
-fn notes(release: &Release, root: &str) -> Vec<NoteView> {
+fn notes(release: &Release, root: &str, built: &dyn Fn(&str) -> bool) -> Vec<NoteView> {
     release
         .annotation
         .iter()
@@ -601,7 +647,7 @@ fn notes(release: &Release, root: &str) -> Vec<NoteView> {
         .map(|(i, n)| NoteView {
             number: i + 1,
             quote: n.quote.clone(),
-            html: commentary::to_html(&n.text, root, &format!("n{}-", i + 1)),
+            html: commentary::to_html(&n.text, root, &format!("n{}-", i + 1), built),
         })
         .collect()
 }
