@@ -38,7 +38,6 @@ fn syntaxes() -> &'static SyntaxSet {
 /// renderings on one page apart. `built` tells whether a release id is in
 /// the site: a cross-reference to a release left out by `--skip-invalid`
 /// keeps its text but loses its link, so no link is ever broken.
-
 pub fn to_html(
     markdown: &str,
     root: &str,
