@@ -17,7 +17,7 @@ use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
-use syntect::highlighting::ThemeSet;
+use syntect::highlighting::{Color, Theme, ThemeSet};
 use syntect::html::{css_for_theme_with_class_style, ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
@@ -47,6 +47,7 @@ pub fn to_html(
     let mut events = Vec::new();
     // For each open link: whether its start was emitted.
     let mut links = Vec::new();
+    let top = top_heading(markdown);
     let mut parser = Parser::new_ext(markdown, markdown_options());
     while let Some(event) = parser.next() {
         match event {
@@ -80,7 +81,7 @@ pub fn to_html(
                         other => inner.push(other),
                     }
                 }
-                let n = demote(level);
+                let n = demote(level, top);
                 let id = format!("{id_prefix}{}", Slug::from_text(&text));
                 events.push(Event::Html(format!("<h{n} id=\"{}\">", escape(&id)).into()));
                 events.extend(inner);
@@ -141,9 +142,21 @@ pub fn to_html(
     sanitise(&html)
 }
 
-/// Page headings are h1 (title) and h2 (sections): commentary starts at h3.
-fn demote(level: HeadingLevel) -> usize {
-    (level as usize + 2).min(6)
+/// Page headings are h1 (title) and h2 (sections): the commentary's top
+/// heading level becomes h3, and the rest keep their steps below it.
+fn demote(level: HeadingLevel, top: usize) -> usize {
+    (level as usize + 3).saturating_sub(top).clamp(3, 6)
+}
+
+/// The highest (smallest) heading level the markdown uses.
+fn top_heading(markdown: &str) -> usize {
+    Parser::new_ext(markdown, markdown_options())
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { level, .. }) => Some(level as usize),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(1)
 }
 
 fn highlight(code: &str, lang: &str) -> String {
@@ -198,22 +211,80 @@ fn sanitise(html: &str) -> String {
 /// `prefers-color-scheme: dark`, from syntect's bundled themes.
 pub fn stylesheet() -> String {
     let themes = ThemeSet::load_defaults();
-    let css = |name: &str| {
-        themes
-            .themes
-            .get(name)
-            .and_then(|t| css_for_theme_with_class_style(t, CLASS_STYLE).ok())
-            .unwrap_or_default()
+    // Page backgrounds of the default theme (style.css), light and dark.
+    let css = |name: &str, background: Color| {
+        let mut theme = themes.themes.get(name).cloned().unwrap_or_default();
+        ensure_contrast(&mut theme, background);
+        css_for_theme_with_class_style(&theme, CLASS_STYLE).unwrap_or_default()
     };
-    let dark = css("base16-ocean.dark")
-        .lines()
-        .map(|l| format!("  {l}\n"))
-        .collect::<String>();
-    format!(
-        "/* Code highlighting (syntect classes). */\n{}\n@media (prefers-color-scheme: dark) {{\n{}}}\n",
-        css("InspiredGitHub"),
-        dark
+    let light = css(
+        "InspiredGitHub",
+        Color {
+            r: 0xfd,
+            g: 0xfd,
+            b: 0xfc,
+            a: 0xff,
+        },
+    );
+    let dark: String = css(
+        "base16-ocean.dark",
+        Color {
+            r: 0x15,
+            g: 0x17,
+            b: 0x1a,
+            a: 0xff,
+        },
     )
+    .lines()
+    .map(|l| format!("  {l}\n"))
+    .collect();
+    format!("/* Code highlighting (syntect classes). */\n{light}\n@media (prefers-color-scheme: dark) {{\n{dark}}}\n")
+}
+
+/// Readers need WCAG AA contrast (4.5:1) for code too, and the bundled
+/// themes fall short for a few scopes (light comments, pale numbers): each
+/// colour is darkened (on light) or lightened (on dark) until it passes.
+fn ensure_contrast(theme: &mut Theme, background: Color) {
+    let dark_bg = luminance(background) < 0.5;
+    for item in &mut theme.scopes {
+        if let Some(colour) = item.style.foreground.as_mut() {
+            let mut steps = 0;
+            while contrast(*colour, background) < 4.6 && steps < 40 {
+                let shift = |c: u8| {
+                    if dark_bg {
+                        c.saturating_add(8)
+                    } else {
+                        c.saturating_sub(8)
+                    }
+                };
+                *colour = Color {
+                    r: shift(colour.r),
+                    g: shift(colour.g),
+                    b: shift(colour.b),
+                    a: 0xff,
+                };
+                steps += 1;
+            }
+            colour.a = 0xff;
+        }
+    }
+}
+
+fn luminance(c: Color) -> f64 {
+    let channel = |v: u8| {
+        let v = f64::from(v) / 255.0;
+        if v <= 0.039_28 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b)
+}
+
+fn contrast(a: Color, b: Color) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
 }
 
 #[cfg(test)]
@@ -229,6 +300,11 @@ mod tests {
             &|_| true,
         );
         assert!(html.contains("<h3 id=\"c-title\">Title</h3>"), "{html}");
+        let nested = to_html("## Top\n\n### Below\n", "", "c-", &|_| true);
+        assert!(
+            nested.contains("<h3 id=\"c-top\">") && nested.contains("<h4 id=\"c-below\">"),
+            "{nested}"
+        );
         assert!(html.contains("<em>em</em>") && html.contains("<del>gone</del>"));
         assert!(html.contains("“quoted”"));
         assert!(html.contains("<table>"));
@@ -254,7 +330,12 @@ mod tests {
         );
         assert!(html.contains("<span class=\"hl-"), "{html}");
         assert!(!html.contains("style="));
-        assert!(stylesheet().contains(".hl-"));
+        let css = stylesheet();
+        assert!(css.contains(".hl-"));
+        assert!(
+            !css.contains("#0086b3"),
+            "InspiredGitHub's pale blue is darkened for contrast"
+        );
     }
 
     #[test]
