@@ -24,6 +24,7 @@ pub mod render;
 pub mod scaffold;
 pub mod write;
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -100,7 +101,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
     write::check_target(&options.output, &protected).map_err(|e| ConfigError(e.into()))?;
 
     let mut diags = Diagnostics::default();
-    let archive = read_archive(&options.content, config, &mut diags).map_err(ConfigError)?;
+    let mut archive = read_archive(&options.content, config, &mut diags).map_err(ConfigError)?;
     let skipped = skipped_files(&diags);
     if diags.error_count() > 0 && !options.skip_invalid {
         return Ok(Report {
@@ -121,7 +122,13 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
             ),
         );
     }
-    let renderer = Renderer::new(&archive, &theme, Location::new(base_url.as_deref()));
+    archive.offload_bodies();
+    let renderer = Renderer::new(
+        &archive,
+        &theme,
+        Location::new(base_url.as_deref()),
+        &FromFiles,
+    );
     let jobs = renderer.plan();
     let pages = write::publish(
         &options.output,
@@ -160,40 +167,21 @@ pub fn read_archive(
     config: SiteConfig,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<Archive> {
-    let sources = load::sources(content, config.max_file_bytes, diags)?;
-    let (releases, sidecars) = parse_all(sources, diags);
+    // Each file is parsed on the thread that read it, and its text dropped.
+    let parsed = load::each_source(content, config.max_file_bytes, diags, parse_one)?;
+    let (releases, sidecars) = sort_parsed(parsed, diags);
     Ok(model::assemble(config, releases, sidecars, diags))
 }
 
-/// Parses every file in parallel; results are put back in path order so
-/// diagnostics and output never depend on thread timing.
-fn parse_all(sources: load::Sources, diags: &mut Diagnostics) -> (Vec<Parsed>, Vec<ParsedSidecar>) {
-    let sidecar_results: Vec<_> = sources
-        .sidecars
-        .into_par_iter()
-        .map(|file| {
-            parse::sidecar(&file).map(|raw| ParsedSidecar {
-                path: file.path,
-                key: file.key,
-                raw,
-            })
-        })
-        .collect();
-    let mut sidecars = Vec::new();
-    let mut broken_sidecars = HashSet::new();
-    for result in sidecar_results {
-        match result {
-            Ok(sidecar) => sidecars.push(sidecar),
-            Err(diagnostic) => {
-                broken_sidecars.insert(diagnostic.path.with_extension(""));
-                diags.push(diagnostic);
-            }
-        }
-    }
-    let release_results: Vec<_> = sources
-        .releases
-        .into_par_iter()
-        .map(|file| {
+/// One parsed content file, with any warnings its parse produced.
+enum ParsedFile {
+    Release(Result<Parsed, Diagnostic>, Vec<Diagnostic>),
+    Sidecar(Result<ParsedSidecar, Diagnostic>),
+}
+
+fn parse_one(file: load::SourceFile) -> ParsedFile {
+    match file.kind {
+        load::Kind::Release => {
             let mut warnings = Vec::new();
             let result = parse::release(&file, &mut warnings).map(|raw| Parsed {
                 path: file.path,
@@ -201,27 +189,73 @@ fn parse_all(sources: load::Sources, diags: &mut Diagnostics) -> (Vec<Parsed>, V
                 stem: file.stem,
                 raw,
             });
-            (result, warnings)
-        })
-        .collect();
-    let mut releases = Vec::new();
-    for (result, warnings) in release_results {
-        diags.extend(warnings);
-        match result {
-            // A release whose sidecar is broken is held back with it: publishing
-            // it without its corrections would mislead.
-            Ok(parsed) if broken_sidecars.contains(&parsed.path.with_extension("")) => {
-                diags.push(Diagnostic::error(
-                    &parsed.path,
-                    0,
-                    "not built: its sidecar has errors",
-                ));
-            }
-            Ok(parsed) => releases.push(parsed),
-            Err(diagnostic) => diags.push(diagnostic),
+            ParsedFile::Release(result, warnings)
+        }
+        load::Kind::Sidecar => {
+            ParsedFile::Sidecar(parse::sidecar(&file).map(|raw| ParsedSidecar {
+                path: file.path,
+                key: file.key,
+                raw,
+            }))
         }
     }
+}
+
+/// Splits parse results (in path order) into releases and sidecars,
+/// reporting failures.
+fn sort_parsed(
+    parsed: Vec<ParsedFile>,
+    diags: &mut Diagnostics,
+) -> (Vec<Parsed>, Vec<ParsedSidecar>) {
+    let mut releases = Vec::new();
+    let mut sidecars = Vec::new();
+    let mut broken_sidecars = HashSet::new();
+    for file in parsed {
+        match file {
+            ParsedFile::Release(result, warnings) => {
+                diags.extend(warnings);
+                match result {
+                    Ok(parsed) => releases.push(parsed),
+                    Err(diagnostic) => diags.push(diagnostic),
+                }
+            }
+            ParsedFile::Sidecar(Ok(sidecar)) => sidecars.push(sidecar),
+            ParsedFile::Sidecar(Err(diagnostic)) => {
+                broken_sidecars.insert(diagnostic.path.with_extension(""));
+                diags.push(diagnostic);
+            }
+        }
+    }
+    // A release whose sidecar is broken is held back with it: publishing it
+    // without its corrections would mislead.
+    releases.retain(|parsed: &Parsed| {
+        let broken = broken_sidecars.contains(&parsed.path.with_extension(""));
+        if broken {
+            diags.push(Diagnostic::error(
+                &parsed.path,
+                0,
+                "not built: its sidecar has errors",
+            ));
+        }
+        !broken
+    });
     (releases, sidecars)
+}
+
+/// Bodies read again from the release files (the site build drops them
+/// from the model once it is assembled).
+struct FromFiles;
+
+impl render::Bodies for FromFiles {
+    fn body<'r>(&self, release: &'r model::Release) -> anyhow::Result<Cow<'r, str>> {
+        if let Some(body) = &release.body {
+            return Ok(Cow::Borrowed(body));
+        }
+        let text = load::reread(&release.path)?;
+        text.get(release.body_range.clone())
+            .map(|b| Cow::Owned(b.to_string()))
+            .ok_or_else(|| anyhow::anyhow!("{}: changed during the build", release.path.display()))
+    }
 }
 
 fn skipped_files(diags: &Diagnostics) -> Vec<PathBuf> {

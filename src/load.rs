@@ -46,21 +46,49 @@ pub struct Sources {
 /// Unreadable or unusable files become diagnostics; only a missing or
 /// unreadable content folder is fatal.
 pub fn sources(content_dir: &Path, max_bytes: u64, diags: &mut Diagnostics) -> Result<Sources> {
-    let root = content_dir.join("releases");
-    let found = discover(content_dir, &root, diags)?;
-    let results: Vec<Result<SourceFile, Diagnostic>> = found
-        .into_par_iter()
-        .map(|(path, key, kind)| read(path, key, kind, max_bytes))
-        .collect();
     let mut sources = Sources::default();
-    for result in results {
-        match result {
-            Ok(file) if file.kind == Kind::Release => sources.releases.push(file),
-            Ok(file) => sources.sidecars.push(file),
-            Err(diagnostic) => diags.push(diagnostic),
+    for file in each_source(content_dir, max_bytes, diags, |file| file)? {
+        match file.kind {
+            Kind::Release => sources.releases.push(file),
+            Kind::Sidecar => sources.sidecars.push(file),
         }
     }
     Ok(sources)
+}
+
+/// Reads every content file in parallel and hands each to `process` on the
+/// thread that read it, so its text can be dropped as soon as it is parsed:
+/// holding every text of a 100,000-release archive at once would double the
+/// build's peak memory. Results come back in path order.
+pub fn each_source<T: Send>(
+    content_dir: &Path,
+    max_bytes: u64,
+    diags: &mut Diagnostics,
+    process: impl Fn(SourceFile) -> T + Sync,
+) -> Result<Vec<T>> {
+    let root = content_dir.join("releases");
+    let found = discover(content_dir, &root, diags)?;
+    let results: Vec<Result<T, Diagnostic>> = found
+        .into_par_iter()
+        .map(|(path, key, kind)| read(path, key, kind, max_bytes).map(&process))
+        .collect();
+    let mut out = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(value) => out.push(value),
+            Err(diagnostic) => diags.push(diagnostic),
+        }
+    }
+    Ok(out)
+}
+
+/// Reads one file's text again (normalised as at load time): the renderer
+/// fetches release bodies this way instead of keeping them all in memory.
+pub fn reread(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    decode(&bytes).map_err(|(line, offset)| {
+        anyhow::anyhow!("{}:{line}: invalid UTF-8 at byte {offset}", path.display())
+    })
 }
 
 type Found = Vec<(PathBuf, PathBuf, Kind)>;

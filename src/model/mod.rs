@@ -39,7 +39,13 @@ pub struct Release {
     /// The original page, when the release gives an http(s) URL.
     pub source_url: Option<String>,
     pub description: Option<String>,
-    pub body: String,
+    /// The plain-text body, until [`Archive::offload_bodies`] drops it to
+    /// save memory; it is then read again from `path` at `body_range`.
+    pub body: Option<String>,
+    /// Where the body sits in the file's normalised text.
+    pub body_range: std::ops::Range<usize>,
+    /// The body's first paragraph, shortened: feed summaries and teasers.
+    pub summary: String,
     pub body_line: usize,
     pub annotation: Option<Annotation>,
     /// Indices into `Archive::tags`, in the order the sidecar lists them.
@@ -71,6 +77,17 @@ impl Annotation {
     /// overrides does not make a release "annotated").
     pub fn is_visible(&self) -> bool {
         !self.commentary.trim().is_empty() || !self.notes.is_empty() || !self.corrections.is_empty()
+    }
+}
+
+impl Archive {
+    /// Drops every body from memory: at archive scale the bodies are most
+    /// of the model's size, and rendering fetches each one again when it
+    /// needs it (see `render::Bodies`).
+    pub fn offload_bodies(&mut self) {
+        for release in &mut self.releases {
+            release.body = None;
+        }
     }
 }
 
@@ -283,7 +300,9 @@ fn resolve(
         area: 0, // numbered by `index`
         source_url,
         description: raw.og_description.as_ref().map(|d| decode(&d.value)),
-        body: raw.body,
+        summary: crate::render::body::summary(&raw.body, 300),
+        body_range: raw.body_offset..raw.body_offset + raw.body.len(),
+        body: Some(raw.body),
         body_line: raw.body_line,
         annotation,
         tags: Vec::new(),

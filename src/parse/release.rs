@@ -35,6 +35,16 @@ pub struct RawRelease {
     pub body: String,
     /// File line of the body's first line.
     pub body_line: usize,
+    /// Byte offset of the body in the file's normalised text, so the body
+    /// can be fetched again later instead of kept in memory.
+    pub body_offset: usize,
+}
+
+/// Byte offset of `part`, a slice of `whole`.
+fn offset_in(whole: &str, part: &str) -> usize {
+    (part.as_ptr() as usize)
+        .saturating_sub(whole.as_ptr() as usize)
+        .min(whole.len())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -90,7 +100,8 @@ pub fn release(
             shape: Shape::HeaderLine,
             title: (!title.is_empty()).then(|| Spanned::new(title.to_string(), line)),
             date: Some(Spanned::new(date.to_string(), line)),
-            body,
+            body: body.to_string(),
+            body_offset: offset_in(&file.text, body),
             body_line,
             ..empty(Shape::HeaderLine)
         })
@@ -114,6 +125,7 @@ fn empty(shape: Shape) -> RawRelease {
         og_url: None,
         body: String::new(),
         body_line: 0,
+        body_offset: 0,
     }
 }
 
@@ -239,14 +251,15 @@ fn with_header(
             (body, body_line) = body_after(body.get(skip..).unwrap_or(""), 0, body_line + 1);
         }
     }
-    raw.body = body;
+    raw.body_offset = offset_in(&file.text, body);
+    raw.body = body.to_string();
     raw.body_line = body_line;
     Ok(raw)
 }
 
 /// The body after skipping `skip_lines` lines and then any blank lines.
 /// Returns it with the file line it starts on (`line` is the line of `text`'s first line).
-fn body_after(text: &str, skip_lines: usize, line: usize) -> (String, usize) {
+fn body_after(text: &str, skip_lines: usize, line: usize) -> (&str, usize) {
     let mut offset = 0;
     let mut line = line;
     for _ in 0..skip_lines {
@@ -262,7 +275,7 @@ fn body_after(text: &str, skip_lines: usize, line: usize) -> (String, usize) {
         offset += l.len();
         line += 1;
     }
-    (text[offset..].trim_end().to_string(), line)
+    (text[offset..].trim_end(), line)
 }
 
 /// `11:29 02/07/2020` or `02/07/2020`: digits and separators in that shape.
@@ -349,6 +362,23 @@ mod tests {
         assert_eq!((e.line, e.message.contains("never closed")), (1, true));
         let e = parse("```yaml\ntitle: [a, b]\n```\nx\n").unwrap_err();
         assert_eq!(e.line, 2, "{e}");
+    }
+
+    #[test]
+    fn body_offset_points_at_the_body_in_every_shape() {
+        for text in [
+            "```yaml\ntitle: T\npublish:\n  date: 02/07/2020\n```\n\nBody A.\n",
+            "```yaml\ntitle: T\n```\n\n11:29 02/07/2020\n\n\nBody B.\n",
+            "\n date 2020-07-02 T\n\nBody C.\n",
+            "---\ntitle: T\n---\nBody D.\n",
+        ] {
+            let r = parse(text).unwrap();
+            assert_eq!(
+                &text[r.body_offset..r.body_offset + r.body.len()],
+                r.body,
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

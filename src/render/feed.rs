@@ -4,7 +4,7 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use super::{body, Location};
+use super::Location;
 use crate::config::SiteConfig;
 use crate::model::Release;
 
@@ -66,10 +66,8 @@ pub fn json_feed<'a>(
                     external_url: r.source_url.as_deref(),
                     title: &r.title,
                     content_html,
-                    summary: r
-                        .description
-                        .clone()
-                        .unwrap_or_else(|| body::summary(&r.body, 300)),
+                    summary: r.description.clone().unwrap_or_else(|| r.summary.clone()),
+
                     date_published: r
                         .published
                         .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),

@@ -11,6 +11,7 @@ mod feed;
 pub mod theme;
 mod views;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use anyhow::Result;
@@ -84,9 +85,31 @@ impl Location {
     }
 }
 
+/// Where the renderer gets release bodies. Tests and small builds keep them
+/// in the model ([`InMemory`]); a site build drops them after the model
+/// stage and reads each again when its page is rendered, so memory stays
+/// flat however large the archive.
+pub trait Bodies: Sync {
+    fn body<'r>(&self, release: &'r Release) -> Result<Cow<'r, str>>;
+}
+
+/// Bodies kept in the model.
+pub struct InMemory;
+
+impl Bodies for InMemory {
+    fn body<'r>(&self, release: &'r Release) -> Result<Cow<'r, str>> {
+        release
+            .body
+            .as_deref()
+            .map(Cow::Borrowed)
+            .ok_or_else(|| anyhow::anyhow!("{}: body is not in memory", release.path.display()))
+    }
+}
+
 /// Compact per-release data shared by every page that lists releases.
 pub struct Renderer<'a> {
     archive: &'a Archive,
+    bodies: &'a dyn Bodies,
     theme: &'a Theme,
     location: Location,
     items: Vec<ReleaseItem<'a>>,
@@ -99,7 +122,12 @@ pub struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(archive: &'a Archive, theme: &'a Theme, location: Location) -> Renderer<'a> {
+    pub fn new(
+        archive: &'a Archive,
+        theme: &'a Theme,
+        location: Location,
+        bodies: &'a dyn Bodies,
+    ) -> Renderer<'a> {
         let items = archive
             .releases
             .iter()
@@ -131,6 +159,7 @@ impl<'a> Renderer<'a> {
         let ids = archive.releases.iter().map(|r| r.id.as_str()).collect();
         Renderer {
             archive,
+            bodies,
             theme,
             location,
             items,
@@ -317,7 +346,7 @@ impl<'a> Renderer<'a> {
             description: release.description.as_deref(),
             source_url: release.source_url.as_deref(),
             permalink: self.location.url(&item.url),
-            body_html: body::to_html_marked(&release.body, &release.note_ranges()),
+            body_html: body::to_html_marked(&self.bodies.body(release)?, &release.note_ranges()),
             older,
             newer,
             tags: release
@@ -564,7 +593,8 @@ impl<'a> Renderer<'a> {
             .iter()
             .take(take)
             .map(|&i| self.feed_entry(&self.archive.releases[i]))
-            .collect();
+            .collect::<Result<_>>()?;
+
         let bytes = feed::json_feed(
             &self.archive.config,
             &self.location,
@@ -579,7 +609,7 @@ impl<'a> Renderer<'a> {
     /// A release's feed HTML: corrections, the release text, then the
     /// commentary, set apart so a feed reader shows whose words are whose.
     /// Links in it are absolute (a feed has no page to be relative to).
-    fn feed_entry<'r>(&self, release: &'r Release) -> feed::Entry<'r> {
+    fn feed_entry<'r>(&self, release: &'r Release) -> Result<feed::Entry<'r>> {
         let root = self.location.url("");
         let mut html = String::new();
         for c in corrections(release, &root, &|id| self.ids.contains(id)) {
@@ -588,7 +618,7 @@ impl<'a> Renderer<'a> {
                 c.date_text, c.html
             ));
         }
-        html.push_str(&body::to_html(&release.body));
+        html.push_str(&body::to_html(&self.bodies.body(release)?));
         if let Some(a) = release.annotation.as_ref().filter(|a| a.is_visible()) {
             html.push_str("<hr>\n<p><strong>Archive commentary</strong> (not part of the original release):</p>\n");
             html.push_str(&commentary::to_html(&a.commentary, &root, "c-", &|id| {
@@ -609,11 +639,11 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .map(|&t| self.archive.tags[t].name.clone()),
         );
-        feed::Entry {
+        Ok(feed::Entry {
             release,
             content_html: html,
             tags,
-        }
+        })
     }
 }
 

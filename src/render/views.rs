@@ -4,7 +4,7 @@
 use chrono::{Datelike, Timelike};
 use serde::Serialize;
 
-use super::{body, month_name, Location};
+use super::{month_name, Location};
 use crate::config::SiteConfig;
 use crate::model::{Archive, Release};
 
@@ -116,7 +116,8 @@ impl<'a> ReleaseItem<'a> {
             teaser: release
                 .description
                 .clone()
-                .unwrap_or_else(|| body::summary(&release.body, 200)),
+                .unwrap_or_else(|| release.summary.clone()),
+
             year: local.year(),
             month: local.month(),
         }
