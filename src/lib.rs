@@ -15,6 +15,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod cache;
 pub mod config;
 pub mod diagnostics;
 pub mod load;
@@ -25,7 +26,9 @@ pub mod scaffold;
 pub mod write;
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -80,6 +83,9 @@ impl Report {
 pub struct Summary {
     pub releases: usize,
     pub pages: usize,
+    /// Files written by this build (all of them, unless the last build's
+    /// output could be updated in place).
+    pub rewritten: usize,
     pub areas: usize,
     pub elapsed: Duration,
 }
@@ -129,15 +135,12 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
         Location::new(base_url.as_deref()),
         &FromFiles,
     );
-    let jobs = renderer.plan();
-    let pages = write::publish(
-        &options.output,
-        jobs.par_iter().map(|&job| renderer.render(job)),
-    )
-    .map_err(ConfigError)?;
+    let key = cache::build_key(theme.fingerprint, &archive.config, base_url.as_deref());
+    let (pages, rewritten) = write_site(&options.output, &renderer, key).map_err(ConfigError)?;
     let summary = Summary {
         releases: archive.releases.len(),
         pages,
+        rewritten,
         areas: archive.areas.len(),
         elapsed: started.elapsed(),
     };
@@ -146,6 +149,97 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
         skipped,
         summary: Some(summary),
     })
+}
+
+/// Stages 4 and 5: renders every page and writes the site, returning the
+/// number of files in it and how many were written.
+///
+/// When the last build's manifest matches (same blotter, theme, settings),
+/// every page is rendered and hashed first, and only if few changed are
+/// those few written in place; otherwise, or when the last build is
+/// unknown, the whole site is staged beside the output and swapped in.
+fn write_site(output: &Path, renderer: &Renderer, key: u64) -> anyhow::Result<(usize, usize)> {
+    let jobs = renderer.plan();
+    if let Some(previous) =
+        cache::Manifest::load(output, key).filter(|_| output.join(write::MARKER).is_file())
+    {
+        if let Some(done) = update_site(output, renderer, &jobs, previous)? {
+            return Ok(done);
+        }
+    }
+    // The manifest goes first: if this build dies, the next one is clean.
+    cache::Manifest::remove(output);
+    let files = write::publish(output, jobs.par_iter().map(|&job| renderer.render(job)))?;
+    let count = files.len();
+    cache::Manifest {
+        key,
+        files: files.into_iter().collect(),
+    }
+    .save(output)?;
+    Ok((count, count))
+}
+
+/// The incremental path: `None` when too much changed to update in place.
+fn update_site(
+    output: &Path,
+    renderer: &Renderer,
+    jobs: &[render::Job],
+    previous: cache::Manifest,
+) -> anyhow::Result<Option<(usize, usize)>> {
+    // Past this many changed files, staging a fresh copy is as cheap and
+    // keeps the all-or-nothing guarantee; rendering stops early.
+    let limit = (jobs.len() / 20).clamp(200, 5000);
+    let changed_count = AtomicUsize::new(0);
+    let rendered: Vec<Option<(String, u64, Option<Vec<u8>>)>> = jobs
+        .par_iter()
+        .map(|&job| {
+            if changed_count.load(Ordering::Relaxed) > limit {
+                return Ok(None);
+            }
+            let artifact = renderer.render(job)?;
+            let hash = cache::hash(&artifact.bytes);
+            let same = previous.files.get(&artifact.path) == Some(&hash);
+            if !same {
+                changed_count.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(Some((
+                artifact.path,
+                hash,
+                (!same).then_some(artifact.bytes),
+            )))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    if changed_count.load(Ordering::Relaxed) > limit {
+        return Ok(None);
+    }
+    let mut files = HashMap::with_capacity(rendered.len());
+    let mut changed = Vec::new();
+    for (path, hash, bytes) in rendered.into_iter().flatten() {
+        if let Some(bytes) = bytes {
+            changed.push(render::Artifact {
+                path: path.clone(),
+                bytes,
+            });
+        }
+        files.insert(path, hash);
+    }
+    let mut removed: Vec<String> = previous
+        .files
+        .keys()
+        .filter(|p| !files.contains_key(*p))
+        .cloned()
+        .collect();
+    removed.sort();
+    let manifest = cache::Manifest {
+        key: previous.key,
+        files,
+    };
+    // Forget the old manifest while files change: a build killed now is
+    // followed by a clean one, never by one trusting stale hashes.
+    cache::Manifest::remove(output);
+    write::update_in_place(output, &changed, &removed)?;
+    manifest.save(output)?;
+    Ok(Some((manifest.files.len(), changed.len() + removed.len())))
 }
 
 /// Reads and checks the content without writing anything.

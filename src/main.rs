@@ -127,11 +127,13 @@ fn finish(report: &Report, skip_invalid: bool) -> ExitCode {
                 0.0
             };
             println!(
-                "built {} release{}, {} pages, {} area{} in {:.2}s ({:.0} pages/s), {} warning{}",
+                "built {} release{}, {} pages ({} written), {} area{} in {:.2}s ({:.0} pages/s), {} warning{}",
                 s.releases,
                 plural(s.releases),
                 s.pages,
+                s.rewritten,
                 s.areas,
+
                 plural(s.areas),
                 secs,
                 rate,

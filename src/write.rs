@@ -99,7 +99,8 @@ fn absolute(path: &Path) -> PathBuf {
 
 /// Writes every artifact into a staging folder, then swaps it in.
 /// On any failure the staging folder is removed and the output is untouched.
-pub fn publish<I>(output: &Path, artifacts: I) -> Result<usize>
+/// Returns each file written with the hash of its bytes, for the cache.
+pub fn publish<I>(output: &Path, artifacts: I) -> Result<Vec<(String, u64)>>
 where
     I: ParallelIterator<Item = Result<Artifact>>,
 {
@@ -124,7 +125,7 @@ fn split(output: &Path) -> Result<(PathBuf, String)> {
     }
 }
 
-fn fill<I>(staging: &Path, artifacts: I) -> Result<usize>
+fn fill<I>(staging: &Path, artifacts: I) -> Result<Vec<(String, u64)>>
 where
     I: ParallelIterator<Item = Result<Artifact>>,
 {
@@ -141,9 +142,40 @@ where
             }
             fs::write(&path, &artifact.bytes)
                 .with_context(|| format!("{}: cannot write", path.display()))?;
-            Ok(1)
+            Ok((artifact.path, crate::cache::hash(&artifact.bytes)))
         })
-        .try_reduce(|| 0, |a, b| Ok(a + b))
+        .collect()
+}
+
+/// An incremental update of a site blotter made: writes the files whose
+/// bytes changed and removes the ones no longer produced. Each file is
+/// replaced by rename, so a reader never sees a half-written page. The
+/// caller keeps this for small change sets (a one-release edit touches a
+/// dozen files); anything larger goes through [`publish`], staged and swapped.
+pub fn update_in_place(output: &Path, changed: &[Artifact], removed: &[String]) -> Result<()> {
+    changed.par_iter().try_for_each(|artifact| {
+        let path = output.join(safe_relative(&artifact.path)?);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+        }
+        let tmp = path.with_extension("blotter-tmp");
+        fs::write(&tmp, &artifact.bytes)
+            .with_context(|| format!("{}: cannot write", tmp.display()))?;
+        fs::rename(&tmp, &path).with_context(|| format!("{}: cannot write", path.display()))
+    })?;
+    for file in removed {
+        let path = output.join(safe_relative(file)?);
+        let _ = fs::remove_file(&path);
+        // Folders left empty (a release that was deleted) go too.
+        let mut dir = path.parent();
+        while let Some(d) = dir.filter(|d| *d != output && d.starts_with(output)) {
+            if fs::remove_dir(d).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+    }
+    Ok(())
 }
 
 /// Artifact paths come from slugs and ids, but the writer checks again:

@@ -35,7 +35,7 @@ fn build_with_defaults_writes_output_and_a_summary() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.starts_with("built 3 releases, "), "{stdout}");
-    assert!(stdout.contains(" pages, 3 areas in "), "{stdout}");
+    assert!(stdout.contains(" written), 3 areas in "), "{stdout}");
     assert!(dir
         .path()
         .join("output/releases/004_c5ae0792fd4e02f5/index.html")

@@ -79,6 +79,9 @@ pub struct Theme {
     pub tera: Tera,
     /// (output path, bytes), sorted by path.
     pub statics: Vec<(String, Vec<u8>)>,
+    /// Hash of every template and static file: a changed theme means every
+    /// page may change, so the build cache keys on it.
+    pub fingerprint: u64,
 }
 
 impl Theme {
@@ -115,7 +118,26 @@ impl Theme {
         tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| anyhow::anyhow!("theme template error: {}", tera_error_chain(&e)))?;
         statics.sort();
-        Ok(Theme { tera, statics })
+        templates.sort();
+        let mut all = Vec::new();
+        for (name, text) in &templates {
+            all.extend_from_slice(name.as_bytes());
+            all.push(0);
+            all.extend_from_slice(text.as_bytes());
+            all.push(0);
+        }
+        for (path, bytes) in &statics {
+            all.extend_from_slice(path.as_bytes());
+            all.push(0);
+            all.extend_from_slice(bytes);
+            all.push(0);
+        }
+        let fingerprint = crate::cache::hash(&all);
+        Ok(Theme {
+            tera,
+            statics,
+            fingerprint,
+        })
     }
 }
 

@@ -1,0 +1,132 @@
+//! The build cache: a manifest of the last build's output files and a hash
+//! of each one's bytes, kept beside the output folder (never in the content,
+//! never in the published site). With it, a rebuild rewrites only the files
+//! whose bytes changed, which is what keeps a one-file edit in a large
+//! archive from rewriting (and making a file system re-allocate) every page.
+//!
+//! The manifest is keyed by everything that can change every page at once
+//! (blotter's version, the theme, the configuration, the base URL); a
+//! different key, or a missing or unreadable manifest, just means a clean
+//! build. It is the one piece of state blotter reads and writes outside the
+//! load and write stages, and it is disposable.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+const HEADER: &str = "blotter-manifest 1";
+
+/// 64-bit FNV-1a: stable across runs and machines, and fast enough to hash
+/// every page of a build (unlike std's randomised hasher).
+pub fn hash(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// What must be equal for the last build's output to be reused.
+pub fn build_key(
+    theme_fingerprint: u64,
+    config: &impl std::fmt::Debug,
+    base_url: Option<&str>,
+) -> u64 {
+    let text = format!(
+        "{}|{theme_fingerprint:016x}|{config:?}|{base_url:?}",
+        env!("CARGO_PKG_VERSION")
+    );
+    hash(text.as_bytes())
+}
+
+/// Output path -> hash of its bytes, for one build key.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Manifest {
+    pub key: u64,
+    pub files: HashMap<String, u64>,
+}
+
+/// `<parent>/.<output name>.blotter-cache/manifest`.
+fn manifest_path(output: &Path) -> Option<PathBuf> {
+    let name = output.file_name()?.to_string_lossy().into_owned();
+    let parent = output.parent().map(Path::to_path_buf).unwrap_or_default();
+    Some(
+        parent
+            .join(format!(".{name}.blotter-cache"))
+            .join("manifest"),
+    )
+}
+
+impl Manifest {
+    /// The manifest of the last build into `output`, if it has this key.
+    pub fn load(output: &Path, key: u64) -> Option<Manifest> {
+        let text = std::fs::read_to_string(manifest_path(output)?).ok()?;
+        let mut lines = text.lines();
+        let header = lines.next()?;
+        let stored: u64 = u64::from_str_radix(header.strip_prefix(HEADER)?.trim(), 16).ok()?;
+        if stored != key {
+            return None;
+        }
+        let mut files = HashMap::new();
+        for line in lines {
+            let (h, path) = line.split_once(' ')?;
+            files.insert(path.to_string(), u64::from_str_radix(h, 16).ok()?);
+        }
+        Some(Manifest { key, files })
+    }
+
+    /// Writes the manifest atomically (temporary file, then rename), sorted
+    /// so it is the same bytes for the same site.
+    pub fn save(&self, output: &Path) -> Result<()> {
+        let path = manifest_path(output).context("output folder has no name")?;
+        let dir = path.parent().context("manifest has no folder")?;
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("{}: cannot create", dir.display()))?;
+        let mut entries: Vec<(&String, &u64)> = self.files.iter().collect();
+        entries.sort();
+        let mut text = format!("{HEADER} {:016x}\n", self.key);
+        for (file, h) in entries {
+            let _ = writeln!(text, "{h:016x} {file}");
+        }
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, text).with_context(|| format!("{}: cannot write", tmp.display()))?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("{}: cannot write", path.display()))
+    }
+
+    /// Forgets the manifest (before a build that will not record one).
+    pub fn remove(output: &Path) {
+        if let Some(path) = manifest_path(output) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_checks_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("site");
+        let manifest = Manifest {
+            key: 7,
+            files: HashMap::from([
+                ("index.html".to_string(), 42),
+                ("a b/c.html".to_string(), 1),
+            ]),
+        };
+        manifest.save(&output).unwrap();
+        assert_eq!(Manifest::load(&output, 7), Some(manifest));
+        assert_eq!(Manifest::load(&output, 8), None);
+        std::fs::write(dir.path().join(".site.blotter-cache/manifest"), "garbage").unwrap();
+        assert_eq!(
+            Manifest::load(&output, 7),
+            None,
+            "a corrupt manifest means a clean build"
+        );
+    }
+}

@@ -1,0 +1,167 @@
+//! A rebuild over the last build's output writes only the files whose
+//! bytes change, and ends byte-identical to a clean build of the same
+//! input, across every kind of edit.
+
+mod support;
+
+use std::fs;
+use std::path::Path;
+
+use blotter::BuildOptions;
+use support::*;
+
+const RELEASES: usize = 2000;
+const AREAS: [&str; 6] = [
+    "Kent",
+    "Essex",
+    "Dyfed-Powys",
+    "North Wales",
+    "West Mercia",
+    "Cumbria",
+];
+
+fn release_text(i: usize, area: &str, date: &str, body: &str) -> String {
+    format!("```yaml\ntitle: Appeal number {i}\narea: {area}\npublish:\n  date: {date}\n```\n\n{body}\n\nOfficers would like to hear from anyone who saw what happened.\n")
+}
+
+fn generate(content: &Path) {
+    for i in 0..RELEASES {
+        let date = format!(
+            "{:02}:{:02} {:02}/{:02}/{}",
+            8 + i % 10,
+            i % 60,
+            1 + i % 28,
+            1 + (i / 28) % 12,
+            2019 + i % 3
+        );
+        let text = release_text(
+            i,
+            AREAS[i % AREAS.len()],
+            &date,
+            &format!("Release {i} body."),
+        );
+        write_files(
+            content,
+            &[(&format!("releases/{:02}/r{i:05}.txt", i % 20), &text)],
+        );
+        if i % 10 == 0 {
+            let sidecar = format!("---\ntags: [tag-{}]\n---\n\nCommentary on {i}.\n", i % 7);
+            write_files(
+                content,
+                &[(&format!("releases/{:02}/r{i:05}.md", i % 20), &sidecar)],
+            );
+        }
+    }
+}
+
+fn build(content: &Path, output: &Path, theme: Option<&Path>) -> blotter::Summary {
+    let options = BuildOptions {
+        content: content.to_path_buf(),
+        theme: theme.map(Path::to_path_buf),
+        output: output.to_path_buf(),
+        base_url: Some(BASE_URL.into()),
+        skip_invalid: false,
+    };
+    let report = blotter::build(&options).unwrap();
+    assert_eq!(report.errors(), 0, "{:#?}", report.diagnostics);
+    report.summary.expect("site written")
+}
+
+/// Rebuilds `site` incrementally, builds a clean copy, and compares them.
+/// Returns how many files the incremental build wrote or removed.
+fn rebuild_and_compare(dir: &Path, theme: Option<&Path>) -> usize {
+    let content = dir.join("content");
+    let incremental = build(&content, &dir.join("site"), theme);
+    let clean_dir = dir.join("clean");
+    let _ = fs::remove_dir_all(&clean_dir);
+    let _ = fs::remove_dir_all(dir.join(".clean.blotter-cache"));
+    build(&content, &clean_dir, theme);
+    assert_eq!(
+        snapshot(&dir.join("site")),
+        snapshot(&clean_dir),
+        "incremental output differs from a clean build"
+    );
+    incremental.rewritten
+}
+
+#[test]
+fn incremental_rebuilds_match_clean_builds_and_write_little() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let content = d.join("content");
+    generate(&content);
+    let first = build(&content, &d.join("site"), None);
+    assert_eq!(
+        first.rewritten, first.pages,
+        "a first build writes everything"
+    );
+
+    // Nothing changed: nothing is written.
+    assert_eq!(rebuild_and_compare(d, None), 0);
+
+    // A sidecar's commentary: that release's page and the feeds that carry it.
+    write_files(
+        &content,
+        &[(
+            "releases/00/r00020.md",
+            "---\ntags: [tag-6]\n---\n\nRevised commentary.\n",
+        )],
+    );
+    let written = rebuild_and_compare(d, None);
+    assert!(
+        (1..=6).contains(&written),
+        "sidecar edit wrote {written} files"
+    );
+
+    // A release body.
+    let r7 = release_text(7, "Dyfed-Powys", "15:07 08/01/2020", "A corrected body.");
+    write_files(&content, &[("releases/07/r00007.txt", &r7)]);
+    let written = rebuild_and_compare(d, None);
+    // Its page, and the listings and feeds that show its teaser.
+    assert!(
+        (1..=12).contains(&written),
+        "body edit wrote {written} files"
+    );
+
+    // A new release, then its deletion.
+    write_files(
+        &content,
+        &[(
+            "releases/new/r99999.txt",
+            &release_text(99999, "Kent", "09:00 02/07/2030", "New."),
+        )],
+    );
+    assert!(rebuild_and_compare(d, None) > 0);
+    assert!(d.join("site/releases/r99999/index.html").is_file());
+    fs::remove_file(content.join("releases/new/r99999.txt")).unwrap();
+    assert!(rebuild_and_compare(d, None) > 0);
+    assert!(
+        !d.join("site/releases/r99999").exists(),
+        "a deleted release's folder goes"
+    );
+    assert!(
+        !d.join("site/dates/2030").exists(),
+        "an emptied date page goes"
+    );
+
+    // An area change and a date change.
+    let moved = release_text(8, "Cumbria", "10:30 25/12/2022", "Release 8 body.");
+    write_files(&content, &[("releases/08/r00008.txt", &moved)]);
+    assert!(rebuild_and_compare(d, None) > 0);
+    assert!(d.join("site/dates/2022/12/25/index.html").is_file());
+
+    // A theme change rewrites everything (staged), and still matches.
+    let theme = d.join("theme");
+    write_files(
+        &theme,
+        &[(
+            "templates/404.html",
+            "{% extends \"base.html\" %}{% block main %}<h1>Lost</h1>{% endblock main %}",
+        )],
+    );
+    let written = rebuild_and_compare(d, Some(&theme));
+    assert!(
+        written > RELEASES,
+        "a theme change rebuilds every page, wrote {written}"
+    );
+}
