@@ -179,7 +179,16 @@ fn write_site(output: &Path, renderer: &Renderer, key: u64) -> anyhow::Result<(u
     Ok((count, count))
 }
 
+/// A page rendered on the incremental path: its bytes are kept only if
+/// they changed.
+struct Rendered {
+    path: String,
+    hash: u64,
+    bytes: Option<Vec<u8>>,
+}
+
 /// The incremental path: `None` when too much changed to update in place.
+
 fn update_site(
     output: &Path,
     renderer: &Renderer,
@@ -190,7 +199,7 @@ fn update_site(
     // keeps the all-or-nothing guarantee; rendering stops early.
     let limit = (jobs.len() / 20).clamp(200, 5000);
     let changed_count = AtomicUsize::new(0);
-    let rendered: Vec<Option<(String, u64, Option<Vec<u8>>)>> = jobs
+    let rendered: Vec<Option<Rendered>> = jobs
         .par_iter()
         .map(|&job| {
             if changed_count.load(Ordering::Relaxed) > limit {
@@ -202,11 +211,12 @@ fn update_site(
             if !same {
                 changed_count.fetch_add(1, Ordering::Relaxed);
             }
-            Ok(Some((
-                artifact.path,
+            let bytes = (!same).then_some(artifact.bytes);
+            Ok(Some(Rendered {
+                path: artifact.path,
                 hash,
-                (!same).then_some(artifact.bytes),
-            )))
+                bytes,
+            }))
         })
         .collect::<anyhow::Result<_>>()?;
     if changed_count.load(Ordering::Relaxed) > limit {
@@ -214,7 +224,7 @@ fn update_site(
     }
     let mut files = HashMap::with_capacity(rendered.len());
     let mut changed = Vec::new();
-    for (path, hash, bytes) in rendered.into_iter().flatten() {
+    for Rendered { path, hash, bytes } in rendered.into_iter().flatten() {
         if let Some(bytes) = bytes {
             changed.push(render::Artifact {
                 path: path.clone(),
