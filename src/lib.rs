@@ -188,7 +188,6 @@ struct Rendered {
 }
 
 /// The incremental path: `None` when too much changed to update in place.
-
 fn update_site(
     output: &Path,
     renderer: &Renderer,
