@@ -21,6 +21,7 @@ pub mod diagnostics;
 pub mod load;
 pub mod model;
 pub mod parse;
+pub mod progress;
 pub mod render;
 pub mod scaffold;
 pub mod write;
@@ -160,16 +161,34 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
 /// unknown, the whole site is staged beside the output and swapped in.
 fn write_site(output: &Path, renderer: &Renderer, key: u64) -> anyhow::Result<(usize, usize)> {
     let jobs = renderer.plan();
-    if let Some(previous) =
-        cache::Manifest::load(output, key).filter(|_| output.join(write::MARKER).is_file())
-    {
-        if let Some(done) = update_site(output, renderer, &jobs, previous)? {
-            return Ok(done);
+    let progress = progress::Progress::new(jobs.len());
+    let render = |job| {
+        let artifact = renderer.render(job);
+        progress.tick();
+        artifact
+    };
+    progress.around(|| {
+        if let Some(previous) =
+            cache::Manifest::load(output, key).filter(|_| output.join(write::MARKER).is_file())
+        {
+            if let Some(done) = update_site(output, &render, &jobs, previous)? {
+                return Ok(done);
+            }
         }
-    }
+        staged_site(output, &render, &jobs, key)
+    })
+}
+
+/// The clean path: the whole site staged beside the output and swapped in.
+fn staged_site(
+    output: &Path,
+    render: &(dyn Fn(render::Job) -> anyhow::Result<render::Artifact> + Sync),
+    jobs: &[render::Job],
+    key: u64,
+) -> anyhow::Result<(usize, usize)> {
     // The manifest goes first: if this build dies, the next one is clean.
     cache::Manifest::remove(output);
-    let files = write::publish(output, jobs.par_iter().map(|&job| renderer.render(job)))?;
+    let files = write::publish(output, jobs.par_iter().map(|&job| render(job)))?;
     let count = files.len();
     cache::Manifest {
         key,
@@ -190,7 +209,7 @@ struct Rendered {
 /// The incremental path: `None` when too much changed to update in place.
 fn update_site(
     output: &Path,
-    renderer: &Renderer,
+    render: &(dyn Fn(render::Job) -> anyhow::Result<render::Artifact> + Sync),
     jobs: &[render::Job],
     previous: cache::Manifest,
 ) -> anyhow::Result<Option<(usize, usize)>> {
@@ -204,7 +223,7 @@ fn update_site(
             if changed_count.load(Ordering::Relaxed) > limit {
                 return Ok(None);
             }
-            let artifact = renderer.render(job)?;
+            let artifact = render(job)?;
             let hash = cache::hash(&artifact.bytes);
             let same = previous.files.get(&artifact.path) == Some(&hash);
             if !same {

@@ -1,0 +1,63 @@
+//! Progress for long builds: a counter the render workers bump, and a line
+//! on the terminal redrawn a few times a second. Silent when standard error
+//! is not a terminal (CI logs, pipes) and for builds that finish quickly.
+
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+pub struct Progress {
+    done: AtomicUsize,
+    total: usize,
+    finished: AtomicBool,
+}
+
+impl Progress {
+    pub fn new(total: usize) -> Progress {
+        Progress {
+            done: AtomicUsize::new(0),
+            total,
+            finished: AtomicBool::new(false),
+        }
+    }
+
+    pub fn tick(&self) {
+        self.done.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Runs `work` while a scoped thread draws the progress line.
+    pub fn around<T>(&self, work: impl FnOnce() -> T) -> T {
+        if !std::io::stderr().is_terminal() {
+            return work();
+        }
+        std::thread::scope(|scope| {
+            scope.spawn(|| self.draw());
+            let result = work();
+            self.finished.store(true, Ordering::Relaxed);
+            result
+        })
+    }
+
+    fn draw(&self) {
+        let started = Instant::now();
+        let mut drawn = false;
+        while !self.finished.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(100));
+            // Builds under a second never show a line.
+            if started.elapsed() < Duration::from_millis(800) {
+                continue;
+            }
+            let done = self.done.load(Ordering::Relaxed).min(self.total);
+            eprint!(
+                "\r  rendering pages: {done}/{} ({}%)",
+                self.total,
+                done * 100 / self.total.max(1)
+            );
+            let _ = std::io::stderr().flush();
+            drawn = true;
+        }
+        if drawn {
+            eprint!("\r\x1b[K");
+        }
+    }
+}
