@@ -102,6 +102,9 @@ pub fn corrections(raw: &[RawCorrection], path: &Path) -> Result<Vec<Correction>
 /// Anchors each note in `body`. Whitespace differences are ignored (a quote
 /// copied from a browser has its line breaks and runs of spaces changed).
 pub fn notes(raw: &[RawNote], body: &str, path: &Path) -> Result<Vec<Note>, Vec<Diagnostic>> {
+    if raw.is_empty() {
+        return Ok(Vec::new()); // most sidecars have no notes: skip indexing the body
+    }
     let text = Normalised::new(body);
     let mut out = Vec::new();
     let mut errors = Vec::new();
