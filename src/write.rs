@@ -186,20 +186,42 @@ fn swap(staging: &Path, output: &Path, parent: &Path, name: &str) -> Result<()> 
 }
 
 /// Staging and old folders left by a build that was killed: removed, but
-/// only when they carry blotter's marker.
+/// only when they carry blotter's marker (or are empty: a build killed
+/// before it wrote the marker). A build killed between its two renames left
+/// the previous site only in its old folder: that one is put back first.
 fn remove_stale(parent: &Path, name: &str) {
     let Ok(entries) = fs::read_dir(parent) else {
         return;
     };
     let staging = format!(".{name}.blotter-staging-");
     let old = format!(".{name}.blotter-old-");
-    for entry in entries.flatten() {
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let ours = file_name.starts_with(&staging) || file_name.starts_with(&old);
-        if ours && entry.path().join(MARKER).is_file() {
-            let _ = fs::remove_dir_all(entry.path());
+    let output = parent.join(name);
+    let mut stale: Vec<(bool, PathBuf)> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let file_name = entry.file_name().to_string_lossy().into_owned();
+            let is_old = file_name.starts_with(&old);
+            let ours = file_name.starts_with(&staging) || is_old;
+            let path = entry.path();
+            let made_by_us = path.join(MARKER).is_file() || is_empty_dir(&path);
+            (ours && made_by_us && !is_symlink(&path)).then_some((is_old, path))
+        })
+        .collect();
+    stale.sort();
+    for (is_old, path) in stale {
+        if is_old && !output.exists() && fs::rename(&path, &output).is_ok() {
+            continue;
         }
+        let _ = fs::remove_dir_all(&path);
     }
+}
+
+fn is_empty_dir(path: &Path) -> bool {
+    fs::read_dir(path).is_ok_and(|mut d| d.next().is_none())
+}
+
+fn is_symlink(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 #[cfg(test)]
