@@ -237,6 +237,35 @@ mod tests {
     }
 
     #[test]
+    fn leftovers_of_a_killed_build_are_cleared_or_restored() {
+        let dir = tempfile::tempdir().unwrap();
+        let parent = dir.path();
+        // Killed between its renames: the previous site is only in `old`.
+        let old = parent.join(".site.blotter-old-41");
+        fs::create_dir(&old).unwrap();
+        fs::write(old.join(MARKER), MARKER_TEXT).unwrap();
+        fs::write(old.join("index.html"), "previous").unwrap();
+        // Killed mid-write, and killed before writing the marker.
+        let staging = parent.join(".site.blotter-staging-42");
+        fs::create_dir(&staging).unwrap();
+        fs::write(staging.join(MARKER), MARKER_TEXT).unwrap();
+        fs::create_dir(parent.join(".site.blotter-staging-43")).unwrap();
+        // Named like ours but not ours: kept.
+        let foreign = parent.join(".site.blotter-staging-44");
+        fs::create_dir(&foreign).unwrap();
+        fs::write(foreign.join("keep.txt"), "mine").unwrap();
+        remove_stale(parent, "site");
+        let site = parent.join("site");
+        assert_eq!(
+            fs::read_to_string(site.join("index.html")).unwrap(),
+            "previous"
+        );
+        assert!(!old.exists() && !staging.exists());
+        assert!(!parent.join(".site.blotter-staging-43").exists());
+        assert!(foreign.join("keep.txt").is_file());
+    }
+
+    #[test]
     fn refuses_foreign_and_protected_folders() {
         let dir = tempfile::tempdir().unwrap();
         let foreign = dir.path().join("docs");
