@@ -57,6 +57,18 @@ impl Diagnostic {
         self
     }
 
+    /// The same problem with its path relative to `base` when it lies under
+    /// it (an absolute `--content` still prints `content/releases/...`).
+    pub fn relative_to(&self, base: &Path) -> Diagnostic {
+        let mut d = self.clone();
+        if let Ok(rel) = self.path.strip_prefix(base) {
+            if !rel.as_os_str().is_empty() {
+                d.path = rel.to_path_buf();
+            }
+        }
+        d
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

@@ -217,6 +217,7 @@ fn update_site(
     // keeps the all-or-nothing guarantee; rendering stops early.
     let limit = (jobs.len() / 20).clamp(200, 5000);
     let changed_count = AtomicUsize::new(0);
+    let on_disk = write::existing_files(output)?;
     let rendered: Vec<Option<Rendered>> = jobs
         .par_iter()
         .map(|&job| {
@@ -225,7 +226,9 @@ fn update_site(
             }
             let artifact = render(job)?;
             let hash = cache::hash(&artifact.bytes);
-            let same = previous.files.get(&artifact.path) == Some(&hash);
+            // Same bytes as last time, and still there: nothing to write.
+            let same = previous.files.get(&artifact.path) == Some(&hash)
+                && on_disk.contains(&artifact.path);
             if !same {
                 changed_count.fetch_add(1, Ordering::Relaxed);
             }
@@ -251,11 +254,11 @@ fn update_site(
         }
         files.insert(path, hash);
     }
-    let mut removed: Vec<String> = previous
-        .files
-        .keys()
-        .filter(|p| !files.contains_key(*p))
-        .cloned()
+    // Whatever the site no longer has goes, including files added by hand:
+    // the result is always what a clean build would make.
+    let mut removed: Vec<String> = on_disk
+        .into_iter()
+        .filter(|p| !files.contains_key(p))
         .collect();
     removed.sort();
     let manifest = cache::Manifest {

@@ -86,9 +86,7 @@ pub fn each_source<T: Send>(
 /// fetches release bodies this way instead of keeping them all in memory.
 pub fn reread(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    decode(&bytes).map_err(|(line, offset)| {
-        anyhow::anyhow!("{}:{line}: invalid UTF-8 at byte {offset}", path.display())
-    })
+    decode(&bytes).map_err(|not_text| anyhow::anyhow!("{}", not_text.diagnostic(path)))
 }
 
 type Found = Vec<(PathBuf, PathBuf, Kind)>;
@@ -166,10 +164,7 @@ fn read(path: PathBuf, key: PathBuf, kind: Kind, max_bytes: u64) -> Result<Sourc
     }
     let bytes = std::fs::read(&path)
         .map_err(|e| Diagnostic::error(&path, 0, format!("cannot read: {e}")))?;
-    let text = decode(&bytes).map_err(|(line, offset)| {
-        Diagnostic::error(&path, line, format!("invalid UTF-8 at byte {offset}"))
-            .with_help("re-save the file as UTF-8")
-    })?;
+    let text = decode(&bytes).map_err(|why| why.diagnostic(&path))?;
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -183,12 +178,73 @@ fn read(path: PathBuf, key: PathBuf, kind: Kind, max_bytes: u64) -> Result<Sourc
     })
 }
 
-/// Bytes to normalised text, or the (line, byte offset) of the first invalid byte.
-pub fn decode(bytes: &[u8]) -> Result<String, (usize, usize)> {
+/// Why a file's bytes are not text blotter can read. Positions are
+/// 1-based line and column (in bytes) and the 0-based byte offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotText {
+    /// A UTF-16 byte-order mark: what Windows editors call "Unicode".
+    Utf16,
+    /// A NUL byte: an image, PDF or archive with a text extension. Checked
+    /// before UTF-8 because a binary file is rarely valid UTF-8 and "invalid
+    /// UTF-8 at byte 0" would send the user looking for a bad character.
+    Binary {
+        line: usize,
+        col: usize,
+        offset: usize,
+    },
+    InvalidUtf8 {
+        line: usize,
+        col: usize,
+        offset: usize,
+    },
+}
+
+impl NotText {
+    fn diagnostic(&self, path: &Path) -> Diagnostic {
+        match *self {
+            NotText::Utf16 => Diagnostic::error(path, 1, "file is UTF-16 text, not UTF-8")
+                .with_help("re-save the file as UTF-8"),
+            NotText::Binary { line, col, offset } => Diagnostic::error(
+                path,
+                line,
+                format!("not a text file: NUL byte at byte {offset}"),
+            )
+            .at_col(col)
+            .with_help("only plain-text releases (.txt) and markdown sidecars (.md) belong under releases/"),
+            NotText::InvalidUtf8 { line, col, offset } => {
+                Diagnostic::error(path, line, format!("invalid UTF-8 at byte {offset}"))
+                    .at_col(col)
+                    .with_help("re-save the file as UTF-8")
+            }
+        }
+    }
+}
+
+/// Bytes to normalised text, or why they are not text.
+pub fn decode(bytes: &[u8]) -> Result<String, NotText> {
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return Err(NotText::Utf16);
+    }
+    // Where an offset lands: line and column (in bytes), both 1-based.
+    let position = |offset: usize| {
+        let before = &bytes[..offset];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let col = offset
+            - before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1)
+            + 1;
+        (line, col)
+    };
+    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+        let (line, col) = position(offset);
+        return Err(NotText::Binary { line, col, offset });
+    }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let offset = e.valid_up_to();
-        let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
-        (line, offset)
+        let (line, col) = position(offset);
+        NotText::InvalidUtf8 { line, col, offset }
     })?;
     Ok(normalise(text))
 }
@@ -213,7 +269,27 @@ mod tests {
     }
 
     #[test]
-    fn invalid_utf8_reports_line_and_offset() {
-        assert_eq!(decode(b"ok\nfine\n\xff bad"), Err((3, 8)));
+    fn invalid_utf8_reports_line_column_and_offset() {
+        assert_eq!(
+            decode(b"ok\nfine\nab\xff bad"),
+            Err(NotText::InvalidUtf8 {
+                line: 3,
+                col: 3,
+                offset: 10
+            })
+        );
+    }
+
+    #[test]
+    fn nul_bytes_and_utf16_are_not_text() {
+        assert_eq!(
+            decode(b"\x89PNG\r\n\x1a\n\0\0"),
+            Err(NotText::Binary {
+                line: 3,
+                col: 1,
+                offset: 8
+            })
+        );
+        assert_eq!(decode(b"\xff\xfed\0a\0"), Err(NotText::Utf16));
     }
 }

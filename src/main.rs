@@ -56,7 +56,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (result, skip_invalid) = match cli.command {
+    let (result, mode) = match cli.command {
         Command::Build {
             content,
             theme,
@@ -71,9 +71,9 @@ fn main() -> ExitCode {
                 base_url,
                 skip_invalid,
             };
-            (blotter::build(&options), skip_invalid)
+            (blotter::build(&options), Mode::Build { skip_invalid })
         }
-        Command::Check { content } => (blotter::check(&content), false),
+        Command::Check { content } => (blotter::check(&content), Mode::Check),
         Command::NewNote { id, content } => {
             return match blotter::scaffold::new_note(&content, &id) {
                 Ok(path) => {
@@ -88,7 +88,7 @@ fn main() -> ExitCode {
         }
     };
     match result {
-        Ok(report) => finish(&report, skip_invalid),
+        Ok(report) => finish(&report, mode),
         Err(err) => {
             eprintln!("error: {err}");
             ExitCode::from(2)
@@ -96,9 +96,19 @@ fn main() -> ExitCode {
     }
 }
 
-fn finish(report: &Report, skip_invalid: bool) -> ExitCode {
+/// What was run, for the closing lines.
+#[derive(Clone, Copy)]
+enum Mode {
+    Build { skip_invalid: bool },
+    Check,
+}
+
+fn finish(report: &Report, mode: Mode) -> ExitCode {
+    let skip_invalid = matches!(mode, Mode::Build { skip_invalid: true });
+    // Paths as the user would type them, however the folders were given.
+    let cwd = std::env::current_dir().unwrap_or_default();
     for diagnostic in &report.diagnostics {
-        eprintln!("{diagnostic}");
+        eprintln!("{}", diagnostic.relative_to(&cwd));
     }
     let (errors, warnings) = (report.errors(), report.warnings());
     if errors + warnings > 0 {
@@ -115,7 +125,7 @@ fn finish(report: &Report, skip_invalid: bool) -> ExitCode {
             plural(report.skipped.len())
         );
         for path in &report.skipped {
-            eprintln!("  {}", path.display());
+            eprintln!("  {}", path.strip_prefix(&cwd).unwrap_or(path).display());
         }
     }
     match &report.summary {
@@ -142,8 +152,12 @@ fn finish(report: &Report, skip_invalid: bool) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
+        // `check` never writes, so only a build has something to say here.
         None if errors > 0 => {
-            if report.summary.is_none() && !skip_invalid {
+            if let Mode::Build {
+                skip_invalid: false,
+            } = mode
+            {
                 eprintln!("nothing written: fix the errors above, or pass --skip-invalid to build the rest");
             }
             ExitCode::from(1)

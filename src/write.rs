@@ -147,6 +147,28 @@ where
         .collect()
 }
 
+/// Every file in a site blotter made (relative, `/`-separated), except its
+/// marker: what an incremental update compares against.
+pub fn existing_files(output: &Path) -> Result<std::collections::HashSet<String>> {
+    let mut files = std::collections::HashSet::new();
+    for entry in walkdir::WalkDir::new(output).follow_links(false) {
+        let entry = entry.with_context(|| format!("{}: cannot read", output.display()))?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(output).unwrap_or(entry.path());
+        let rel: Vec<_> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let rel = rel.join("/");
+        if rel != MARKER {
+            files.insert(rel);
+        }
+    }
+    Ok(files)
+}
+
 /// An incremental update of a site blotter made: writes the files whose
 /// bytes changed and removes the ones no longer produced. Each file is
 /// replaced by rename, so a reader never sees a half-written page. The
@@ -218,20 +240,42 @@ fn swap(staging: &Path, output: &Path, parent: &Path, name: &str) -> Result<()> 
 }
 
 /// Staging and old folders left by a build that was killed: removed, but
-/// only when they carry blotter's marker.
+/// only when they carry blotter's marker (or are empty: a build killed
+/// before it wrote the marker). A build killed between its two renames left
+/// the previous site only in its old folder: that one is put back first.
 fn remove_stale(parent: &Path, name: &str) {
     let Ok(entries) = fs::read_dir(parent) else {
         return;
     };
     let staging = format!(".{name}.blotter-staging-");
     let old = format!(".{name}.blotter-old-");
-    for entry in entries.flatten() {
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let ours = file_name.starts_with(&staging) || file_name.starts_with(&old);
-        if ours && entry.path().join(MARKER).is_file() {
-            let _ = fs::remove_dir_all(entry.path());
+    let output = parent.join(name);
+    let mut stale: Vec<(bool, PathBuf)> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let file_name = entry.file_name().to_string_lossy().into_owned();
+            let is_old = file_name.starts_with(&old);
+            let ours = file_name.starts_with(&staging) || is_old;
+            let path = entry.path();
+            let made_by_us = path.join(MARKER).is_file() || is_empty_dir(&path);
+            (ours && made_by_us && !is_symlink(&path)).then_some((is_old, path))
+        })
+        .collect();
+    stale.sort();
+    for (is_old, path) in stale {
+        if is_old && !output.exists() && fs::rename(&path, &output).is_ok() {
+            continue;
         }
+        let _ = fs::remove_dir_all(&path);
     }
+}
+
+fn is_empty_dir(path: &Path) -> bool {
+    fs::read_dir(path).is_ok_and(|mut d| d.next().is_none())
+}
+
+fn is_symlink(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 #[cfg(test)]
@@ -244,6 +288,35 @@ mod tests {
             assert!(safe_relative(bad).is_err(), "{bad}");
         }
         assert!(safe_relative("releases/a/index.html").is_ok());
+    }
+
+    #[test]
+    fn leftovers_of_a_killed_build_are_cleared_or_restored() {
+        let dir = tempfile::tempdir().unwrap();
+        let parent = dir.path();
+        // Killed between its renames: the previous site is only in `old`.
+        let old = parent.join(".site.blotter-old-41");
+        fs::create_dir(&old).unwrap();
+        fs::write(old.join(MARKER), MARKER_TEXT).unwrap();
+        fs::write(old.join("index.html"), "previous").unwrap();
+        // Killed mid-write, and killed before writing the marker.
+        let staging = parent.join(".site.blotter-staging-42");
+        fs::create_dir(&staging).unwrap();
+        fs::write(staging.join(MARKER), MARKER_TEXT).unwrap();
+        fs::create_dir(parent.join(".site.blotter-staging-43")).unwrap();
+        // Named like ours but not ours: kept.
+        let foreign = parent.join(".site.blotter-staging-44");
+        fs::create_dir(&foreign).unwrap();
+        fs::write(foreign.join("keep.txt"), "mine").unwrap();
+        remove_stale(parent, "site");
+        let site = parent.join("site");
+        assert_eq!(
+            fs::read_to_string(site.join("index.html")).unwrap(),
+            "previous"
+        );
+        assert!(!old.exists() && !staging.exists());
+        assert!(!parent.join(".site.blotter-staging-43").exists());
+        assert!(foreign.join("keep.txt").is_file());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! so the offset comes from the site's zone at that moment (+01:00 in
 //! British Summer Time, +00:00 in winter), never from the build machine.
 
-use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveTime, TimeZone};
+use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveTime, TimeZone, Timelike};
 use chrono_tz::Tz;
 
 /// A date as the release gives it: the time is optional, and a date
@@ -69,6 +69,8 @@ fn parse_time(text: &str) -> Option<NaiveTime> {
     NaiveTime::parse_from_str(text, "%H:%M")
         .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M:%S"))
         .ok()
+        // chrono reads `23:59:60` as a leap second, which no release means.
+        .filter(|t| t.nanosecond() < 1_000_000_000)
 }
 
 impl ReleaseDate {
@@ -89,10 +91,9 @@ impl ReleaseDate {
                 )),
             ),
             LocalResult::None => {
-                let later = naive + chrono::Duration::hours(1);
-                let t = tz
-                    .from_local_datetime(&later)
-                    .earliest()
+                let t = naive
+                    .checked_add_signed(chrono::Duration::hours(1))
+                    .and_then(|later| tz.from_local_datetime(&later).earliest())
                     .map(|t| t.fixed_offset());
                 let t = t.unwrap_or_else(|| tz.from_utc_datetime(&naive).fixed_offset());
                 (
@@ -143,6 +144,8 @@ mod tests {
             "tomorrow",
             "25:00 02/07/2020",
             "02/07/20",
+            "23:59:60 02/07/2020",
+            "24:00 02/07/2020",
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }

@@ -89,14 +89,14 @@ pub fn release(
         ));
     }
     let first = rest.lines().next().unwrap_or("").trim();
-    if is_yaml_fence(first) {
-        fenced(file, rest, lead_lines + 1, warnings)
+    let raw = if is_yaml_fence(first) {
+        fenced(file, rest, lead_lines + 1, warnings)?
     } else if first == "---" {
-        fronted(file, rest, lead_lines + 1, warnings)
+        fronted(file, rest, lead_lines + 1, warnings)?
     } else if let Some((date, title)) = header_line(first) {
         let (body, body_line) = body_after(rest, 1, lead_lines + 1);
         let line = lead_lines + 1;
-        Ok(RawRelease {
+        RawRelease {
             shape: Shape::HeaderLine,
             title: (!title.is_empty()).then(|| Spanned::new(title.to_string(), line)),
             date: Some(Spanned::new(date.to_string(), line)),
@@ -104,12 +104,23 @@ pub fn release(
             body_offset: offset_in(&file.text, body),
             body_line,
             ..empty(Shape::HeaderLine)
-        })
+        }
     } else {
-        Err(Diagnostic::error(&file.path, lead_lines + 1, "unknown header shape").with_help(
+        return Err(Diagnostic::error(&file.path, lead_lines + 1, "unknown header shape").with_help(
             "a release opens with a ```yaml fence, `---` front matter, or a line ` date YYYY-MM-DD Title`",
-        ))
+        ));
+    };
+    // A header with nothing after it is a failed scrape, not a release:
+    // publishing it would put an empty page behind a real-looking title.
+    if raw.body.is_empty() {
+        return Err(Diagnostic::error(
+            &file.path,
+            lead_lines + 1,
+            "release has a header but no body text",
+        )
+        .with_help("check the scrape: the release text should follow the header"));
     }
+    Ok(raw)
 }
 
 fn empty(shape: Shape) -> RawRelease {
@@ -362,6 +373,11 @@ mod tests {
         assert_eq!((e.line, e.message.contains("never closed")), (1, true));
         let e = parse("```yaml\ntitle: [a, b]\n```\nx\n").unwrap_err();
         assert_eq!(e.line, 2, "{e}");
+        let e = parse("\n date 2021-01-01 Title\n\n  \n").unwrap_err();
+        assert_eq!(
+            (e.line, e.message.as_str()),
+            (2, "release has a header but no body text")
+        );
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub fn from_block<T: DeserializeOwned>(yaml: &str, first_line: usize) -> Result<
     }
     // An empty block is an empty mapping, not a null.
     let source = if yaml.trim().is_empty() { "{}" } else { yaml };
-    serde_yaml::from_str(source).map_err(|e| {
+    let located = |e: serde_yaml::Error| {
         let (line, col) = e
             .location()
             .map(|l| (first_line + l.line().saturating_sub(1), l.column()))
@@ -49,15 +49,29 @@ pub fn from_block<T: DeserializeOwned>(yaml: &str, first_line: usize) -> Result<
             col,
             message: clean_message(&e.to_string()),
         }
-    })
+    };
+    // Read into a generic value first: serde_yaml bounds alias expansion and
+    // nesting depth while it builds values, but a typed struct skips unknown
+    // keys unchecked, so an alias bomb or a 5,000-deep `[[[` under a key the
+    // header does not use would otherwise pass as if it were not there.
+    serde_yaml::from_str::<serde_yaml::Value>(source).map_err(located)?;
+    serde_yaml::from_str(source).map_err(located)
 }
 
 /// serde_yaml appends "at line X column Y" relative to the block; we print
-/// our own absolute position, so that tail would only mislead.
+/// our own absolute position, so that tail would only mislead. Its limit
+/// messages are reworded to say what the user wrote.
 fn clean_message(message: &str) -> String {
-    match message.find(" at line ") {
-        Some(at) => message[..at].to_string(),
-        None => message.to_string(),
+    let message = match message.find(" at line ") {
+        Some(at) => &message[..at],
+        None => message,
+    };
+    if message.contains("repetition limit exceeded") {
+        "aliases expand too far (a YAML alias bomb?)".to_string()
+    } else if message.contains("recursion limit exceeded") {
+        "nested too deeply (over 128 levels)".to_string()
+    } else {
+        message.to_string()
     }
 }
 
@@ -171,7 +185,22 @@ mod tests {
             yaml.push_str(&format!("{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
             prev = name;
         }
-        let result = from_block::<serde_yaml::Value>(&yaml, 1);
-        assert!(result.is_err());
+        let started = std::time::Instant::now();
+        // Typed as a release header would be: the bomb sits under keys it ignores.
+        let err = from_block::<BTreeMap<String, serde::de::IgnoredAny>>(&yaml, 1).unwrap_err();
+        assert!(err.message.contains("alias bomb"), "{err:?}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        for yaml in [
+            format!("x: {}{}\n", "[".repeat(5000), "]".repeat(5000)),
+            format!("x: {}1{}\n", "{a: ".repeat(3000), "}".repeat(3000)),
+        ] {
+            let err = from_block::<BTreeMap<String, serde::de::IgnoredAny>>(&yaml, 4).unwrap_err();
+            assert!(err.message.contains("nested too deeply"), "{err:?}");
+            assert_eq!(err.line, 4);
+        }
     }
 }
