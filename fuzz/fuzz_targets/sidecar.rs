@@ -1,0 +1,24 @@
+//! Raw bytes through `load::decode` and `parse::sidecar`: never a panic.
+#![no_main]
+
+use std::path::PathBuf;
+
+use blotter::load::{Kind, SourceFile};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = blotter::load::decode(data) else {
+        return;
+    };
+    let lines = text.lines().count().max(1);
+    let file = SourceFile {
+        kind: Kind::Sidecar,
+        path: PathBuf::from("content/releases/fuzz.md"),
+        key: PathBuf::from("fuzz"),
+        stem: "fuzz".into(),
+        text,
+    };
+    if let Err(d) = blotter::parse::sidecar(&file) {
+        assert!(d.line <= lines + 1, "{d}");
+    }
+});
