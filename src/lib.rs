@@ -109,7 +109,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
 
     let mut diags = Diagnostics::default();
     let mut archive = read_archive(&options.content, config, &mut diags).map_err(ConfigError)?;
-    let skipped = skipped_files(&diags);
+    let skipped = skipped_files(&diags, &archive);
     if diags.error_count() > 0 && !options.skip_invalid {
         return Ok(Report {
             diagnostics: diags.into_sorted(),
@@ -277,8 +277,8 @@ fn update_site(
 pub fn check(content: &Path) -> Result<Report, ConfigError> {
     let config = SiteConfig::load(content).map_err(ConfigError)?;
     let mut diags = Diagnostics::default();
-    read_archive(content, config, &mut diags).map_err(ConfigError)?;
-    let skipped = skipped_files(&diags);
+    let archive = read_archive(content, config, &mut diags).map_err(ConfigError)?;
+    let skipped = skipped_files(&diags, &archive);
     Ok(Report {
         diagnostics: diags.into_sorted(),
         skipped,
@@ -383,12 +383,21 @@ impl render::Bodies for FromFiles {
     }
 }
 
-fn skipped_files(diags: &Diagnostics) -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> = diags
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| d.path.clone())
-        .collect();
+/// Files with errors, plus each release left unpublished because its
+/// sidecar has one (the error names the sidecar, but the release is what a
+/// reader will miss).
+fn skipped_files(diags: &Diagnostics, archive: &Archive) -> Vec<PathBuf> {
+    let built: HashSet<&Path> = archive.releases.iter().map(|r| r.path.as_path()).collect();
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for d in diags.iter().filter(|d| d.is_error()) {
+        paths.push(d.path.clone());
+        if d.path.extension().is_some_and(|e| e == "md") {
+            let release = d.path.with_extension("txt");
+            if release.is_file() && !built.contains(release.as_path()) {
+                paths.push(release);
+            }
+        }
+    }
     paths.sort();
     paths.dedup();
     paths

@@ -300,3 +300,25 @@ fn new_note_writes_a_skeleton_once() {
     let unknown = blotter(dir.path(), &["new-note", "no_such_id"]);
     assert!(stderr(&unknown).contains("no release with id `no_such_id`"));
 }
+
+#[test]
+fn skip_invalid_lists_the_release_held_back_by_its_sidecar() {
+    let dir = project_with_sidecar(NORTH_WALES, "---\ndate: 31/02/2020\n---\n");
+    let out = blotter(dir.path(), &["build", "--skip-invalid"]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "content/releases/{NORTH_WALES}.md:2: error: `31/02/2020` is not a real date"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("  content/releases/{NORTH_WALES}.txt\n")),
+        "{err}"
+    );
+    assert!(!dir
+        .path()
+        .join(format!("output/releases/{NORTH_WALES}"))
+        .exists());
+}

@@ -284,13 +284,6 @@ fn resolve(
             .with_help("add `area:` to a sidecar beside this release"),
         );
     }
-    if raw.body.trim().is_empty() {
-        diags.push(Diagnostic::warning(
-            &path,
-            raw.body_line,
-            "release has no body text",
-        ));
-    }
     let release = Release {
         id,
         path,

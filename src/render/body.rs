@@ -161,11 +161,14 @@ fn url_at(text: &str) -> &str {
         .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"'))
         .unwrap_or(text.len());
     let mut url = &text[..end];
+    // Bracket counts are taken once: stripping sentence punctuation does not
+    // change them, so the loop stays linear however many `)` follow a URL.
+    let opening = url.matches('(').count();
+    let mut closing = url.matches(')').count();
     loop {
         let trimmed = url.trim_end_matches(['.', ',', ';', ':', '!', '?', '\'', '’', '”', ']']);
-        let trimmed = if trimmed.ends_with(')')
-            && trimmed.matches('(').count() < trimmed.matches(')').count()
-        {
+        let trimmed = if trimmed.ends_with(')') && opening < closing {
+            closing -= 1;
             &trimmed[..trimmed.len() - 1]
         } else {
             trimmed
