@@ -308,12 +308,10 @@ fn parse_one(file: load::SourceFile) -> ParsedFile {
     match file.kind {
         load::Kind::Release => {
             let mut warnings = Vec::new();
-            let result = parse::release(&file, &mut warnings).map(|raw| Parsed {
-                path: file.path,
-                key: file.key,
-                stem: file.stem,
-                raw,
-            });
+            // Only a release with a sidecar keeps its body through the model.
+            let keep_body = file.path.with_extension("md").is_file();
+            let result = parse::release(&file, &mut warnings)
+                .map(|raw| Parsed::new(file.path, file.key, file.stem, raw, keep_body));
             ParsedFile::Release(result, warnings)
         }
         load::Kind::Sidecar => {

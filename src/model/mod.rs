@@ -137,7 +137,36 @@ pub struct Parsed {
     pub path: PathBuf,
     pub key: PathBuf,
     pub stem: String,
+    /// The release as parsed, its body moved out into `body`.
     pub raw: RawRelease,
+    /// The body, kept only when a sidecar may need it (passage notes are
+    /// anchored in it); otherwise dropped at once and read again when its
+    /// page is rendered, so a large archive's bodies are never all in memory.
+    pub body: Option<String>,
+    pub body_len: usize,
+    /// The body's first paragraph, shortened: feed summaries and teasers.
+    pub summary: String,
+}
+
+impl Parsed {
+    pub fn new(
+        path: PathBuf,
+        key: PathBuf,
+        stem: String,
+        mut raw: RawRelease,
+        keep_body: bool,
+    ) -> Parsed {
+        let body = std::mem::take(&mut raw.body);
+        Parsed {
+            path,
+            key,
+            stem,
+            summary: crate::render::body::summary(&body, 300),
+            body_len: body.len(),
+            body: keep_body.then_some(body),
+            raw,
+        }
+    }
 }
 
 /// A parsed sidecar with the file it came from.
@@ -237,7 +266,13 @@ fn resolve(
     diags: &mut Diagnostics,
 ) -> Option<(Release, Option<AreaChoice>)> {
     let Parsed {
-        path, stem, raw, ..
+        path,
+        stem,
+        raw,
+        body,
+        body_len,
+        summary,
+        ..
     } = parsed;
     let side = sidecar.as_ref().map(|s| &s.raw);
     // Every error of the release is reported before giving up on it.
@@ -255,7 +290,7 @@ fn resolve(
     let date = resolve_date(&path, &raw, sidecar.as_ref(), &mut fail);
     let annotation = sidecar
         .as_ref()
-        .map(|s| annotation(s, &raw.body, &mut fail));
+        .map(|s| annotation(s, body.as_deref().unwrap_or(""), &mut fail));
     let (id, title, date, annotation) = (
         id?,
         title?,
@@ -293,9 +328,9 @@ fn resolve(
         area: 0, // numbered by `index`
         source_url,
         description: raw.og_description.as_ref().map(|d| decode(&d.value)),
-        summary: crate::render::body::summary(&raw.body, 300),
-        body_range: raw.body_offset..raw.body_offset + raw.body.len(),
-        body: Some(raw.body),
+        summary,
+        body_range: raw.body_offset..raw.body_offset + body_len,
+        body,
         body_line: raw.body_line,
         annotation,
         tags: Vec::new(),

@@ -85,25 +85,12 @@ impl Location {
     }
 }
 
-/// Where the renderer gets release bodies. Tests and small builds keep them
-/// in the model ([`InMemory`]); a site build drops them after the model
-/// stage and reads each again when its page is rendered, so memory stays
-/// flat however large the archive.
+/// Where the renderer gets release bodies. The model keeps a body only
+/// while it needs it (for passage notes); the build hands the renderer a
+/// source that reads each body again from its file when its page is
+/// rendered, so memory stays flat however large the archive.
 pub trait Bodies: Sync {
     fn body<'r>(&self, release: &'r Release) -> Result<Cow<'r, str>>;
-}
-
-/// Bodies kept in the model.
-pub struct InMemory;
-
-impl Bodies for InMemory {
-    fn body<'r>(&self, release: &'r Release) -> Result<Cow<'r, str>> {
-        release
-            .body
-            .as_deref()
-            .map(Cow::Borrowed)
-            .ok_or_else(|| anyhow::anyhow!("{}: body is not in memory", release.path.display()))
-    }
 }
 
 /// Compact per-release data shared by every page that lists releases.
