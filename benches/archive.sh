@@ -24,7 +24,7 @@
 # replaces the previous output, and deleting is slow on some file systems. Other processes on the machine skew wall time; the load
 # average is recorded at each step.
 
-set -euo pipefail
+set -Eeuo pipefail
 
 SIZES="1000 10000 50000 100000"
 SEED=1
@@ -48,6 +48,8 @@ WORK=$(cd "$WORK" && pwd)
 case "$WORK/" in "$REPO"/*) echo "--work must be outside the repository" >&2; exit 2 ;; esac
 export RUST_BACKTRACE=0
 
+# Pipelines never end early (no `head`): with pipefail, a SIGPIPE would stop the run.
+trap 'echo "archive.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 load() { cut -d' ' -f1 /proc/loadavg; }
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
@@ -80,7 +82,7 @@ log "building blotter (cargo build --release)"
 BLOTTER="$WORK/blotter"
 cp "$REPO/target/release/blotter" "$BLOTTER"
 COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-DIRTY=$(git -C "$REPO" status --porcelain -- src Cargo.toml Cargo.lock themes 2>/dev/null | head -1)
+DIRTY=$(git -C "$REPO" status --porcelain -- src Cargo.toml Cargo.lock themes 2>/dev/null | sed -n '1p')
 [ -n "$DIRTY" ] && COMMIT="$COMMIT (src modified)"
 
 HUGO=$(command -v hugo || true)
@@ -123,7 +125,7 @@ for N in $SIZES; do
     # Rebuilds: nothing changed, one sidecar edited, one release edited.
     manifest "$OUT" "$WORK/manifest-0"
     mkdir -p "$BACKUP"; : >"$BACKUP/index"
-    SIDECAR=$(find "$CORPUS/releases" -name '*.md' | sort | head -1)
+    SIDECAR=$(find "$CORPUS/releases" -name '*.md' | sort | sed -n '1p')
     RELEASE=$(find "$CORPUS/releases" -name '*.txt' | sort | sed -n '2p')
     i=0
     for f in "$SIDECAR" "$RELEASE"; do
@@ -140,7 +142,7 @@ for N in $SIZES; do
         rewritten=$(find "$OUT" -type f -newer "$WORK/stamp" | wc -l)
         manifest "$OUT" "$WORK/manifest-1"
         diff_files=$(changed "$WORK/manifest-0" "$WORK/manifest-1")
-        diff "$WORK/manifest-0" "$WORK/manifest-1" | sed -n 's/^> [0-9a-f]*  \.\//    changed: /p' | head -5 >>"$WORK/details.tsv" || true
+        diff "$WORK/manifest-0" "$WORK/manifest-1" | sed -n 's/^> [0-9a-f]*  \.\//    changed: /p' | sed -n '1,5p' >>"$WORK/details.tsv" || true
         mv "$WORK/manifest-1" "$WORK/manifest-0"
         INCR+=("$WALL" "$RSS" "$rewritten" "$diff_files")
         printf '%s\trewrote %s files\t%s files changed bytes\n' "blotter-$step-$N" "$rewritten" "$diff_files" >>"$WORK/details.tsv"
