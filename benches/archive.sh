@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Archive-scale benchmark for blotter (issue 5).
 #
-# usage: benches/archive.sh [--sizes "1000 10000 50000 100000"] [--seed 1] [--work DIR]
+# usage: benches/archive.sh [--sizes "1000 10000 50000 100000"] [--seed 1] [--work DIR] [--clean-only]
 #
 # Builds blotter in release mode once, then for each size:
 #   1. generates a corpus with benches/gen_corpus.py (cached in the work dir);
@@ -14,6 +14,8 @@
 #      (cached), times a clean Hugo build of benches/hugo/ the same way, and
 #      times the I/O floor: `cp -r` of Hugo's output (and of blotter's), after
 #      `sync`.
+# --clean-only skips the rebuilds, Hugo and the floor (for a quick memory check
+# at a large size; their columns print as "-").
 # Prints a markdown table and writes it, with the machine and per-step
 # details, to $WORK/results.md. Everything generated goes to the work dir
 # (default /tmp/blotter-bench), never into the repository. Corpora are
@@ -30,6 +32,7 @@ SIZES="1000 10000 50000 100000"
 SEED=1
 WORK=/tmp/blotter-bench
 BASE_URL=https://example.org/archive/
+CLEAN_ONLY=
 
 usage() { sed -n '4p' "$0" | sed 's/^# //' >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -37,6 +40,7 @@ while [ $# -gt 0 ]; do
         --sizes) SIZES="$2"; shift 2 ;;
         --seed) SEED="$2"; shift 2 ;;
         --work) WORK="$2"; shift 2 ;;
+        --clean-only) CLEAN_ONLY=1; shift ;;
         -h|--help) usage ;;
         *) echo "unknown argument: $1" >&2; usage ;;
     esac
@@ -123,6 +127,8 @@ for N in $SIZES; do
     log "  blotter: $(tail -1 "$WORK/logs/blotter-clean-$N.out"); $B_FILES files, $B_MB MB"
 
     # Rebuilds: nothing changed, one sidecar edited, one release edited.
+    INCR=(- - - - - - - - - - - -)
+    if [ -z "$CLEAN_ONLY" ]; then
     manifest "$OUT" "$WORK/manifest-0"
     mkdir -p "$BACKUP"; : >"$BACKUP/index"
     SIDECAR=$(find "$CORPUS/releases" -name '*.md' | sort | sed -n '1p')
@@ -149,9 +155,10 @@ for N in $SIZES; do
         log "  $step rebuild: rewrote $rewritten files, $diff_files changed bytes"
     done
     restore; trap restore EXIT
+    fi
 
     H_WALL=""; H_RSS=""; F_WALL=""; FB_WALL=""; H_FILES=""; H_MB=""
-    if [ -n "$HUGO" ]; then
+    if [ -n "$HUGO" ] && [ -z "$CLEAN_ONLY" ]; then
         SITE="$WORK/hugo-$N-s$SEED"
         if [ ! -f "$SITE/.complete" ] || [ "$CORPUS/.complete" -nt "$SITE/.complete" ]; then
             log "  converting corpus for Hugo"
