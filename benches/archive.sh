@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Archive-scale benchmark for blotter (issue 5).
 #
-# usage: benches/archive.sh [--sizes "1000 10000 50000 100000"] [--seed 1] [--work DIR] [--clean-only]
+# usage: benches/archive.sh [--sizes "1000 10000 50000 100000"] [--seed 1] [--work DIR] [--clean-only] [--settle SECONDS]
 #
 # Builds blotter in release mode once, then for each size:
 #   1. generates a corpus with benches/gen_corpus.py (cached in the work dir);
@@ -16,6 +16,11 @@
 #      `sync`.
 # --clean-only skips the rebuilds, Hugo and the floor (for a quick memory check
 # at a large size; their columns print as "-").
+# --settle S waits S seconds (after `sync`) before each timed step. On ext4,
+# creating files within 30 s of deleting many is slow (the inode allocator
+# skips recently deleted inodes, ext4 recently_deleted()), so a step that
+# follows a big `rm -rf` pays for it; --settle 31 gives every step the same
+# start. Default 0.
 # Prints a markdown table and writes it, with the machine and per-step
 # details, to $WORK/results.md. Everything generated goes to the work dir
 # (default /tmp/blotter-bench), never into the repository. Corpora are
@@ -33,6 +38,7 @@ SEED=1
 WORK=/tmp/blotter-bench
 BASE_URL=https://example.org/archive/
 CLEAN_ONLY=
+SETTLE=0
 
 usage() { sed -n '4p' "$0" | sed 's/^# //' >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -41,6 +47,7 @@ while [ $# -gt 0 ]; do
         --seed) SEED="$2"; shift 2 ;;
         --work) WORK="$2"; shift 2 ;;
         --clean-only) CLEAN_ONLY=1; shift ;;
+        --settle) SETTLE="$2"; shift 2 ;;
         -h|--help) usage ;;
         *) echo "unknown argument: $1" >&2; usage ;;
     esac
@@ -63,6 +70,7 @@ load() { cut -d' ' -f1 /proc/loadavg; }
 timed() {
     local name=$1; shift
     local t="$WORK/time/$name.txt"
+    sync; if [ "$SETTLE" != 0 ]; then sleep "$SETTLE"; fi
     local start_load; start_load=$(load)
     if ! /usr/bin/time -v -o "$t" "$@" >"$WORK/logs/$name.out" 2>"$WORK/logs/$name.err"; then
         echo "FAILED: $*" >&2; tail -20 "$WORK/logs/$name.err" >&2; cat "$t" >&2; exit 1
@@ -201,7 +209,7 @@ done
     echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/^Mem:/ { print $2 }') GiB RAM, $(uname -sr)"
     echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "- blotter: commit $COMMIT, release build; hugo: $HUGO_VERSION; seed $SEED"
-    echo "- command: benches/archive.sh --sizes \"$SIZES\" --seed $SEED --work $WORK"
+    echo "- command: benches/archive.sh --sizes \"$SIZES\" --seed $SEED --work $WORK${CLEAN_ONLY:+ --clean-only} --settle $SETTLE"
     echo
     echo "Times are wall seconds, RSS is peak resident MiB (/usr/bin/time -v). Rebuilds run on the"
     echo "previous output; \"rewritten / changed\" counts the files the release-edit rebuild rewrote"
