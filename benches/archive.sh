@@ -87,7 +87,7 @@ timed() {
 
 manifest() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 md5sum) >"$2"; }
 changed() { diff "$1" "$2" | grep -c '^>' || true; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "-" }'; }
 
 log "building blotter (cargo build --release)"
 (cd "$REPO" && cargo build --release --quiet)
