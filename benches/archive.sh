@@ -16,11 +16,13 @@
 #      `sync`.
 # --clean-only skips the rebuilds, Hugo and the floor (for a quick memory check
 # at a large size; their columns print as "-").
-# --settle S waits S seconds (after `sync`) before each timed step. On ext4,
-# creating files within 30 s of deleting many is slow (the inode allocator
-# skips recently deleted inodes, ext4 recently_deleted()), so a step that
-# follows a big `rm -rf` pays for it; --settle 31 gives every step the same
-# start. Default 0.
+# --settle S waits S seconds (after `sync`) before each timed step. On ext4
+# without a journal (as on the VM these numbers come from), creating files
+# soon after deleting many is slow: the inode allocator reads the inode table
+# to skip inodes freed in the last 60 s, or 360 s while their inode-table
+# block is still dirty (fs/ext4/ialloc.c, recently_deleted()). A step that
+# follows a big `rm -rf` pays for it; --settle 61 removes most of it, and
+# `sync` before it shortens the dirty window. Default 0.
 # Prints a markdown table and writes it, with the machine and per-step
 # details, to $WORK/results.md. Everything generated goes to the work dir
 # (default /tmp/blotter-bench), never into the repository. Corpora are
