@@ -316,7 +316,9 @@ impl<'a> Renderer<'a> {
         let item = &self.items[i];
         let path = format!("releases/{}/index.html", release.id);
         let area = &self.archive.areas[release.area];
-        let position = area.releases.iter().position(|&r| r == i).unwrap_or(0);
+        // An area's releases are in archive order (newest first, ascending
+        // indices), so the release is found by binary search.
+        let position = area.releases.binary_search(&i).unwrap_or(0);
         let older = area.releases.get(position + 1).map(|&r| &self.items[r]);
         let newer = position
             .checked_sub(1)
