@@ -377,10 +377,11 @@ impl<'a> Renderer<'a> {
                 count: t.releases.len(),
             })
             .collect();
-        let view = TagsView {
+        let view = CountsView {
             site: self.site(path),
             crumbs: vec![Crumb::to("Home", ""), Crumb::here("Tags")],
-            tags,
+            heading: "Tags".into(),
+            entries: tags,
         };
         self.page("tags.html", path.into(), &view)
     }
@@ -388,16 +389,7 @@ impl<'a> Renderer<'a> {
     fn tag(&self, t: usize) -> Result<Artifact> {
         let tag = &self.archive.tags[t];
         let path = format!("tags/{}/index.html", tag.slug);
-        let mut groups: Vec<Group> = Vec::new();
-        for item in self.list(&tag.releases) {
-            match groups.last_mut() {
-                Some(g) if g.label == item.year.to_string() => g.releases.push(item),
-                _ => groups.push(Group {
-                    label: item.year.to_string(),
-                    releases: vec![item],
-                }),
-            }
-        }
+        let groups = group_by(self.list(&tag.releases), |item| item.year.to_string());
         let view = ListView {
             site: self.site(&path),
             crumbs: vec![
@@ -414,10 +406,11 @@ impl<'a> Renderer<'a> {
 
     fn areas(&self) -> Result<Artifact> {
         let path = "areas/index.html";
-        let view = AreasView {
+        let view = CountsView {
             site: self.site(path),
             crumbs: vec![Crumb::to("Home", ""), Crumb::here("Areas")],
-            areas: self.area_counts(),
+            heading: "Areas".into(),
+            entries: self.area_counts(),
         };
         self.page("areas.html", path.into(), &view)
     }
@@ -474,10 +467,11 @@ impl<'a> Renderer<'a> {
 
     fn dates(&self) -> Result<Artifact> {
         let path = "dates/index.html";
-        let view = DatesView {
+        let view = CountsView {
             site: self.site(path),
             crumbs: vec![Crumb::to("Home", ""), Crumb::here("Dates")],
-            years: self.year_counts(),
+            heading: "Dates".into(),
+            entries: self.year_counts(),
         };
         self.page("dates.html", path.into(), &view)
     }
@@ -493,7 +487,7 @@ impl<'a> Renderer<'a> {
                 count: days.values().map(Vec::len).sum(),
             })
             .collect();
-        let view = CalendarView {
+        let view = CountsView {
             site: self.site(&path),
             crumbs: vec![
                 Crumb::to("Home", ""),
@@ -522,7 +516,7 @@ impl<'a> Renderer<'a> {
                 count: r.len(),
             })
             .collect();
-        let view = CalendarView {
+        let view = CountsView {
             site: self.site(&path),
             crumbs: vec![
                 Crumb::to("Home", ""),
@@ -694,9 +688,19 @@ pub fn month_name(month: u32) -> &'static str {
 
 /// Releases of one year, newest first, under month headings.
 fn group_by_month<'b, 'a>(items: Vec<&'b ReleaseItem<'a>>) -> Vec<Group<'b, 'a>> {
+    group_by(items, |item| {
+        format!("{} {}", month_name(item.month), item.year)
+    })
+}
+
+/// Consecutive releases with the same label, under that label as a heading.
+fn group_by<'b, 'a>(
+    items: Vec<&'b ReleaseItem<'a>>,
+    label_of: impl Fn(&ReleaseItem) -> String,
+) -> Vec<Group<'b, 'a>> {
     let mut groups: Vec<Group> = Vec::new();
     for item in items {
-        let label = format!("{} {}", month_name(item.month), item.year);
+        let label = label_of(item);
         match groups.last_mut() {
             Some(g) if g.label == label => g.releases.push(item),
             _ => groups.push(Group {

@@ -181,20 +181,6 @@ pub struct NoteView {
 }
 
 #[derive(Serialize)]
-pub struct TagsView<'a> {
-    pub site: SiteView<'a>,
-    pub crumbs: Vec<Crumb>,
-    pub tags: Vec<Count>,
-}
-
-#[derive(Serialize)]
-pub struct AreasView<'a> {
-    pub site: SiteView<'a>,
-    pub crumbs: Vec<Crumb>,
-    pub areas: Vec<Count>,
-}
-
-#[derive(Serialize)]
 pub struct AreaView<'b, 'a> {
     pub site: SiteView<'a>,
     pub crumbs: Vec<Crumb>,
@@ -214,15 +200,10 @@ pub struct ListView<'b, 'a> {
     pub count: usize,
 }
 
+/// A page that is a list of links with counts: every area, every year,
+/// every tag, the months of a year, the days of a month.
 #[derive(Serialize)]
-pub struct DatesView<'a> {
-    pub site: SiteView<'a>,
-    pub crumbs: Vec<Crumb>,
-    pub years: Vec<Count>,
-}
-
-#[derive(Serialize)]
-pub struct CalendarView<'a> {
+pub struct CountsView<'a> {
     pub site: SiteView<'a>,
     pub crumbs: Vec<Crumb>,
     pub heading: String,
