@@ -9,7 +9,9 @@
 //! assembles the [`model::Archive`]; [`render`] turns the archive and a
 //! theme into artifacts (path and bytes) without I/O; and [`write`] puts
 //! them in the output folder, staged and swapped so a failed build never
-//! leaves a half-written site. Content problems are collected as
+//! leaves a half-written site. A rebuild over blotter's own output consults
+//! the [`cache`] manifest of the last build and, when only a few files'
+//! bytes changed, replaces just those. Content problems are collected as
 //! [`diagnostics::Diagnostic`]s across the whole run rather than stopping
 //! at the first.
 
