@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-const HEADER: &str = "blotter-manifest 1";
+const HEADER: &str = "blotter-manifest 2";
 
 /// 64-bit FNV-1a: stable across runs and machines, and fast enough to hash
 /// every page of a build (unlike std's randomised hasher).
@@ -42,11 +42,13 @@ pub fn build_key(
     hash(text.as_bytes())
 }
 
-/// Output path -> hash of its bytes, for one build key.
+/// Output path -> hash of its bytes, and for pages the input fingerprint
+/// they were rendered from, for one build key.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Manifest {
     pub key: u64,
     pub files: HashMap<String, u64>,
+    pub fingerprints: HashMap<String, u64>,
 }
 
 /// `<parent>/.<output name>.blotter-cache/manifest`.
@@ -71,11 +73,20 @@ impl Manifest {
             return None;
         }
         let mut files = HashMap::new();
+        let mut fingerprints = HashMap::new();
         for line in lines {
-            let (h, path) = line.split_once(' ')?;
+            let (h, rest) = line.split_once(' ')?;
+            let (f, path) = rest.split_once(' ')?;
             files.insert(path.to_string(), u64::from_str_radix(h, 16).ok()?);
+            if f != "-" {
+                fingerprints.insert(path.to_string(), u64::from_str_radix(f, 16).ok()?);
+            }
         }
-        Some(Manifest { key, files })
+        Some(Manifest {
+            key,
+            files,
+            fingerprints,
+        })
     }
 
     /// Writes the manifest atomically (temporary file, then rename), sorted
@@ -89,7 +100,10 @@ impl Manifest {
         entries.sort();
         let mut text = format!("{HEADER} {:016x}\n", self.key);
         for (file, h) in entries {
-            let _ = writeln!(text, "{h:016x} {file}");
+            let _ = match self.fingerprints.get(file) {
+                Some(f) => writeln!(text, "{h:016x} {f:016x} {file}"),
+                None => writeln!(text, "{h:016x} - {file}"),
+            };
         }
         let tmp = path.with_extension("tmp");
         std::fs::write(&tmp, text).with_context(|| format!("{}: cannot write", tmp.display()))?;
@@ -118,6 +132,7 @@ mod tests {
                 ("index.html".to_string(), 42),
                 ("a b/c.html".to_string(), 1),
             ]),
+            fingerprints: HashMap::from([("index.html".to_string(), 9)]),
         };
         manifest.save(&output).unwrap();
         assert_eq!(Manifest::load(&output, 7), Some(manifest));

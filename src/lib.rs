@@ -29,7 +29,7 @@ pub mod scaffold;
 pub mod write;
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use std::path::{Path, PathBuf};
@@ -158,60 +158,73 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
 /// number of files in it and how many were written.
 ///
 /// When the last build's manifest matches (same blotter, theme, settings),
-/// every page is rendered and hashed first, and only if few changed are
-/// those few written in place; otherwise, or when the last build is
-/// unknown, the whole site is staged beside the output and swapped in.
+/// a page whose input fingerprint is unchanged is not rendered at all, the
+/// others are rendered and hashed, and if few files changed those few are
+/// written in place. Otherwise, or when the last build is unknown, the whole
+/// site is staged beside the output and swapped in.
 fn write_site(output: &Path, renderer: &Renderer, key: u64) -> anyhow::Result<(usize, usize)> {
     let jobs = renderer.plan();
     let progress = progress::Progress::new(jobs.len());
-    let render = |job| {
-        let artifact = renderer.render(job);
-        progress.tick();
-        artifact
-    };
     progress.around(|| {
         if let Some(previous) =
             cache::Manifest::load(output, key).filter(|_| output.join(write::MARKER).is_file())
         {
-            if let Some(done) = update_site(output, &render, &jobs, previous)? {
+            if let Some(done) = update_site(output, renderer, &progress, &jobs, previous)? {
                 return Ok(done);
             }
         }
-        staged_site(output, &render, &jobs, key)
+        staged_site(output, renderer, &progress, &jobs, key)
     })
 }
 
 /// The clean path: the whole site staged beside the output and swapped in.
 fn staged_site(
     output: &Path,
-    render: &(dyn Fn(render::Job) -> anyhow::Result<render::Artifact> + Sync),
+    renderer: &Renderer,
+    progress: &progress::Progress,
     jobs: &[render::Job],
     key: u64,
 ) -> anyhow::Result<(usize, usize)> {
     // The manifest goes first: if this build dies, the next one is clean.
     cache::Manifest::remove(output);
-    let files = write::publish(output, jobs.par_iter().map(|&job| render(job)))?;
-    let count = files.len();
-    cache::Manifest {
+    let mut manifest = cache::Manifest {
         key,
-        files: files.into_iter().collect(),
-    }
-    .save(output)?;
+        ..Default::default()
+    };
+    let fingerprints = std::sync::Mutex::new(Vec::new());
+    let artifacts = jobs.par_iter().map(|&job| {
+        let artifact = renderer.render(job)?;
+        progress.tick();
+        if let (Some(f), Ok(mut all)) = (artifact.fingerprint, fingerprints.lock()) {
+            all.push((artifact.path.clone(), f));
+        }
+        Ok(artifact)
+    });
+    let files = write::publish(output, artifacts)?;
+    let count = files.len();
+    manifest.files = files.into_iter().collect();
+    manifest.fingerprints = fingerprints
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    manifest.save(output)?;
     Ok((count, count))
 }
 
-/// A page rendered on the incremental path: its bytes are kept only if
-/// they changed.
+/// A page on the incremental path: its bytes are kept only if they changed.
 struct Rendered {
     path: String,
     hash: u64,
+    fingerprint: Option<u64>,
     bytes: Option<Vec<u8>>,
 }
 
 /// The incremental path: `None` when too much changed to update in place.
 fn update_site(
     output: &Path,
-    render: &(dyn Fn(render::Job) -> anyhow::Result<render::Artifact> + Sync),
+    renderer: &Renderer,
+    progress: &progress::Progress,
     jobs: &[render::Job],
     previous: cache::Manifest,
 ) -> anyhow::Result<Option<(usize, usize)>> {
@@ -226,7 +239,22 @@ fn update_site(
             if changed_count.load(Ordering::Relaxed) > limit {
                 return Ok(None);
             }
-            let artifact = render(job)?;
+            progress.tick();
+            // Same inputs as last time, and the file still there: reuse it.
+            if let Some(fingerprinted) = renderer.fingerprint(job) {
+                let (path, fingerprint) = fingerprinted?;
+                let unchanged = previous.fingerprints.get(&path) == Some(&fingerprint)
+                    && on_disk.contains(&path);
+                if let Some(&hash) = previous.files.get(&path).filter(|_| unchanged) {
+                    return Ok(Some(Rendered {
+                        path,
+                        hash,
+                        fingerprint: Some(fingerprint),
+                        bytes: None,
+                    }));
+                }
+            }
+            let artifact = renderer.render(job)?;
             let hash = cache::hash(&artifact.bytes);
             // Same bytes as last time, and still there: nothing to write.
             let same = previous.files.get(&artifact.path) == Some(&hash)
@@ -238,6 +266,7 @@ fn update_site(
             Ok(Some(Rendered {
                 path: artifact.path,
                 hash,
+                fingerprint: artifact.fingerprint,
                 bytes,
             }))
         })
@@ -245,28 +274,37 @@ fn update_site(
     if changed_count.load(Ordering::Relaxed) > limit {
         return Ok(None);
     }
-    let mut files = HashMap::with_capacity(rendered.len());
+    let mut manifest = cache::Manifest {
+        key: previous.key,
+        ..Default::default()
+    };
     let mut changed = Vec::new();
-    for Rendered { path, hash, bytes } in rendered.into_iter().flatten() {
+    for Rendered {
+        path,
+        hash,
+        fingerprint,
+        bytes,
+    } in rendered.into_iter().flatten()
+    {
         if let Some(bytes) = bytes {
             changed.push(render::Artifact {
                 path: path.clone(),
                 bytes,
+                fingerprint,
             });
         }
-        files.insert(path, hash);
+        if let Some(f) = fingerprint {
+            manifest.fingerprints.insert(path.clone(), f);
+        }
+        manifest.files.insert(path, hash);
     }
     // Whatever the site no longer has goes, including files added by hand:
     // the result is always what a clean build would make.
     let mut removed: Vec<String> = on_disk
         .into_iter()
-        .filter(|p| !files.contains_key(p))
+        .filter(|p| !manifest.files.contains_key(p))
         .collect();
     removed.sort();
-    let manifest = cache::Manifest {
-        key: previous.key,
-        files,
-    };
     // Forget the old manifest while files change: a build killed now is
     // followed by a clean one, never by one trusting stale hashes.
     cache::Manifest::remove(output);

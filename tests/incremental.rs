@@ -128,6 +128,14 @@ fn incremental_rebuilds_match_clean_builds_and_write_little() {
         "body edit wrote {written} files"
     );
 
+    // A title change: the release's page, and its neighbours' older/newer
+    // links and every listing that shows it (pages that are not re-rendered
+    // must not keep the old title).
+    let retitled = release_text(9, "North Wales", "17:09 10/01/2019", "Release 9 body.")
+        .replace("Appeal number 9", "Renamed appeal");
+    write_files(&content, &[("releases/09/r00009.txt", &retitled)]);
+    assert!(rebuild_and_compare(d, None) > 2);
+
     // A new release, then its deletion.
     write_files(
         &content,

@@ -44,6 +44,8 @@ pub struct Release {
     pub body: Option<String>,
     /// Where the body sits in the file's normalised text.
     pub body_range: std::ops::Range<usize>,
+    /// Hash of the body, for page fingerprints.
+    pub body_hash: u64,
     /// The body's first paragraph, shortened: feed summaries and teasers.
     pub summary: String,
     pub body_line: usize,
@@ -144,6 +146,8 @@ pub struct Parsed {
     /// page is rendered, so a large archive's bodies are never all in memory.
     pub body: Option<String>,
     pub body_len: usize,
+    /// Hash of the body: stands in for it in page fingerprints.
+    pub body_hash: u64,
     /// The body's first paragraph, shortened: feed summaries and teasers.
     pub summary: String,
 }
@@ -163,6 +167,7 @@ impl Parsed {
             stem,
             summary: crate::render::body::summary(&body, 300),
             body_len: body.len(),
+            body_hash: crate::cache::hash(body.as_bytes()),
             body: keep_body.then_some(body),
             raw,
         }
@@ -271,6 +276,7 @@ fn resolve(
         raw,
         body,
         body_len,
+        body_hash,
         summary,
         ..
     } = parsed;
@@ -329,6 +335,7 @@ fn resolve(
         source_url,
         description: raw.og_description.as_ref().map(|d| decode(&d.value)),
         summary,
+        body_hash,
         body_range: raw.body_offset..raw.body_offset + body_len,
         body,
         body_line: raw.body_line,

@@ -28,6 +28,22 @@ pub struct Artifact {
     /// Relative path with `/` separators, made only from slugs, ids and numbers.
     pub path: String,
     pub bytes: Vec<u8>,
+    /// The page's input fingerprint (see [`Renderer::fingerprint`]); `None`
+    /// for feeds and static files.
+    pub fingerprint: Option<u64>,
+}
+
+/// Whether a page job renders its page or only fingerprints its inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Render,
+    Fingerprint,
+}
+
+/// What a page job produced.
+enum Produced {
+    Page(Artifact),
+    Fingerprint { path: String, fingerprint: u64 },
 }
 
 /// One file to produce.
@@ -193,49 +209,108 @@ impl<'a> Renderer<'a> {
     /// Renders one job. Errors here come from the theme (a template that
     /// uses a missing variable), so they are configuration errors.
     pub fn render(&self, job: Job) -> Result<Artifact> {
+        match self.produce(job, Mode::Render)? {
+            Produced::Page(artifact) => Ok(artifact),
+            Produced::Fingerprint { path, .. } => Err(anyhow::anyhow!(
+                "internal error: {path} was fingerprinted, not rendered"
+            )),
+        }
+    }
+
+    /// A page's input fingerprint without rendering it: a hash of its
+    /// template's name and everything the template can see (its view), with
+    /// a release's text standing in by its hash. Equal fingerprints mean
+    /// equal pages, so an incremental build need not render them. `None`
+    /// for feeds and static files, which are always produced.
+    pub fn fingerprint(&self, job: Job) -> Option<Result<(String, u64)>> {
+        if matches!(
+            job,
+            Job::AreaFeed(_) | Job::Feed | Job::Static(_) | Job::NoJekyll | Job::HighlightCss
+        ) {
+            return None;
+        }
+        Some(
+            self.produce(job, Mode::Fingerprint)
+                .and_then(|produced| match produced {
+                    Produced::Fingerprint { path, fingerprint } => Ok((path, fingerprint)),
+                    Produced::Page(a) => Err(anyhow::anyhow!(
+                        "internal error: {} was rendered, not fingerprinted",
+                        a.path
+                    )),
+                }),
+        )
+    }
+
+    fn produce(&self, job: Job, mode: Mode) -> Result<Produced> {
+        let page = |artifact: Result<Artifact>| artifact.map(Produced::Page);
         match job {
-            Job::Home => self.home(),
-            Job::Release(i) => self.release(i),
-            Job::Areas => self.areas(),
-            Job::Area(a) => self.area(a),
-            Job::AreaYear(a, y) => self.area_year(a, y),
+            Job::Home => self.home(mode),
+            Job::Release(i) => self.release(i, mode),
+            Job::Areas => self.areas(mode),
+            Job::Area(a) => self.area(a, mode),
+            Job::AreaYear(a, y) => self.area_year(a, y, mode),
             Job::AreaFeed(a) => {
                 let area = &self.archive.areas[a];
                 let path = format!("areas/{}/feed.json", area.slug);
                 let title = format!("{}: {}", self.archive.config.title, area.name);
                 let home = format!("areas/{}/", area.slug);
-                self.feed(path, &title, &home, &area.releases)
+                page(self.feed(path, &title, &home, &area.releases))
             }
-            Job::Dates => self.dates(),
-            Job::Year(y) => self.year(y),
-            Job::Month(y, m) => self.month(y, m),
-            Job::Day(d) => self.day(d),
+            Job::Dates => self.dates(mode),
+            Job::Year(y) => self.year(y, mode),
+            Job::Month(y, m) => self.month(y, m, mode),
+            Job::Day(d) => self.day(d, mode),
             Job::Feed => {
                 let all: Vec<usize> = (0..self.archive.releases.len()).collect();
-                self.feed("feed.json".into(), &self.archive.config.title, "", &all)
+                page(self.feed("feed.json".into(), &self.archive.config.title, "", &all))
             }
-            Job::NotFound => self.not_found(),
+            Job::NotFound => self.not_found(mode),
             Job::Static(i) => {
                 let (path, bytes) = &self.theme.statics[i];
-                Ok(Artifact {
+                page(Ok(Artifact {
                     path: path.clone(),
                     bytes: bytes.clone(),
-                })
+                    fingerprint: None,
+                }))
             }
-            Job::NoJekyll => Ok(Artifact {
+            Job::NoJekyll => page(Ok(Artifact {
                 path: ".nojekyll".into(),
                 bytes: Vec::new(),
-            }),
-            Job::HighlightCss => Ok(Artifact {
+                fingerprint: None,
+            })),
+            Job::HighlightCss => page(Ok(Artifact {
                 path: "static/highlight.css".into(),
                 bytes: commentary::stylesheet().into_bytes(),
-            }),
-            Job::Tags => self.tags(),
-            Job::Tag(t) => self.tag(t),
+                fingerprint: None,
+            })),
+            Job::Tags => self.tags(mode),
+            Job::Tag(t) => self.tag(t, mode),
         }
     }
 
-    fn page<T: Serialize>(&self, template: &str, path: String, view: &T) -> Result<Artifact> {
+    fn page<T: Serialize>(
+        &self,
+        template: &str,
+        path: String,
+        view: &T,
+        mode: Mode,
+    ) -> Result<Produced> {
+        let fingerprint = self.fingerprint_of(template, view, 0)?;
+        match mode {
+            Mode::Fingerprint => Ok(Produced::Fingerprint { path, fingerprint }),
+            Mode::Render => self
+                .render_page(template, path, view, fingerprint)
+                .map(Produced::Page),
+        }
+    }
+
+    fn render_page<T: Serialize>(
+        &self,
+        template: &str,
+        path: String,
+        view: &T,
+        fingerprint: u64,
+    ) -> Result<Artifact> {
         let context = tera::Context::from_serialize(view)
             .map_err(|e| anyhow::anyhow!("{path}: {}", theme::tera_error_chain(&e)))?;
         let html = self.theme.tera.render(template, &context).map_err(|e| {
@@ -247,7 +322,17 @@ impl<'a> Renderer<'a> {
         Ok(Artifact {
             path,
             bytes: html.into_bytes(),
+            fingerprint: Some(fingerprint),
         })
+    }
+
+    /// Hash of a page's template name, its view and `extra` (inputs the
+    /// view leaves out, such as a release body's hash).
+    fn fingerprint_of<T: Serialize>(&self, template: &str, view: &T, extra: u64) -> Result<u64> {
+        let mut bytes = serde_json::to_vec(view)?;
+        bytes.extend_from_slice(template.as_bytes());
+        bytes.extend_from_slice(&extra.to_le_bytes());
+        Ok(crate::cache::hash(&bytes))
     }
 
     /// Site-wide values for a page at `path` (e.g. `areas/kent/index.html`):
@@ -298,7 +383,7 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
-    fn home(&self) -> Result<Artifact> {
+    fn home(&self, mode: Mode) -> Result<Produced> {
         let all: Vec<usize> = (0..self.archive.releases.len()).collect();
         let view = HomeView {
             site: self.site("index.html"),
@@ -308,10 +393,10 @@ impl<'a> Renderer<'a> {
             years: self.year_counts(),
             total: all.len(),
         };
-        self.page("index.html", "index.html".into(), &view)
+        self.page("index.html", "index.html".into(), &view, mode)
     }
 
-    fn release(&self, i: usize) -> Result<Artifact> {
+    fn release(&self, i: usize, mode: Mode) -> Result<Produced> {
         let release: &Release = &self.archive.releases[i];
         let item = &self.items[i];
         let path = format!("releases/{}/index.html", release.id);
@@ -335,7 +420,9 @@ impl<'a> Renderer<'a> {
             description: release.description.as_deref(),
             source_url: release.source_url.as_deref(),
             permalink: self.location.url(&item.url),
-            body_html: body::to_html_marked(&self.bodies.body(release)?, &release.note_ranges()),
+            // Filled in below, and only when rendering: fingerprinting
+            // stands in the body's hash for it, without reading the file.
+            body_html: String::new(),
             older,
             newer,
             tags: release
@@ -362,10 +449,22 @@ impl<'a> Renderer<'a> {
                 })
                 .unwrap_or_default(),
         };
-        self.page("release.html", path, &view)
+        // The body's hash and the passages marked in it stand in for it.
+        let mut extra = release.body_hash;
+        for range in release.note_ranges() {
+            extra = extra.rotate_left(7) ^ (range.start as u64) ^ ((range.end as u64) << 32);
+        }
+        let fingerprint = self.fingerprint_of("release.html", &view, extra)?;
+        if mode == Mode::Fingerprint {
+            return Ok(Produced::Fingerprint { path, fingerprint });
+        }
+        let mut view = view;
+        view.body_html = body::to_html_marked(&self.bodies.body(release)?, &release.note_ranges());
+        self.render_page("release.html", path, &view, fingerprint)
+            .map(Produced::Page)
     }
 
-    fn tags(&self) -> Result<Artifact> {
+    fn tags(&self, mode: Mode) -> Result<Produced> {
         let path = "tags/index.html";
         let tags = self
             .archive
@@ -383,10 +482,10 @@ impl<'a> Renderer<'a> {
             heading: "Tags".into(),
             entries: tags,
         };
-        self.page("tags.html", path.into(), &view)
+        self.page("tags.html", path.into(), &view, mode)
     }
 
-    fn tag(&self, t: usize) -> Result<Artifact> {
+    fn tag(&self, t: usize, mode: Mode) -> Result<Produced> {
         let tag = &self.archive.tags[t];
         let path = format!("tags/{}/index.html", tag.slug);
         let groups = group_by(self.list(&tag.releases), |item| item.year.to_string());
@@ -401,10 +500,10 @@ impl<'a> Renderer<'a> {
             groups,
             count: tag.releases.len(),
         };
-        self.page("tag.html", path, &view)
+        self.page("tag.html", path, &view, mode)
     }
 
-    fn areas(&self) -> Result<Artifact> {
+    fn areas(&self, mode: Mode) -> Result<Produced> {
         let path = "areas/index.html";
         let view = CountsView {
             site: self.site(path),
@@ -412,10 +511,10 @@ impl<'a> Renderer<'a> {
             heading: "Areas".into(),
             entries: self.area_counts(),
         };
-        self.page("areas.html", path.into(), &view)
+        self.page("areas.html", path.into(), &view, mode)
     }
 
-    fn area(&self, a: usize) -> Result<Artifact> {
+    fn area(&self, a: usize, mode: Mode) -> Result<Produced> {
         let area = &self.archive.areas[a];
         let path = format!("areas/{}/index.html", area.slug);
         let years = self.area_years[a]
@@ -440,10 +539,10 @@ impl<'a> Renderer<'a> {
             years,
             latest: self.latest(&area.releases),
         };
-        self.page("area.html", path, &view)
+        self.page("area.html", path, &view, mode)
     }
 
-    fn area_year(&self, a: usize, year: i32) -> Result<Artifact> {
+    fn area_year(&self, a: usize, year: i32, mode: Mode) -> Result<Produced> {
         let area = &self.archive.areas[a];
         let path = format!("areas/{}/{year}/index.html", area.slug);
         let releases = self.area_years[a]
@@ -462,10 +561,10 @@ impl<'a> Renderer<'a> {
             groups: group_by_month(self.list(releases)),
             count: releases.len(),
         };
-        self.page("area_year.html", path, &view)
+        self.page("area_year.html", path, &view, mode)
     }
 
-    fn dates(&self) -> Result<Artifact> {
+    fn dates(&self, mode: Mode) -> Result<Produced> {
         let path = "dates/index.html";
         let view = CountsView {
             site: self.site(path),
@@ -473,10 +572,10 @@ impl<'a> Renderer<'a> {
             heading: "Dates".into(),
             entries: self.year_counts(),
         };
-        self.page("dates.html", path.into(), &view)
+        self.page("dates.html", path.into(), &view, mode)
     }
 
-    fn year(&self, year: i32) -> Result<Artifact> {
+    fn year(&self, year: i32, mode: Mode) -> Result<Produced> {
         let path = format!("dates/{year}/index.html");
         let months = self.calendar.get(&year).cloned().unwrap_or_default();
         let months = months
@@ -497,10 +596,10 @@ impl<'a> Renderer<'a> {
             heading: year.to_string(),
             entries: months,
         };
-        self.page("year.html", path, &view)
+        self.page("year.html", path, &view, mode)
     }
 
-    fn month(&self, year: i32, month: u32) -> Result<Artifact> {
+    fn month(&self, year: i32, month: u32, mode: Mode) -> Result<Produced> {
         let path = format!("dates/{year}/{month:02}/index.html");
         let days = self
             .calendar
@@ -527,10 +626,10 @@ impl<'a> Renderer<'a> {
             heading: format!("{} {year}", month_name(month)),
             entries,
         };
-        self.page("month.html", path, &view)
+        self.page("month.html", path, &view, mode)
     }
 
-    fn day(&self, date: NaiveDate) -> Result<Artifact> {
+    fn day(&self, date: NaiveDate, mode: Mode) -> Result<Produced> {
         let (y, m, d) = (date.year(), date.month(), date.day());
         let path = format!("dates/{y}/{m:02}/{d:02}/index.html");
         let releases = self
@@ -555,10 +654,10 @@ impl<'a> Renderer<'a> {
             }],
             count: releases.len(),
         };
-        self.page("day.html", path, &view)
+        self.page("day.html", path, &view, mode)
     }
 
-    fn not_found(&self) -> Result<Artifact> {
+    fn not_found(&self, mode: Mode) -> Result<Produced> {
         // GitHub Pages serves this page for a missing path at any depth, so
         // relative links would break: they are absolute from the base path.
         let mut site = self.site("404.html");
@@ -567,7 +666,7 @@ impl<'a> Renderer<'a> {
             site,
             crumbs: vec![],
         };
-        self.page("404.html", "404.html".into(), &view)
+        self.page("404.html", "404.html".into(), &view, mode)
     }
 
     fn feed(&self, path: String, title: &str, home: &str, releases: &[usize]) -> Result<Artifact> {
@@ -586,7 +685,11 @@ impl<'a> Renderer<'a> {
             home,
             entries,
         )?;
-        Ok(Artifact { path, bytes })
+        Ok(Artifact {
+            path,
+            bytes,
+            fingerprint: None,
+        })
     }
 
     /// A release's feed HTML: corrections, the release text, then the
