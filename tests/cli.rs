@@ -3,23 +3,7 @@
 
 mod support;
 
-use std::path::Path;
-use std::process::{Command, Output};
-
 use support::*;
-
-fn blotter(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_blotter"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .expect("blotter runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 /// A project folder with the sample content copied in.
 fn project() -> tempfile::TempDir {

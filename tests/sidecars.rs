@@ -5,7 +5,6 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use serde_json::Value;
 use support::*;
@@ -13,18 +12,6 @@ use support::*;
 const DERBYSHIRE: &str = "002_253a1e39986e1906";
 const NORTH_WALES: &str = "004_c5ae0792fd4e02f5";
 const WEST_MERCIA: &str = "000_583377719fc25cb9";
-
-fn blotter(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_blotter"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 fn sample_built() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();

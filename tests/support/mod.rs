@@ -7,10 +7,25 @@ pub mod serve;
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use blotter::{BuildOptions, Report};
 
 pub const BASE_URL: &str = "https://example.github.io/archive/";
+
+/// Runs the built `blotter` binary in `cwd`, as a user would.
+pub fn blotter(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_blotter"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("blotter runs")
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
 
 /// The sample content bundled with the repository.
 pub fn sample_content() -> PathBuf {
