@@ -35,27 +35,10 @@ pub struct SourceFile {
     pub text: String,
 }
 
-/// Every content file found, releases and sidecars apart, in path order.
-#[derive(Debug, Default)]
-pub struct Sources {
-    pub releases: Vec<SourceFile>,
-    pub sidecars: Vec<SourceFile>,
-}
-
 /// Walks `<content>/releases` and reads every `.txt` and `.md` in it.
 /// Unreadable or unusable files become diagnostics; only a missing or
 /// unreadable content folder is fatal.
-pub fn sources(content_dir: &Path, max_bytes: u64, diags: &mut Diagnostics) -> Result<Sources> {
-    let mut sources = Sources::default();
-    for file in each_source(content_dir, max_bytes, diags, |file| file)? {
-        match file.kind {
-            Kind::Release => sources.releases.push(file),
-            Kind::Sidecar => sources.sidecars.push(file),
-        }
-    }
-    Ok(sources)
-}
-
+///
 /// Reads every content file in parallel and hands each to `process` on the
 /// thread that read it, so its text can be dropped as soon as it is parsed:
 /// holding every text of a 100,000-release archive at once would double the

@@ -64,15 +64,10 @@ fn is_reserved(slug: &str) -> bool {
             && slug.as_bytes()[3].is_ascii_digit())
 }
 
-/// FNV-1a: stable across runs and platforms (std's hasher is randomised),
-/// so hashed slugs, and so permalinks, never change between builds.
-pub fn stable_hash(text: &str) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in text.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
+/// Stable across runs and platforms (std's hasher is randomised), so
+/// hashed slugs, and so permalinks, never change between builds.
+fn stable_hash(text: &str) -> u64 {
+    crate::cache::hash(text.as_bytes())
 }
 
 /// A release id: the file stem, used as is in the permalink
