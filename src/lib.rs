@@ -96,6 +96,7 @@ pub struct Summary {
 /// Reads, checks and (when there are no errors, or `skip_invalid`) writes the site.
 pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
     let started = Instant::now();
+    progress::mark("start");
     let config = SiteConfig::load(&options.content).map_err(ConfigError)?;
     let base_url = match &options.base_url {
         Some(url) => {
@@ -110,7 +111,9 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
     write::check_target(&options.output, &protected).map_err(|e| ConfigError(e.into()))?;
 
     let mut diags = Diagnostics::default();
-    let mut archive = read_archive(&options.content, config, &mut diags).map_err(ConfigError)?;
+    let units_dir = cache::folder(&options.output).map(|d| d.join("units"));
+    let mut archive = read_archive(&options.content, config, &mut diags, units_dir.as_deref())
+        .map_err(ConfigError)?;
     let skipped = skipped_files(&diags, &archive);
     if diags.error_count() > 0 && !options.skip_invalid {
         return Ok(Report {
@@ -163,12 +166,14 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
 /// written in place. Otherwise, or when the last build is unknown, the whole
 /// site is staged beside the output and swapped in.
 fn write_site(output: &Path, renderer: &Renderer, key: u64) -> anyhow::Result<(usize, usize)> {
+    progress::mark("renderer set-up");
     let jobs = renderer.plan();
     let progress = progress::Progress::new(jobs.len());
     progress.around(|| {
         if let Some(previous) =
             cache::Manifest::load(output, key).filter(|_| output.join(write::MARKER).is_file())
         {
+            progress::mark("manifest load");
             if let Some(done) = update_site(output, renderer, &progress, &jobs, previous)? {
                 return Ok(done);
             }
@@ -233,6 +238,7 @@ fn update_site(
     let limit = (jobs.len() / 20).clamp(200, 5000);
     let changed_count = AtomicUsize::new(0);
     let on_disk = write::existing_files(output)?;
+    progress::mark("list output");
     let rendered: Vec<Option<Rendered>> = jobs
         .par_iter()
         .map(|&job| {
@@ -271,6 +277,7 @@ fn update_site(
             }))
         })
         .collect::<anyhow::Result<_>>()?;
+    progress::mark("fingerprint, render");
     if changed_count.load(Ordering::Relaxed) > limit {
         return Ok(None);
     }
@@ -309,7 +316,9 @@ fn update_site(
     // followed by a clean one, never by one trusting stale hashes.
     cache::Manifest::remove(output);
     write::update_in_place(output, &changed, &removed)?;
+    progress::mark("write changes");
     manifest.save(output)?;
+    progress::mark("manifest save");
     Ok(Some((manifest.files.len(), changed.len() + removed.len())))
 }
 
@@ -317,7 +326,7 @@ fn update_site(
 pub fn check(content: &Path) -> Result<Report, ConfigError> {
     let config = SiteConfig::load(content).map_err(ConfigError)?;
     let mut diags = Diagnostics::default();
-    let archive = read_archive(content, config, &mut diags).map_err(ConfigError)?;
+    let archive = read_archive(content, config, &mut diags, None).map_err(ConfigError)?;
     let skipped = skipped_files(&diags, &archive);
     Ok(Report {
         diagnostics: diags.into_sorted(),
@@ -326,83 +335,155 @@ pub fn check(content: &Path) -> Result<Report, ConfigError> {
     })
 }
 
-/// Stages 1 to 3: load, parse, model.
+/// Stages 1 to 3: load, parse, model. With a parse cache folder, releases
+/// whose files are unchanged since the last build are taken from it
+/// instead of being read, parsed and resolved again.
 pub fn read_archive(
     content: &Path,
     config: SiteConfig,
     diags: &mut Diagnostics,
+    cache_dir: Option<&Path>,
 ) -> anyhow::Result<Archive> {
-    // Each file is parsed on the thread that read it, and its text dropped.
-    let parsed = load::each_source(content, config.max_file_bytes, diags, parse_one)?;
-    let (releases, sidecars) = sort_parsed(parsed, diags);
-    Ok(model::assemble(config, releases, sidecars, diags))
-}
-
-/// One parsed content file, with any warnings its parse produced.
-enum ParsedFile {
-    Release(Result<Parsed, Diagnostic>, Vec<Diagnostic>),
-    Sidecar(Result<ParsedSidecar, Diagnostic>),
-}
-
-fn parse_one(file: load::SourceFile) -> ParsedFile {
-    match file.kind {
-        load::Kind::Release => {
-            let mut warnings = Vec::new();
-            // Only a release with a sidecar keeps its body through the model.
-            let keep_body = file.path.with_extension("md").is_file();
-            let result = parse::release(&file, &mut warnings)
-                .map(|raw| Parsed::new(file.path, file.key, file.stem, raw, keep_body));
-            ParsedFile::Release(result, warnings)
-        }
-        load::Kind::Sidecar => {
-            ParsedFile::Sidecar(parse::sidecar(&file).map(|raw| ParsedSidecar {
-                path: file.path,
-                key: file.key,
-                raw,
-            }))
-        }
-    }
-}
-
-/// Splits parse results (in path order) into releases and sidecars,
-/// reporting failures.
-fn sort_parsed(
-    parsed: Vec<ParsedFile>,
-    diags: &mut Diagnostics,
-) -> (Vec<Parsed>, Vec<ParsedSidecar>) {
-    let mut releases = Vec::new();
-    let mut sidecars = Vec::new();
-    let mut broken_sidecars = HashSet::new();
-    for file in parsed {
-        match file {
-            ParsedFile::Release(result, warnings) => {
-                diags.extend(warnings);
-                match result {
-                    Ok(parsed) => releases.push(parsed),
-                    Err(diagnostic) => diags.push(diagnostic),
-                }
+    let found = load::discover(content, diags)?;
+    progress::mark("load: find");
+    let (units, orphans) = pair_files(found);
+    let key = cache::units_key(content, &config);
+    let mut cache = cache::units::UnitCache::load(cache_dir, key);
+    progress::mark("parse cache load");
+    let resolver = model::Resolver::new(&config);
+    let max_bytes = config.max_file_bytes;
+    // Each unit is read, parsed and resolved on one thread, its text
+    // dropped at once: holding every text of a 100,000-release archive
+    // would double the build's peak memory.
+    let read: Vec<(model::UnitOutcome, bool)> = units
+        .par_iter()
+        .map(|unit| {
+            let stamps = (unit.release.stamp, unit.sidecar.as_ref().map(|s| s.stamp));
+            match cache.get(&unit.name, stamps.0, stamps.1) {
+                Some(outcome) => (outcome.clone(), false),
+                None => (read_unit(unit, &resolver, max_bytes), true),
             }
-            ParsedFile::Sidecar(Ok(sidecar)) => sidecars.push(sidecar),
-            ParsedFile::Sidecar(Err(diagnostic)) => {
-                broken_sidecars.insert(diagnostic.path.with_extension(""));
-                diags.push(diagnostic);
+        })
+        .collect();
+    progress::mark("load, parse, resolve");
+    if cache_dir.is_some() {
+        let now = cache::now_nanos();
+        for (unit, (outcome, fresh)) in units.iter().zip(&read) {
+            let sidecar = unit.sidecar.as_ref().map(|s| s.stamp);
+            // A file written moments ago may be written again within its
+            // timestamp's granularity: it is read again next time instead.
+            let settled =
+                !unit.release.stamp.is_recent(now) && !sidecar.is_some_and(|s| s.is_recent(now));
+            if *fresh && settled {
+                let entry = cache::units::Entry {
+                    release: unit.release.stamp,
+                    sidecar,
+                    outcome: outcome.clone(),
+                };
+                cache.put(unit.name.clone(), entry);
             }
         }
+        cache.retain(&units.iter().map(|u| u.name.as_str()).collect());
+        // The cache only saves work: a build goes on without it.
+        let _ = cache.save();
+        progress::mark("parse cache save");
     }
-    // A release whose sidecar is broken is held back with it: publishing it
-    // without its corrections would mislead.
-    releases.retain(|parsed: &Parsed| {
-        let broken = broken_sidecars.contains(&parsed.path.with_extension(""));
-        if broken {
-            diags.push(Diagnostic::error(
-                &parsed.path,
-                0,
-                "not built: its sidecar has errors",
-            ));
-        }
-        !broken
+    // Freeing 100,000 cached releases takes a while; nothing waits for it.
+    std::thread::spawn(move || drop(cache));
+    for orphan in orphans {
+        diags.push(
+            match load::read(&orphan, max_bytes).and_then(|f| parse::sidecar(&f)) {
+                Err(diagnostic) => diagnostic,
+                Ok(_) => Diagnostic::warning(&orphan.path, 0, "sidecar has no release beside it")
+                    .with_help("a sidecar `x.md` annotates the release `x.txt` in the same folder"),
+            },
+        );
+    }
+    progress::mark("orphan sidecars");
+    let archive = model::assemble(config, read.into_iter().map(|(o, _)| o).collect(), diags);
+    progress::mark("model");
+    Ok(archive)
+}
+
+/// A release file and its sidecar, if it has one.
+struct UnitFiles {
+    /// The release's path under `releases/` without extension.
+    name: String,
+    release: load::Found,
+    sidecar: Option<load::Found>,
+}
+
+/// Pairs each release with its sidecar; sidecars without a release are
+/// returned apart.
+fn pair_files(found: Vec<load::Found>) -> (Vec<UnitFiles>, Vec<load::Found>) {
+    let mut sidecars: std::collections::HashMap<PathBuf, load::Found> = found
+        .iter()
+        .filter(|f| f.kind == load::Kind::Sidecar)
+        .map(|f| (f.key.clone(), f.clone()))
+        .collect();
+    let units: Vec<UnitFiles> = found
+        .into_iter()
+        .filter(|f| f.kind == load::Kind::Release)
+        .map(|release| UnitFiles {
+            name: release.key.to_string_lossy().into_owned(),
+            sidecar: sidecars.remove(&release.key),
+            release,
+        })
+        .collect();
+    let mut orphans: Vec<load::Found> = sidecars.into_values().collect();
+    orphans.sort_by(|a, b| a.path.cmp(&b.path));
+    (units, orphans)
+}
+
+/// Reads, parses and resolves one release and its sidecar.
+fn read_unit(unit: &UnitFiles, resolver: &model::Resolver, max_bytes: u64) -> model::UnitOutcome {
+    let mut outcome = model::UnitOutcome {
+        path: unit.release.path.clone(),
+        ..Default::default()
+    };
+    let diags = &mut outcome.parse_diags;
+    let release = load::read(&unit.release, max_bytes).and_then(|file| {
+        parse::release(&file, diags).map(|raw| {
+            // Only a release with a sidecar keeps its body, for the notes.
+            let keep_body = unit.sidecar.is_some();
+            Parsed::new(file.path, file.key, file.stem, raw, keep_body)
+        })
     });
-    (releases, sidecars)
+    let sidecar = unit.sidecar.as_ref().map(|found| {
+        load::read(found, max_bytes)
+            .and_then(|file| parse::sidecar(&file))
+            .map(|raw| ParsedSidecar {
+                path: found.path.clone(),
+                key: found.key.clone(),
+                raw,
+            })
+    });
+    let (release, sidecar) = match (release, sidecar.transpose()) {
+        (Ok(release), Ok(sidecar)) => (release, sidecar),
+        (release, sidecar) => {
+            let sidecar_broken = sidecar.is_err();
+            diags.extend(sidecar.err());
+            match release {
+                Err(error) => diags.push(error),
+                // Publishing a release without its corrections would mislead.
+                Ok(_) if sidecar_broken => diags.push(Diagnostic::error(
+                    &unit.release.path,
+                    0,
+                    "not built: its sidecar has errors",
+                )),
+                Ok(_) => {}
+            }
+            return outcome;
+        }
+    };
+    outcome.stem = Some(release.stem.clone());
+    outcome.resolved = resolver
+        .resolve(release, sidecar, &mut outcome.resolve_diags)
+        .map(|(mut release, area)| {
+            release.body = None;
+            (release, area)
+        });
+    outcome
 }
 
 /// Bodies read again from the release files (the site build drops them

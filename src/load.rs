@@ -5,13 +5,13 @@
 //! byte-order mark, CRLF line ends and oversized files are dealt with: every
 //! later stage sees clean `\n`-separated text.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
+use crate::cache::Stamp;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
 /// What kind of content file this is, by extension.
@@ -35,49 +35,26 @@ pub struct SourceFile {
     pub text: String,
 }
 
-/// Walks `<content>/releases` and reads every `.txt` and `.md` in it.
-/// Unreadable or unusable files become diagnostics; only a missing or
-/// unreadable content folder is fatal.
-///
-/// Reads every content file in parallel and hands each to `process` on the
-/// thread that read it, so its text can be dropped as soon as it is parsed:
-/// holding every text of a 100,000-release archive at once would double the
-/// build's peak memory. Results come back in path order.
-pub fn each_source<T: Send>(
-    content_dir: &Path,
-    max_bytes: u64,
-    diags: &mut Diagnostics,
-    process: impl Fn(SourceFile) -> T + Sync,
-) -> Result<Vec<T>> {
-    let root = content_dir.join("releases");
-    let found = discover(content_dir, &root, diags)?;
-    let results: Vec<Result<T, Diagnostic>> = found
-        .into_par_iter()
-        .map(|(path, key, kind)| read(path, key, kind, max_bytes).map(&process))
-        .collect();
-    let mut out = Vec::with_capacity(results.len());
-    for result in results {
-        match result {
-            Ok(value) => out.push(value),
-            Err(diagnostic) => diags.push(diagnostic),
-        }
-    }
-    Ok(out)
+/// A content file found under `<content>/releases`, not yet read.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub kind: Kind,
+    /// Path for messages: the content folder joined with the relative path.
+    pub path: PathBuf,
+    /// Path under `releases/`, without extension: pairs a sidecar with its release.
+    pub key: PathBuf,
+    /// Size and times when found: how the parse cache knows the file is
+    /// unchanged without reading it.
+    pub stamp: Stamp,
 }
 
-/// Reads one file's text again (normalised as at load time): the renderer
-/// fetches release bodies this way instead of keeping them all in memory.
-pub fn reread(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    decode(&bytes).map_err(|not_text| anyhow::anyhow!("{}", not_text.diagnostic(path)))
-}
-
-type Found = Vec<(PathBuf, PathBuf, Kind)>;
-
-/// Sorted walk, so everything downstream sees files in the same order on
-/// every machine. Symlinks are followed only when they stay inside the
+/// Finds every `.txt` and `.md` under `<content>/releases`, in path order so
+/// everything downstream sees files in the same order on every machine.
+/// Unusable files become diagnostics; only a missing or unreadable content
+/// folder is fatal. Symlinks are followed only when they stay inside the
 /// content folder: a link to `/etc/passwd` must not end up published.
-fn discover(content_dir: &Path, root: &Path, diags: &mut Diagnostics) -> Result<Found> {
+pub fn discover(content_dir: &Path, diags: &mut Diagnostics) -> Result<Vec<Found>> {
+    let root = content_dir.join("releases");
     if !root.is_dir() {
         anyhow::bail!(
             "{}: no releases folder (expected release .txt files under it)",
@@ -87,36 +64,65 @@ fn discover(content_dir: &Path, root: &Path, diags: &mut Diagnostics) -> Result<
     let content_real = content_dir
         .canonicalize()
         .with_context(|| format!("{}: cannot resolve content folder", content_dir.display()))?;
-    let mut found = BTreeMap::new();
-    for entry in WalkDir::new(root).follow_links(false).sort_by_file_name() {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                let path = err.path().unwrap_or(root).to_path_buf();
-                diags.push(Diagnostic::error(&path, 0, format!("cannot read: {err}")));
-                continue;
+    let mut candidates = Vec::new();
+    for entry in WalkDir::new(&root).follow_links(false).sort_by_file_name() {
+        match entry {
+            Ok(entry) => {
+                if let Some(kind) = kind_of(entry.path()) {
+                    let is_symlink = entry.path_is_symlink();
+                    candidates.push((entry.into_path(), kind, is_symlink));
+                }
             }
-        };
-        let path = entry.path();
-        let Some(kind) = kind_of(path) else { continue };
-        if entry.path_is_symlink() && !symlink_stays_inside(path, &content_real) {
-            diags.push(Diagnostic::warning(
-                path,
-                0,
-                "symlink points outside the content folder (or nowhere); skipped",
-            ));
-            continue;
+            Err(err) => {
+                let path = err.path().unwrap_or(&root).to_path_buf();
+                diags.push(Diagnostic::error(&path, 0, format!("cannot read: {err}")));
+            }
         }
-        if !path.is_file() {
-            continue;
-        }
-        let key = path.strip_prefix(root).unwrap_or(path).with_extension("");
-        found.insert(path.to_path_buf(), (key, kind));
     }
-    Ok(found
-        .into_iter()
-        .map(|(p, (k, kind))| (p, k, kind))
-        .collect())
+    // One stat per file, in parallel: at archive scale this walk is most of
+    // what a rebuild with a warm parse cache costs.
+    let checked: Vec<Result<Option<Found>, Diagnostic>> = candidates
+        .into_par_iter()
+        .map(|(path, kind, is_symlink)| {
+            if is_symlink && !symlink_stays_inside(&path, &content_real) {
+                return Err(Diagnostic::warning(
+                    &path,
+                    0,
+                    "symlink points outside the content folder (or nowhere); skipped",
+                ));
+            }
+            let Ok(meta) = std::fs::metadata(&path) else {
+                return Ok(None);
+            };
+            if !meta.is_file() {
+                return Ok(None);
+            }
+            let key = path.strip_prefix(&root).unwrap_or(&path).with_extension("");
+            Ok(Some(Found {
+                kind,
+                key,
+                stamp: Stamp::of(&meta),
+                path,
+            }))
+        })
+        .collect();
+    let mut found = Vec::with_capacity(checked.len());
+    for result in checked {
+        match result {
+            Ok(file) => found.extend(file),
+            Err(diagnostic) => diags.push(diagnostic),
+        }
+    }
+    // Walk order is per folder; the pipeline wants plain path order.
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(found)
+}
+
+/// Reads one file's text again (normalised as at load time): the renderer
+/// fetches release bodies this way instead of keeping them all in memory.
+pub fn reread(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    decode(&bytes).map_err(|not_text| anyhow::anyhow!("{}", not_text.diagnostic(path)))
 }
 
 fn kind_of(path: &Path) -> Option<Kind> {
@@ -133,7 +139,11 @@ fn symlink_stays_inside(path: &Path, content_real: &Path) -> bool {
         .unwrap_or(false)
 }
 
-fn read(path: PathBuf, key: PathBuf, kind: Kind, max_bytes: u64) -> Result<SourceFile, Diagnostic> {
+/// Reads a found file as normalised text, refusing files over `max_bytes`.
+pub fn read(found: &Found, max_bytes: u64) -> Result<SourceFile, Diagnostic> {
+    let Found {
+        kind, path, key, ..
+    } = found.clone();
     let size = std::fs::metadata(&path)
         .map_err(|e| Diagnostic::error(&path, 0, format!("cannot read: {e}")))?
         .len();

@@ -61,3 +61,21 @@ impl Progress {
         }
     }
 }
+
+/// Reports the time since the previous mark as `stage`, on standard error,
+/// when `BLOTTER_TIMINGS` is set: how the stage figures in
+/// docs/performance.md are measured. Costs nothing otherwise.
+pub fn mark(stage: &str) {
+    static LAST: std::sync::OnceLock<Option<std::sync::Mutex<Instant>>> =
+        std::sync::OnceLock::new();
+    let last = LAST.get_or_init(|| {
+        std::env::var_os("BLOTTER_TIMINGS").map(|_| std::sync::Mutex::new(Instant::now()))
+    });
+    if let Some(Ok(mut last)) = last.as_ref().map(|m| m.lock()) {
+        eprintln!(
+            "timing: {stage:<22} {:>8.3} s",
+            last.elapsed().as_secs_f64()
+        );
+        *last = Instant::now();
+    }
+}

@@ -3,7 +3,6 @@
 //! and `related` ids must name real releases, correction dates must be real.
 //! Every mistake is an error naming the sidecar's file and line.
 
-use std::collections::HashSet;
 use std::ops::Range;
 use std::path::Path;
 
@@ -11,10 +10,11 @@ use pulldown_cmark::{Event, Parser, Tag};
 
 use super::dates;
 use crate::diagnostics::Diagnostic;
-use crate::parse::{RawCorrection, RawNote};
+use crate::parse::{RawCorrection, RawNote, Spanned};
+use serde::{Deserialize, Serialize};
 
 /// A passage note anchored to a byte range of the release body.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Note {
     pub range: Range<usize>,
     pub quote: String,
@@ -22,7 +22,7 @@ pub struct Note {
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Correction {
     pub date: chrono::NaiveDate,
     /// Markdown.
@@ -43,16 +43,12 @@ pub fn markdown_options() -> pulldown_cmark::Options {
 /// Prefix of a cross-reference link: `[text](release:<id>)`.
 pub const RELEASE_SCHEME: &str = "release:";
 
-/// Reports `release:<id>` links in `markdown` whose id is not a release.
+/// The `release:<id>` links in `markdown`, with their file lines.
 /// `first_line` is the file line of the markdown's first line; for markdown
-/// inside YAML (a note, a correction) it is the item's line and `inline` is true.
-pub fn check_links(
-    markdown: &str,
-    first_line: usize,
-    inline: bool,
-    path: &Path,
-    known: &HashSet<&str>,
-) -> Vec<Diagnostic> {
+/// inside YAML (a note, a correction) it is the item's line and `inline` is
+/// true. Found once per sidecar, so a rebuild checks them without parsing
+/// the markdown again.
+pub fn release_links(markdown: &str, first_line: usize, inline: bool) -> Vec<Spanned<String>> {
     let mut found = Vec::new();
     for (event, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
         let Event::Start(Tag::Link { dest_url, .. }) = event else {
@@ -61,19 +57,26 @@ pub fn check_links(
         let Some(id) = dest_url.strip_prefix(RELEASE_SCHEME) else {
             continue;
         };
-        if !known.contains(id) {
-            let line = if inline {
-                first_line
-            } else {
-                first_line + markdown[..range.start].matches('\n').count()
-            };
-            found.push(
-                Diagnostic::error(path, line, format!("link to unknown release `{id}`"))
-                    .with_help("a cross-reference is written [text](release:<id>), where <id> is a release's file stem"),
-            );
-        }
+        let line = if inline {
+            first_line
+        } else {
+            first_line + markdown[..range.start].matches('\n').count()
+        };
+        found.push(Spanned::new(id.to_string(), line));
     }
     found
+}
+
+/// The error for a link whose id is not a release.
+pub fn unknown_link(path: &Path, link: &Spanned<String>) -> Diagnostic {
+    Diagnostic::error(
+        path,
+        link.line,
+        format!("link to unknown release `{}`", link.value),
+    )
+    .with_help(
+        "a cross-reference is written [text](release:<id>), where <id> is a release's file stem",
+    )
 }
 
 pub fn corrections(raw: &[RawCorrection], path: &Path) -> Result<Vec<Correction>, Vec<Diagnostic>> {
@@ -343,12 +346,20 @@ mod tests {
     }
 
     #[test]
-    fn unknown_release_links_are_errors_with_their_line() {
-        let known: HashSet<&str> = ["a1"].into_iter().collect();
+    fn release_links_carry_their_lines() {
         let md = "See [one](release:a1).\n\nAnd [two](release:zz).";
-        let errors = check_links(md, 10, false, Path::new("x.md"), &known);
-        assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].line, 12);
-        assert!(errors[0].message.contains("`zz`"));
+        let links = release_links(md, 10, false);
+        assert_eq!(
+            links,
+            vec![Spanned::new("a1".into(), 10), Spanned::new("zz".into(), 12)]
+        );
+        assert_eq!(
+            release_links(md, 4, true)[1].line,
+            4,
+            "inline: the item's line"
+        );
+        let error = unknown_link(Path::new("x.md"), &links[1]);
+        assert_eq!((error.line, error.is_error()), (12, true));
+        assert!(error.message.contains("`zz`"));
     }
 }

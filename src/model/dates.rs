@@ -8,7 +8,9 @@ use chrono_tz::Tz;
 
 /// A date as the release gives it: the time is optional, and a date
 /// without one is shown without one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct ReleaseDate {
     pub date: NaiveDate,
     pub time: Option<NaiveTime>,

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
 
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -25,8 +26,9 @@ pub use slug::{ReleaseId, Slug};
 /// Name and slug of the area for releases nothing places.
 pub const UNKNOWN_AREA: &str = "Unknown area";
 
-/// One release, ready to render.
-#[derive(Debug, Clone)]
+/// One release, ready to render. Serialisable so a rebuild can take it
+/// from the parse cache instead of reading and resolving its file again.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Release {
     pub id: ReleaseId,
     pub path: PathBuf,
@@ -58,7 +60,7 @@ pub struct Release {
 }
 
 /// What a maintainer's sidecar adds to a release.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Annotation {
     pub path: PathBuf,
     /// Markdown commentary (may be empty).
@@ -69,9 +71,10 @@ pub struct Annotation {
     pub notes: Vec<annotate::Note>,
     pub tags: Vec<Spanned<String>>,
     pub related: Vec<Spanned<String>>,
-    /// Markdown pieces inside the front matter (notes, corrections) with
-    /// their lines, kept for the cross-reference check.
-    inline_markdown: Vec<Spanned<String>>,
+    /// Every `release:<id>` link in the commentary, notes and corrections,
+    /// with its line: for the cross-reference check, and for page
+    /// fingerprints (a link renders differently once its target is gone).
+    pub links: Vec<Spanned<String>>,
 }
 
 impl Annotation {
@@ -181,62 +184,81 @@ pub struct ParsedSidecar {
     pub raw: RawSidecar,
 }
 
-/// Builds the archive. Releases with errors are left out (and reported), so
-/// `check` sees every problem and `--skip-invalid` builds the rest.
-pub fn assemble(
-    config: SiteConfig,
-    releases: Vec<Parsed>,
-    sidecars: Vec<ParsedSidecar>,
-    diags: &mut Diagnostics,
-) -> Archive {
-    let tz = config.tz().unwrap_or(chrono_tz::Europe::London);
+/// What reading one release (and its sidecar) produced: the unit the parse
+/// cache stores, because it depends on those two files and the settings only.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct UnitOutcome {
+    pub path: PathBuf,
+    /// The release's id as written (its file stem), when the release and
+    /// its sidecar parsed: it then counts as present for the duplicate and
+    /// cross-reference checks, even if resolving it failed.
+    pub stem: Option<String>,
+    /// Problems reading and parsing the files.
+    pub parse_diags: Vec<Diagnostic>,
+    /// The release, unless resolving it failed; its body is not kept.
+    pub resolved: Option<(Release, Option<AreaChoice>)>,
+    /// Problems resolving it, reported unless its id is duplicated.
+    pub resolve_diags: Vec<Diagnostic>,
+}
+
+/// The settings that resolving a release depends on.
+pub struct Resolver {
+    table: AreaTable,
+    tz: Tz,
+}
+
+impl Resolver {
+    pub fn new(config: &SiteConfig) -> Resolver {
+        Resolver {
+            table: AreaTable::with_extra(&config.areas),
+            tz: config.tz().unwrap_or(chrono_tz::Europe::London),
+        }
+    }
+
+    /// One release's metadata by the brief's precedence rules, with its
+    /// sidecar's additions. `None` after an error.
+    pub fn resolve(
+        &self,
+        parsed: Parsed,
+        sidecar: Option<ParsedSidecar>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<(Release, Option<AreaChoice>)> {
+        resolve(parsed, sidecar, &self.table, self.tz, diags)
+    }
+}
+
+/// Builds the archive from every unit's outcome (in path order), with the
+/// checks that span releases. Releases with errors are left out (and
+/// reported), so `check` sees every problem and `--skip-invalid` builds
+/// the rest.
+pub fn assemble(config: SiteConfig, units: Vec<UnitOutcome>, diags: &mut Diagnostics) -> Archive {
     let table = AreaTable::with_extra(&config.areas);
-    let mut sidecars = pair_sidecars(&releases, sidecars, diags);
-    let duplicates = duplicate_ids(&releases, diags);
-    let present: HashSet<String> = releases.iter().map(|r| r.stem.clone()).collect();
+    let present: Vec<(&str, &Path)> = units
+        .iter()
+        .filter_map(|u| Some((u.stem.as_deref()?, u.path.as_path())))
+        .collect();
+    let duplicates = duplicate_ids(&present, diags);
+    let present: HashSet<String> = present.iter().map(|(s, _)| s.to_string()).collect();
     let mut resolved = Vec::new();
-    for parsed in releases {
-        if duplicates.contains(&parsed.stem) {
+    for unit in units {
+        diags.extend(unit.parse_diags);
+        if unit.stem.as_ref().is_some_and(|s| duplicates.contains(s)) {
             continue;
         }
-        let sidecar = sidecars.remove(&parsed.key);
-        resolved.extend(resolve(parsed, sidecar, &table, tz, diags));
+        diags.extend(unit.resolve_diags);
+        resolved.extend(unit.resolved);
     }
     let resolved = check_cross_references(resolved, &present, diags);
     index(config, resolved, &table)
 }
 
-/// Sidecars by the key of their release; a sidecar without one is a warning.
-fn pair_sidecars(
-    releases: &[Parsed],
-    sidecars: Vec<ParsedSidecar>,
-    diags: &mut Diagnostics,
-) -> HashMap<PathBuf, ParsedSidecar> {
-    let keys: std::collections::HashSet<&Path> = releases.iter().map(|r| r.key.as_path()).collect();
-    let mut paired = HashMap::new();
-    for sidecar in sidecars {
-        if keys.contains(sidecar.key.as_path()) {
-            paired.insert(sidecar.key.clone(), sidecar);
-        } else {
-            diags.push(
-                Diagnostic::warning(&sidecar.path, 0, "sidecar has no release beside it")
-                    .with_help("a sidecar `x.md` annotates the release `x.txt` in the same folder"),
-            );
-        }
-    }
-    paired
-}
-
 /// Ids used by more than one file: each copy is an error naming the others.
-fn duplicate_ids(
-    releases: &[Parsed],
-    diags: &mut Diagnostics,
-) -> std::collections::HashSet<String> {
+fn duplicate_ids(releases: &[(&str, &Path)], diags: &mut Diagnostics) -> HashSet<String> {
     let mut by_id: BTreeMap<&str, Vec<&Path>> = BTreeMap::new();
-    for r in releases {
-        by_id.entry(r.stem.as_str()).or_default().push(&r.path);
+    for &(stem, path) in releases {
+        by_id.entry(stem).or_default().push(path);
     }
-    let mut duplicated = std::collections::HashSet::new();
+    let mut duplicated = HashSet::new();
     for (id, paths) in by_id.into_iter().filter(|(_, p)| p.len() > 1) {
         for path in &paths {
             let others: Vec<String> = paths
@@ -268,7 +290,7 @@ fn resolve(
     sidecar: Option<ParsedSidecar>,
     table: &AreaTable,
     tz: Tz,
-    diags: &mut Diagnostics,
+    diags: &mut Vec<Diagnostic>,
 ) -> Option<(Release, Option<AreaChoice>)> {
     let Parsed {
         path,
@@ -370,16 +392,15 @@ fn annotation(
             tags.push(Spanned::new(name, tag.line));
         }
     }
-    let inline_markdown = raw
+    let mut links = annotate::release_links(&raw.commentary, raw.commentary_line, false);
+    for (markdown, line) in raw
         .notes
         .iter()
-        .map(|n| Spanned::new(n.note.clone(), n.line))
-        .chain(
-            raw.corrections
-                .iter()
-                .map(|c| Spanned::new(c.text.clone(), c.line)),
-        )
-        .collect();
+        .map(|n| (&n.note, n.line))
+        .chain(raw.corrections.iter().map(|c| (&c.text, c.line)))
+    {
+        links.extend(annotate::release_links(markdown, line, true));
+    }
     Some(Annotation {
         path: path.clone(),
         commentary: raw.commentary.clone(),
@@ -388,7 +409,7 @@ fn annotation(
         notes: notes.ok()?,
         tags,
         related: raw.related.clone(),
-        inline_markdown,
+        links,
     })
 }
 
@@ -409,17 +430,12 @@ fn check_cross_references(
         let Some(a) = &release.annotation else {
             continue;
         };
-        let mut found =
-            annotate::check_links(&a.commentary, a.commentary_line, false, &a.path, &known);
-        for piece in &a.inline_markdown {
-            found.extend(annotate::check_links(
-                &piece.value,
-                piece.line,
-                true,
-                &a.path,
-                &known,
-            ));
-        }
+        let mut found: Vec<Diagnostic> = a
+            .links
+            .iter()
+            .filter(|link| !known.contains(link.value.as_str()))
+            .map(|link| annotate::unknown_link(&a.path, link))
+            .collect();
         for id in &a.related {
             if !known.contains(id.value.as_str()) {
                 found.push(Diagnostic::error(
@@ -447,8 +463,8 @@ fn check_cross_references(
 }
 
 /// Where a release's area came from: a row of the table, or free text.
-#[derive(Debug, Clone)]
-enum AreaChoice {
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum AreaChoice {
     Known(usize),
     Named(String),
 }

@@ -73,8 +73,10 @@ fn stable_hash(text: &str) -> u64 {
 /// A release id: the file stem, used as is in the permalink
 /// `releases/<id>/`. Refused rather than rewritten when unsafe, because a
 /// silently changed id would break the permalinks researchers cite.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(transparent)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "String", into = "String")]
 pub struct ReleaseId(String);
 
 impl ReleaseId {
@@ -92,6 +94,20 @@ impl ReleaseId {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// Ids read back from the build cache are checked like new ones.
+impl TryFrom<String> for ReleaseId {
+    type Error = String;
+    fn try_from(stem: String) -> Result<ReleaseId, String> {
+        ReleaseId::parse(&stem)
+    }
+}
+
+impl From<ReleaseId> for String {
+    fn from(id: ReleaseId) -> String {
+        id.0
     }
 }
 

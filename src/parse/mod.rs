@@ -10,7 +10,7 @@ pub use release::{release, RawRelease, Shape};
 pub use sidecar::{sidecar, RawCorrection, RawNote, RawSidecar};
 
 /// A value and the 1-based line of its file that it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Spanned<T> {
     pub value: T,
     pub line: usize,

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
+use std::hash::{Hash, Hasher};
 
 use crate::model::{Archive, Release};
 pub use theme::Theme;
@@ -288,7 +289,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn page<T: Serialize>(
+    fn page<T: Serialize + Hash>(
         &self,
         template: &str,
         path: String,
@@ -328,11 +329,8 @@ impl<'a> Renderer<'a> {
 
     /// Hash of a page's template name, its view and `extra` (inputs the
     /// view leaves out, such as a release body's hash).
-    fn fingerprint_of<T: Serialize>(&self, template: &str, view: &T, extra: u64) -> Result<u64> {
-        let mut bytes = serde_json::to_vec(view)?;
-        bytes.extend_from_slice(template.as_bytes());
-        bytes.extend_from_slice(&extra.to_le_bytes());
-        Ok(crate::cache::hash(&bytes))
+    fn fingerprint_of<T: Hash>(&self, template: &str, view: &T, extra: u64) -> Result<u64> {
+        Ok(fingerprint(&(template, view, extra)))
     }
 
     /// Site-wide values for a page at `path` (e.g. `areas/kent/index.html`):
@@ -437,28 +435,33 @@ impl<'a> Renderer<'a> {
                 })
                 .collect(),
             related: self.list(&release.related),
-            corrections: corrections(release, RELEASE_ROOT, &|id| self.ids.contains(id)),
-            notes: notes(release, RELEASE_ROOT, &|id| self.ids.contains(id)),
-            commentary_html: release
-                .annotation
-                .as_ref()
-                .map(|a| {
-                    commentary::to_html(&a.commentary, RELEASE_ROOT, "c-", &|id| {
-                        self.ids.contains(id)
-                    })
-                })
-                .unwrap_or_default(),
+            // These four are filled in below, and only when rendering: the
+            // fingerprint stands in their sources for them (markdown,
+            // highlighting and sanitising are most of a page's cost).
+            corrections: Vec::new(),
+            notes: Vec::new(),
+            commentary_html: String::new(),
         };
-        // The body's hash and the passages marked in it stand in for it.
-        let mut extra = release.body_hash;
-        for range in release.note_ranges() {
-            extra = extra.rotate_left(7) ^ (range.start as u64) ^ ((range.end as u64) << 32);
-        }
+        let built = |id: &str| self.ids.contains(id);
+        // The body's hash, the sidecar's markdown, and whether each of its
+        // cross-references leads to a page.
+        let sources = release.annotation.as_ref().map(|a| {
+            let links: Vec<bool> = a.links.iter().map(|l| built(&l.value)).collect();
+            (&a.commentary, &a.corrections, &a.notes, links)
+        });
+        let extra = fingerprint(&(release.body_hash, sources));
         let fingerprint = self.fingerprint_of("release.html", &view, extra)?;
         if mode == Mode::Fingerprint {
             return Ok(Produced::Fingerprint { path, fingerprint });
         }
         let mut view = view;
+        view.corrections = corrections(release, RELEASE_ROOT, &built);
+        view.notes = notes(release, RELEASE_ROOT, &built);
+        view.commentary_html = release
+            .annotation
+            .as_ref()
+            .map(|a| commentary::to_html(&a.commentary, RELEASE_ROOT, "c-", &built))
+            .unwrap_or_default();
         view.body_html = body::to_html_marked(&self.bodies.body(release)?, &release.note_ranges());
         self.render_page("release.html", path, &view, fingerprint)
             .map(Produced::Page)
@@ -766,6 +769,15 @@ fn notes(release: &Release, root: &str, built: &dyn Fn(&str) -> bool) -> Vec<Not
             html: commentary::to_html(&n.text, root, &format!("n{}-", i + 1), built),
         })
         .collect()
+}
+
+/// A page input's fingerprint: std's SipHash with its fixed keys, so it is
+/// the same on every run of a blotter binary. (A new Rust release may
+/// change it; the next build then renders every page once.)
+pub fn fingerprint(value: &impl Hash) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
 }
 
 pub fn month_name(month: u32) -> &'static str {

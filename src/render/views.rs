@@ -8,7 +8,7 @@ use super::{month_name, Location};
 use crate::config::SiteConfig;
 use crate::model::{Archive, Release};
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 pub struct SiteView<'a> {
     pub title: &'a str,
     pub description: &'a str,
@@ -33,7 +33,7 @@ impl<'a> SiteView<'a> {
 }
 
 /// A breadcrumb: `url` is relative to the site root; `None` for this page.
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub struct Crumb {
     pub name: String,
     pub url: Option<String>,
@@ -55,7 +55,7 @@ impl Crumb {
 }
 
 /// A link with a count: an area, a year, a month or a day.
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 pub struct Count {
     pub label: String,
     pub url: String,
@@ -84,6 +84,17 @@ pub struct ReleaseItem<'a> {
     pub year: i32,
     #[serde(skip)]
     pub month: u32,
+    /// Hash of everything above: a page that lists this release hashes
+    /// this instead of the item's text, which keeps the fingerprints of
+    /// listing pages cheap.
+    #[serde(skip)]
+    pub fingerprint: u64,
+}
+
+impl std::hash::Hash for ReleaseItem<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.fingerprint);
+    }
 }
 
 impl<'a> ReleaseItem<'a> {
@@ -98,7 +109,7 @@ impl<'a> ReleaseItem<'a> {
             ),
             None => (None, date.format("%Y-%m-%d").to_string()),
         };
-        ReleaseItem {
+        let mut item = ReleaseItem {
             id: release.id.as_str(),
             title: &release.title,
             url: format!("releases/{}/", release.id),
@@ -120,17 +131,33 @@ impl<'a> ReleaseItem<'a> {
 
             year: local.year(),
             month: local.month(),
-        }
+            fingerprint: 0,
+        };
+        item.fingerprint = super::fingerprint(&(
+            item.id,
+            item.title,
+            &item.url,
+            &item.date_text,
+            &item.time_text,
+            &item.datetime,
+            item.area_name,
+            &item.area_url,
+            item.annotated,
+            &item.teaser,
+            item.year,
+            item.month,
+        ));
+        item
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub struct Group<'b, 'a> {
     pub label: String,
     pub releases: Vec<&'b ReleaseItem<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub struct HomeView<'b, 'a> {
     pub site: SiteView<'a>,
     pub crumbs: Vec<Crumb>,
@@ -140,7 +167,7 @@ pub struct HomeView<'b, 'a> {
     pub total: usize,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub struct ReleaseView<'b, 'a> {
     pub site: SiteView<'a>,
     pub crumbs: Vec<Crumb>,
@@ -160,27 +187,27 @@ pub struct ReleaseView<'b, 'a> {
 }
 
 /// A link with a label (a tag on a release page).
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub struct Link {
     pub label: String,
     pub url: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub struct CorrectionView {
     pub date_text: String,
     pub datetime: String,
     pub html: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub struct NoteView {
     pub number: usize,
     pub quote: String,
     pub html: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub struct AreaView<'b, 'a> {
     pub site: SiteView<'a>,
     pub crumbs: Vec<Crumb>,
@@ -191,7 +218,7 @@ pub struct AreaView<'b, 'a> {
     pub latest: Vec<&'b ReleaseItem<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub struct ListView<'b, 'a> {
     pub site: SiteView<'a>,
     pub crumbs: Vec<Crumb>,
@@ -202,7 +229,7 @@ pub struct ListView<'b, 'a> {
 
 /// A page that is a list of links with counts: every area, every year,
 /// every tag, the months of a year, the days of a month.
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub struct CountsView<'a> {
     pub site: SiteView<'a>,
     pub crumbs: Vec<Crumb>,
@@ -210,7 +237,7 @@ pub struct CountsView<'a> {
     pub entries: Vec<Count>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub struct NotFoundView<'a> {
     pub site: SiteView<'a>,
     pub crumbs: Vec<Crumb>,

@@ -15,8 +15,72 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+pub mod units;
 
 const HEADER: &str = "blotter-manifest 2";
+
+/// What a file's metadata says about its contents, as git's index and
+/// cargo's fingerprints use it: equal stamps mean the file was not touched
+/// (size, modification and change times, inode). The change time cannot be
+/// set back by tools that restore modification times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub len: u64,
+    /// Modification time in nanoseconds since the epoch.
+    pub modified: i128,
+    pub changed: i128,
+    pub inode: u64,
+}
+
+impl Stamp {
+    pub fn of(meta: &std::fs::Metadata) -> Stamp {
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i128);
+        #[cfg(unix)]
+        let (changed, inode) = {
+            use std::os::unix::fs::MetadataExt;
+            (
+                i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
+                meta.ino(),
+            )
+        };
+        #[cfg(not(unix))]
+        let (changed, inode) = (modified, 0);
+        Stamp {
+            len: meta.len(),
+            modified,
+            changed,
+            inode,
+        }
+    }
+
+    /// Whether the file was modified too close to `now` for its stamp to be
+    /// trusted: a second write within the file system's timestamp
+    /// granularity would leave the stamp as it is (git's "racy clean").
+    pub fn is_recent(&self, now: i128) -> bool {
+        let newest = self.modified.max(self.changed);
+        // Sub-second timestamps (ext4, btrfs, APFS, NTFS) move every few
+        // milliseconds; whole-second ones (FAT, HFS+) can stand for two.
+        let window = if newest % 1_000_000_000 == 0 {
+            2_000_000_000
+        } else {
+            100_000_000
+        };
+        now - newest < window
+    }
+}
+
+/// Nanoseconds since the epoch, as stamps count them.
+pub fn now_nanos() -> i128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128)
+}
 
 /// 64-bit FNV-1a: stable across runs and machines, and fast enough to hash
 /// every page of a build (unlike std's randomised hasher).
@@ -51,15 +115,29 @@ pub struct Manifest {
     pub fingerprints: HashMap<String, u64>,
 }
 
-/// `<parent>/.<output name>.blotter-cache/manifest`.
-fn manifest_path(output: &Path) -> Option<PathBuf> {
+/// What must be equal for the parse cache's entries to be reused: the
+/// settings that resolving a release depends on, and how its paths are
+/// spelled in messages (the content folder as given, from this folder).
+pub fn units_key(content: &Path, config: &impl std::fmt::Debug) -> u64 {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let text = format!(
+        "{}|{content:?}|{cwd:?}|{config:?}",
+        env!("CARGO_PKG_VERSION")
+    );
+    hash(text.as_bytes())
+}
+
+/// The build cache folder of an output folder:
+/// `<parent>/.<output name>.blotter-cache`, beside the output so it is
+/// never published and never in the content.
+pub fn folder(output: &Path) -> Option<PathBuf> {
     let name = output.file_name()?.to_string_lossy().into_owned();
     let parent = output.parent().map(Path::to_path_buf).unwrap_or_default();
-    Some(
-        parent
-            .join(format!(".{name}.blotter-cache"))
-            .join("manifest"),
-    )
+    Some(parent.join(format!(".{name}.blotter-cache")))
+}
+
+fn manifest_path(output: &Path) -> Option<PathBuf> {
+    Some(folder(output)?.join("manifest"))
 }
 
 impl Manifest {
