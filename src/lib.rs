@@ -192,36 +192,29 @@ fn staged_site(
 ) -> anyhow::Result<(usize, usize)> {
     // The manifest goes first: if this build dies, the next one is clean.
     cache::Manifest::remove(output);
-    let mut manifest = cache::Manifest {
-        key,
-        ..Default::default()
-    };
-    let fingerprints = std::sync::Mutex::new(Vec::new());
     let artifacts = jobs.par_iter().map(|&job| {
-        let artifact = renderer.render(job)?;
+        let artifact = renderer.render(job);
         progress.tick();
-        if let (Some(f), Ok(mut all)) = (artifact.fingerprint, fingerprints.lock()) {
-            all.push((artifact.path.clone(), f));
-        }
-        Ok(artifact)
+        artifact
     });
     let files = write::publish(output, artifacts)?;
+    progress::mark("render, write");
     let count = files.len();
-    manifest.files = files.into_iter().collect();
-    manifest.fingerprints = fingerprints
-        .into_inner()
-        .unwrap_or_default()
-        .into_iter()
-        .collect();
+    let mut manifest = cache::Manifest {
+        key,
+        files: files.into_iter().collect(),
+        ..Default::default()
+    };
+    manifest.stamp_dirs(output, None);
     manifest.save(output)?;
+    progress::mark("manifest save");
     Ok((count, count))
 }
 
 /// A page on the incremental path: its bytes are kept only if they changed.
 struct Rendered {
     path: String,
-    hash: u64,
-    fingerprint: Option<u64>,
+    entry: cache::FileEntry,
     bytes: Option<Vec<u8>>,
 }
 
@@ -237,7 +230,7 @@ fn update_site(
     // keeps the all-or-nothing guarantee; rendering stops early.
     let limit = (jobs.len() / 20).clamp(200, 5000);
     let changed_count = AtomicUsize::new(0);
-    let on_disk = write::existing_files(output)?;
+    let on_disk = previous.files_on_disk(output, write::MARKER)?;
     progress::mark("list output");
     let rendered: Vec<Option<Rendered>> = jobs
         .par_iter()
@@ -249,31 +242,33 @@ fn update_site(
             // Same inputs as last time, and the file still there: reuse it.
             if let Some(fingerprinted) = renderer.fingerprint(job) {
                 let (path, fingerprint) = fingerprinted?;
-                let unchanged = previous.fingerprints.get(&path) == Some(&fingerprint)
-                    && on_disk.contains(&path);
-                if let Some(&hash) = previous.files.get(&path).filter(|_| unchanged) {
+                if let Some(&entry) = previous
+                    .files
+                    .get(&path)
+                    .filter(|e| e.fingerprint == Some(fingerprint) && on_disk.contains(&path))
+                {
                     return Ok(Some(Rendered {
                         path,
-                        hash,
-                        fingerprint: Some(fingerprint),
+                        entry,
                         bytes: None,
                     }));
                 }
             }
             let artifact = renderer.render(job)?;
-            let hash = cache::hash(&artifact.bytes);
+            let entry = cache::FileEntry {
+                hash: cache::hash(&artifact.bytes),
+                fingerprint: artifact.fingerprint,
+            };
             // Same bytes as last time, and still there: nothing to write.
-            let same = previous.files.get(&artifact.path) == Some(&hash)
+            let same = previous.files.get(&artifact.path).map(|e| e.hash) == Some(entry.hash)
                 && on_disk.contains(&artifact.path);
             if !same {
                 changed_count.fetch_add(1, Ordering::Relaxed);
             }
-            let bytes = (!same).then_some(artifact.bytes);
             Ok(Some(Rendered {
                 path: artifact.path,
-                hash,
-                fingerprint: artifact.fingerprint,
-                bytes,
+                entry,
+                bytes: (!same).then_some(artifact.bytes),
             }))
         })
         .collect::<anyhow::Result<_>>()?;
@@ -281,45 +276,45 @@ fn update_site(
     if changed_count.load(Ordering::Relaxed) > limit {
         return Ok(None);
     }
-    let mut manifest = cache::Manifest {
-        key: previous.key,
-        ..Default::default()
-    };
+    let mut files = std::collections::HashMap::with_capacity(rendered.len());
     let mut changed = Vec::new();
-    for Rendered {
-        path,
-        hash,
-        fingerprint,
-        bytes,
-    } in rendered.into_iter().flatten()
-    {
+    for Rendered { path, entry, bytes } in rendered.into_iter().flatten() {
         if let Some(bytes) = bytes {
             changed.push(render::Artifact {
                 path: path.clone(),
                 bytes,
-                fingerprint,
+                fingerprint: entry.fingerprint,
             });
         }
-        if let Some(f) = fingerprint {
-            manifest.fingerprints.insert(path.clone(), f);
-        }
-        manifest.files.insert(path, hash);
+        files.insert(path, entry);
     }
     // Whatever the site no longer has goes, including files added by hand:
     // the result is always what a clean build would make.
     let mut removed: Vec<String> = on_disk
         .into_iter()
-        .filter(|p| !manifest.files.contains_key(p))
+        .filter(|p| !files.contains_key(p))
         .collect();
     removed.sort();
+    let count = files.len();
+    if changed.is_empty() && removed.is_empty() && files == previous.files {
+        // Nothing on disk changed, so the manifest (and its folder stamps) holds.
+        return Ok(Some((count, 0)));
+    }
     // Forget the old manifest while files change: a build killed now is
     // followed by a clean one, never by one trusting stale hashes.
     cache::Manifest::remove(output);
     write::update_in_place(output, &changed, &removed)?;
     progress::mark("write changes");
+    let touched: Vec<String> = changed
+        .iter()
+        .map(|a| a.path.clone())
+        .chain(removed.iter().cloned())
+        .collect();
+    let mut manifest = cache::Manifest { files, ..previous };
+    manifest.stamp_dirs(output, Some(&touched));
     manifest.save(output)?;
     progress::mark("manifest save");
-    Ok(Some((manifest.files.len(), changed.len() + removed.len())))
+    Ok(Some((count, changed.len() + removed.len())))
 }
 
 /// Reads and checks the content without writing anything.

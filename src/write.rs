@@ -11,6 +11,7 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
+use crate::cache::FileEntry;
 use crate::render::Artifact;
 
 /// Marker file that says "blotter made this folder and may replace it".
@@ -100,7 +101,7 @@ fn absolute(path: &Path) -> PathBuf {
 /// Writes every artifact into a staging folder, then swaps it in.
 /// On any failure the staging folder is removed and the output is untouched.
 /// Returns each file written with the hash of its bytes, for the cache.
-pub fn publish<I>(output: &Path, artifacts: I) -> Result<Vec<(String, u64)>>
+pub fn publish<I>(output: &Path, artifacts: I) -> Result<Vec<(String, FileEntry)>>
 where
     I: ParallelIterator<Item = Result<Artifact>>,
 {
@@ -125,7 +126,7 @@ fn split(output: &Path) -> Result<(PathBuf, String)> {
     }
 }
 
-fn fill<I>(staging: &Path, artifacts: I) -> Result<Vec<(String, u64)>>
+fn fill<I>(staging: &Path, artifacts: I) -> Result<Vec<(String, FileEntry)>>
 where
     I: ParallelIterator<Item = Result<Artifact>>,
 {
@@ -142,31 +143,13 @@ where
             }
             fs::write(&path, &artifact.bytes)
                 .with_context(|| format!("{}: cannot write", path.display()))?;
-            Ok((artifact.path, crate::cache::hash(&artifact.bytes)))
+            let entry = FileEntry {
+                hash: crate::cache::hash(&artifact.bytes),
+                fingerprint: artifact.fingerprint,
+            };
+            Ok((artifact.path, entry))
         })
         .collect()
-}
-
-/// Every file in a site blotter made (relative, `/`-separated), except its
-/// marker: what an incremental update compares against.
-pub fn existing_files(output: &Path) -> Result<std::collections::HashSet<String>> {
-    let mut files = std::collections::HashSet::new();
-    for entry in walkdir::WalkDir::new(output).follow_links(false) {
-        let entry = entry.with_context(|| format!("{}: cannot read", output.display()))?;
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        let rel = entry.path().strip_prefix(output).unwrap_or(entry.path());
-        let rel: Vec<_> = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        let rel = rel.join("/");
-        if rel != MARKER {
-            files.insert(rel);
-        }
-    }
-    Ok(files)
 }
 
 /// An incremental update of a site blotter made: writes the files whose

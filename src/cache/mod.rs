@@ -10,16 +10,14 @@
 //! build. It is the one piece of state blotter reads and writes outside the
 //! load and write stages, and it is disposable.
 
-use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
+mod manifest;
 pub mod units;
 
-const HEADER: &str = "blotter-manifest 2";
+pub use manifest::{FileEntry, Manifest};
 
 /// What a file's metadata says about its contents, as git's index and
 /// cargo's fingerprints use it: equal stamps mean the file was not touched
@@ -106,15 +104,6 @@ pub fn build_key(
     hash(text.as_bytes())
 }
 
-/// Output path -> hash of its bytes, and for pages the input fingerprint
-/// they were rendered from, for one build key.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Manifest {
-    pub key: u64,
-    pub files: HashMap<String, u64>,
-    pub fingerprints: HashMap<String, u64>,
-}
-
 /// What must be equal for the parse cache's entries to be reused: the
 /// settings that resolving a release depends on, and how its paths are
 /// spelled in messages (the content folder as given, from this folder).
@@ -134,92 +123,4 @@ pub fn folder(output: &Path) -> Option<PathBuf> {
     let name = output.file_name()?.to_string_lossy().into_owned();
     let parent = output.parent().map(Path::to_path_buf).unwrap_or_default();
     Some(parent.join(format!(".{name}.blotter-cache")))
-}
-
-fn manifest_path(output: &Path) -> Option<PathBuf> {
-    Some(folder(output)?.join("manifest"))
-}
-
-impl Manifest {
-    /// The manifest of the last build into `output`, if it has this key.
-    pub fn load(output: &Path, key: u64) -> Option<Manifest> {
-        let text = std::fs::read_to_string(manifest_path(output)?).ok()?;
-        let mut lines = text.lines();
-        let header = lines.next()?;
-        let stored: u64 = u64::from_str_radix(header.strip_prefix(HEADER)?.trim(), 16).ok()?;
-        if stored != key {
-            return None;
-        }
-        let mut files = HashMap::new();
-        let mut fingerprints = HashMap::new();
-        for line in lines {
-            let (h, rest) = line.split_once(' ')?;
-            let (f, path) = rest.split_once(' ')?;
-            files.insert(path.to_string(), u64::from_str_radix(h, 16).ok()?);
-            if f != "-" {
-                fingerprints.insert(path.to_string(), u64::from_str_radix(f, 16).ok()?);
-            }
-        }
-        Some(Manifest {
-            key,
-            files,
-            fingerprints,
-        })
-    }
-
-    /// Writes the manifest atomically (temporary file, then rename), sorted
-    /// so it is the same bytes for the same site.
-    pub fn save(&self, output: &Path) -> Result<()> {
-        let path = manifest_path(output).context("output folder has no name")?;
-        let dir = path.parent().context("manifest has no folder")?;
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("{}: cannot create", dir.display()))?;
-        let mut entries: Vec<(&String, &u64)> = self.files.iter().collect();
-        entries.sort();
-        let mut text = format!("{HEADER} {:016x}\n", self.key);
-        for (file, h) in entries {
-            let _ = match self.fingerprints.get(file) {
-                Some(f) => writeln!(text, "{h:016x} {f:016x} {file}"),
-                None => writeln!(text, "{h:016x} - {file}"),
-            };
-        }
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, text).with_context(|| format!("{}: cannot write", tmp.display()))?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("{}: cannot write", path.display()))
-    }
-
-    /// Forgets the manifest (before a build that will not record one).
-    pub fn remove(output: &Path) {
-        if let Some(path) = manifest_path(output) {
-            let _ = std::fs::remove_file(path);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn round_trips_and_checks_its_key() {
-        let dir = tempfile::tempdir().unwrap();
-        let output = dir.path().join("site");
-        let manifest = Manifest {
-            key: 7,
-            files: HashMap::from([
-                ("index.html".to_string(), 42),
-                ("a b/c.html".to_string(), 1),
-            ]),
-            fingerprints: HashMap::from([("index.html".to_string(), 9)]),
-        };
-        manifest.save(&output).unwrap();
-        assert_eq!(Manifest::load(&output, 7), Some(manifest));
-        assert_eq!(Manifest::load(&output, 8), None);
-        std::fs::write(dir.path().join(".site.blotter-cache/manifest"), "garbage").unwrap();
-        assert_eq!(
-            Manifest::load(&output, 7),
-            None,
-            "a corrupt manifest means a clean build"
-        );
-    }
 }

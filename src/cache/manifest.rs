@@ -1,0 +1,268 @@
+//! The manifest of the last build: every output file with the hash of its
+//! bytes and (for pages) the fingerprint of the inputs it was rendered
+//! from, and every output folder with its modification time. With it a
+//! rebuild renders only pages whose inputs changed, writes only files whose
+//! bytes changed, and lists only folders whose entries changed (creating,
+//! deleting or renaming a file in a folder moves the folder's time), which
+//! is what keeps a rebuild of a 100,000-page site from reading 100,000
+//! folders to notice a page deleted by hand.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::Stamp;
+
+const MAGIC: &str = "blotter-manifest 3";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// Hash of the file's bytes.
+    pub hash: u64,
+    /// For pages: the fingerprint of what it was rendered from.
+    pub fingerprint: Option<u64>,
+}
+
+/// One build's output, for one build key.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Manifest {
+    pub key: u64,
+    /// Output path (`/`-separated, relative) -> its entry.
+    pub files: HashMap<String, FileEntry>,
+    /// Output folder (relative, `""` for the root) -> its stamp after the build.
+    pub dirs: HashMap<String, Stamp>,
+    /// When the folder stamps were taken, in nanoseconds since the epoch.
+    pub taken: i128,
+}
+
+type Stored<'a> = (
+    &'a str,
+    u64,
+    i128,
+    Vec<(&'a String, &'a FileEntry)>,
+    Vec<(&'a String, &'a Stamp)>,
+);
+
+#[derive(Deserialize)]
+struct Loaded {
+    magic: String,
+    key: u64,
+    taken: i128,
+    files: Vec<(String, FileEntry)>,
+    dirs: Vec<(String, Stamp)>,
+}
+
+impl Manifest {
+    /// The manifest of the last build into `output`, if it has this key.
+    pub fn load(output: &Path, key: u64) -> Option<Manifest> {
+        let bytes = std::fs::read(super::folder(output)?.join("manifest")).ok()?;
+        let loaded: Loaded = postcard::from_bytes(&bytes).ok()?;
+        (loaded.magic == MAGIC && loaded.key == key).then(|| Manifest {
+            key,
+            files: loaded.files.into_iter().collect(),
+            dirs: loaded.dirs.into_iter().collect(),
+            taken: loaded.taken,
+        })
+    }
+
+    /// Writes the manifest atomically (temporary file, then rename), sorted
+    /// so it is the same bytes for the same site and folder times.
+    pub fn save(&self, output: &Path) -> Result<()> {
+        let dir = super::folder(output).context("output folder has no name")?;
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("{}: cannot create", dir.display()))?;
+        let mut files: Vec<_> = self.files.iter().collect();
+        files.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut dirs: Vec<_> = self.dirs.iter().collect();
+        dirs.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let stored: Stored = (MAGIC, self.key, self.taken, files, dirs);
+        let bytes = postcard::to_stdvec(&stored)?;
+        let path = dir.join("manifest");
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, bytes).with_context(|| format!("{}: cannot write", tmp.display()))?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("{}: cannot write", path.display()))
+    }
+
+    /// Forgets the manifest (before a build that will not record one).
+    pub fn remove(output: &Path) {
+        if let Some(dir) = super::folder(output) {
+            let _ = std::fs::remove_file(dir.join("manifest"));
+        }
+    }
+
+    /// Stamps the folders that hold the manifest's files (all of them, or
+    /// only those in `touched` and their parents), after a build wrote them.
+    pub fn stamp_dirs(&mut self, output: &Path, touched: Option<&[String]>) {
+        let mut wanted: HashSet<String> = HashSet::new();
+        let paths: Box<dyn Iterator<Item = &String>> = match touched {
+            Some(paths) => Box::new(paths.iter()),
+            None => Box::new(self.files.keys()),
+        };
+        for path in paths {
+            let mut dir = parent(path);
+            while wanted.insert(dir.to_string()) && !dir.is_empty() {
+                dir = parent(dir);
+            }
+        }
+        let stamped: Vec<(String, Option<Stamp>)> = wanted
+            .into_par_iter()
+            .map(|dir| {
+                let stamp = std::fs::symlink_metadata(output.join(&dir))
+                    .ok()
+                    .filter(|m| m.is_dir())
+                    .map(|m| Stamp::of(&m));
+                (dir, stamp)
+            })
+            .collect();
+        for (dir, stamp) in stamped {
+            match stamp {
+                Some(stamp) => self.dirs.insert(dir, stamp),
+                None => self.dirs.remove(&dir),
+            };
+        }
+        self.taken = super::now_nanos();
+    }
+
+    /// The files now in `output` (except `marker`), trusting the recorded
+    /// entries of every folder whose stamp is unchanged and settled, and
+    /// listing the others.
+    pub fn files_on_disk(&self, output: &Path, marker: &str) -> Result<HashSet<String>> {
+        let mut by_dir: HashMap<&str, Vec<&String>> = HashMap::new();
+        for path in self.files.keys() {
+            by_dir.entry(parent(path)).or_default().push(path);
+        }
+        let found: Vec<Vec<String>> = self
+            .dirs
+            .par_iter()
+            .map(|(dir, recorded)| {
+                let now = std::fs::symlink_metadata(output.join(dir))
+                    .ok()
+                    .filter(|m| m.is_dir())
+                    .map(|m| Stamp::of(&m));
+                match now {
+                    // Gone: so are its files.
+                    None => Ok(Vec::new()),
+                    Some(now) if now == *recorded && !recorded.is_recent(self.taken) => Ok(by_dir
+                        .get(dir.as_str())
+                        .map(|files| files.iter().map(|f| f.to_string()).collect())
+                        .unwrap_or_default()),
+                    Some(_) => self.list_dir(output, dir, marker),
+                }
+            })
+            .collect::<Result<_>>()?;
+        Ok(found.into_iter().flatten().collect())
+    }
+
+    /// The files of one folder, and of any subfolder the manifest does not
+    /// know (made by hand): those are walked whole.
+    fn list_dir(&self, output: &Path, dir: &str, marker: &str) -> Result<Vec<String>> {
+        let mut files = Vec::new();
+        let full = output.join(dir);
+        let entries =
+            std::fs::read_dir(&full).with_context(|| format!("{}: cannot read", full.display()))?;
+        for entry in entries {
+            let entry = entry.with_context(|| format!("{}: cannot read", full.display()))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = if dir.is_empty() {
+                name
+            } else {
+                format!("{dir}/{name}")
+            };
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            if !is_dir {
+                if path != marker {
+                    files.push(path);
+                }
+            } else if !self.dirs.contains_key(&path) {
+                for found in walkdir::WalkDir::new(entry.path()).follow_links(false) {
+                    let found = found.with_context(|| format!("{}: cannot read", path))?;
+                    if !found.file_type().is_dir() {
+                        let rel = found.path().strip_prefix(output).unwrap_or(found.path());
+                        let parts: Vec<_> = rel
+                            .components()
+                            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                            .collect();
+                        files.push(parts.join("/"));
+                    }
+                }
+            }
+        }
+        Ok(files)
+    }
+}
+
+/// `a/b/c.html` -> `a/b`; `c.html` -> ``.
+fn parent(path: &str) -> &str {
+    path.rfind('/').map_or("", |at| &path[..at])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(hash: u64) -> FileEntry {
+        FileEntry {
+            hash,
+            fingerprint: Some(hash + 1),
+        }
+    }
+
+    #[test]
+    fn round_trips_and_checks_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("site");
+        let mut manifest = Manifest {
+            key: 7,
+            files: HashMap::from([
+                ("index.html".to_string(), entry(42)),
+                ("a b/c.html".to_string(), entry(1)),
+            ]),
+            ..Default::default()
+        };
+        std::fs::create_dir_all(output.join("a b")).unwrap();
+        manifest.stamp_dirs(&output, None);
+        assert_eq!(manifest.dirs.len(), 2, "the root and `a b`");
+        manifest.save(&output).unwrap();
+        assert_eq!(Manifest::load(&output, 7), Some(manifest));
+        assert_eq!(Manifest::load(&output, 8), None);
+        std::fs::write(dir.path().join(".site.blotter-cache/manifest"), "garbage").unwrap();
+        assert_eq!(
+            Manifest::load(&output, 7),
+            None,
+            "a corrupt manifest means a clean build"
+        );
+    }
+
+    #[test]
+    fn folders_whose_entries_changed_are_listed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("site");
+        for path in ["index.html", "a/one.html", "a/two.html", "b/three.html"] {
+            let full = output.join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, "x").unwrap();
+        }
+        let mut manifest = Manifest::default();
+        for path in ["index.html", "a/one.html", "a/two.html", "b/three.html"] {
+            manifest.files.insert(path.to_string(), entry(0));
+        }
+        manifest.stamp_dirs(&output, None);
+        // Stamps taken a moment ago are not trusted; pretend they are old.
+        manifest.taken += 10_000_000_000;
+        let all: HashSet<String> = manifest.files.keys().cloned().collect();
+        assert_eq!(manifest.files_on_disk(&output, "MARK").unwrap(), all);
+
+        // Past the file system's timestamp granularity, so the folders' times move.
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        std::fs::remove_file(output.join("a/two.html")).unwrap();
+        std::fs::create_dir_all(output.join("b/stray")).unwrap();
+        std::fs::write(output.join("b/stray/x.txt"), "x").unwrap();
+        let mut expected = all.clone();
+        expected.remove("a/two.html");
+        expected.insert("b/stray/x.txt".to_string());
+        assert_eq!(manifest.files_on_disk(&output, "MARK").unwrap(), expected);
+    }
+}
