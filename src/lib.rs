@@ -350,34 +350,33 @@ pub fn read_archive(
     // Each unit is read, parsed and resolved on one thread, its text
     // dropped at once: holding every text of a 100,000-release archive
     // would double the build's peak memory.
-    let read: Vec<(model::UnitOutcome, bool)> = units
+    let now = cache::now_nanos();
+    let read: Vec<(model::UnitOutcome, Option<cache::units::Entry>)> = units
         .par_iter()
         .map(|unit| {
             let stamps = (unit.release.stamp, unit.sidecar.as_ref().map(|s| s.stamp));
-            match cache.get(&unit.name, stamps.0, stamps.1) {
-                Some(outcome) => (outcome.clone(), false),
-                None => (read_unit(unit, &resolver, max_bytes), true),
+            if let Some(outcome) = cache.get(&unit.name, stamps.0, stamps.1) {
+                return (outcome, None);
             }
+            let outcome = read_unit(unit, &resolver, max_bytes);
+            // A file written moments ago may be written again within its
+            // timestamp's granularity: it is read again next time instead.
+            let settled = !stamps.0.is_recent(now) && !stamps.1.is_some_and(|s| s.is_recent(now));
+            let entry = (cache_dir.is_some() && settled)
+                .then(|| cache::units::Entry::new(stamps.0, stamps.1, &outcome))
+                .flatten();
+            (outcome, entry)
         })
         .collect();
     progress::mark("load, parse, resolve");
-    if cache_dir.is_some() {
-        let now = cache::now_nanos();
-        for (unit, (outcome, fresh)) in units.iter().zip(&read) {
-            let sidecar = unit.sidecar.as_ref().map(|s| s.stamp);
-            // A file written moments ago may be written again within its
-            // timestamp's granularity: it is read again next time instead.
-            let settled =
-                !unit.release.stamp.is_recent(now) && !sidecar.is_some_and(|s| s.is_recent(now));
-            if *fresh && settled {
-                let entry = cache::units::Entry {
-                    release: unit.release.stamp,
-                    sidecar,
-                    outcome: outcome.clone(),
-                };
-                cache.put(unit.name.clone(), entry);
-            }
+    let mut outcomes = Vec::with_capacity(read.len());
+    for (unit, (outcome, entry)) in units.iter().zip(read) {
+        if let Some(entry) = entry {
+            cache.put(unit.name.clone(), entry);
         }
+        outcomes.push(outcome);
+    }
+    if cache_dir.is_some() {
         cache.retain(&units.iter().map(|u| u.name.as_str()).collect());
         // The cache only saves work: a build goes on without it.
         let _ = cache.save();
@@ -395,7 +394,7 @@ pub fn read_archive(
         );
     }
     progress::mark("orphan sidecars");
-    let archive = model::assemble(config, read.into_iter().map(|(o, _)| o).collect(), diags);
+    let archive = model::assemble(config, outcomes, diags);
     progress::mark("model");
     Ok(archive)
 }

@@ -65,7 +65,7 @@ pub fn discover(content_dir: &Path, diags: &mut Diagnostics) -> Result<Vec<Found
         .canonicalize()
         .with_context(|| format!("{}: cannot resolve content folder", content_dir.display()))?;
     let mut candidates = Vec::new();
-    for entry in WalkDir::new(&root).follow_links(false).sort_by_file_name() {
+    for entry in WalkDir::new(&root).follow_links(false) {
         match entry {
             Ok(entry) => {
                 if let Some(kind) = kind_of(entry.path()) {
@@ -79,7 +79,11 @@ pub fn discover(content_dir: &Path, diags: &mut Diagnostics) -> Result<Vec<Found
             }
         }
     }
-    // One stat per file, in parallel: at archive scale this walk is most of
+    // Path order, compared as bytes with the separator lowest, which is
+    // the order of `Path`'s component-wise comparison without re-parsing
+    // both paths at every step (that was most of this walk's time).
+    candidates.par_sort_by_cached_key(|(path, _, _)| path_order(path));
+    // One stat per file, in parallel: at archive scale this walk is much of
     // what a rebuild with a warm parse cache costs.
     let checked: Vec<Result<Option<Found>, Diagnostic>> = candidates
         .into_par_iter()
@@ -113,8 +117,6 @@ pub fn discover(content_dir: &Path, diags: &mut Diagnostics) -> Result<Vec<Found
             Err(diagnostic) => diags.push(diagnostic),
         }
     }
-    // Walk order is per folder; the pipeline wants plain path order.
-    found.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(found)
 }
 
@@ -123,6 +125,19 @@ pub fn discover(content_dir: &Path, diags: &mut Diagnostics) -> Result<Vec<Found
 pub fn reread(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
     decode(&bytes).map_err(|not_text| anyhow::anyhow!("{}", not_text.diagnostic(path)))
+}
+
+fn path_order(path: &Path) -> Vec<u8> {
+    #[cfg(unix)]
+    let mut key = std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()).to_vec();
+    #[cfg(not(unix))]
+    let mut key = path.to_string_lossy().into_owned().into_bytes();
+    for byte in &mut key {
+        if std::path::is_separator(char::from(*byte)) {
+            *byte = 0;
+        }
+    }
+    key
 }
 
 fn kind_of(path: &Path) -> Option<Kind> {

@@ -7,8 +7,10 @@
 //! build, from these results.
 //!
 //! Stored as 64 shards of postcard under the build cache folder, loaded in
-//! parallel, and only shards that changed are written back. Anything
-//! unreadable or from another key is just a miss.
+//! parallel, and only shards that changed are written back. Each outcome
+//! stays serialised until it is asked for, so the callers decode them in
+//! parallel and the cache never holds a second copy of the archive.
+//! Anything unreadable or from another key is just a miss.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -23,12 +25,23 @@ use crate::model::UnitOutcome;
 const SHARDS: u64 = 64;
 const MAGIC: &str = "blotter-units 1";
 
-/// One cached unit: the stamps it was read with, and what came of it.
+/// One cached unit: the stamps it was read with, and what came of it
+/// (a serialised [`UnitOutcome`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entry {
     pub release: Stamp,
     pub sidecar: Option<Stamp>,
-    pub outcome: UnitOutcome,
+    outcome: Vec<u8>,
+}
+
+impl Entry {
+    pub fn new(release: Stamp, sidecar: Option<Stamp>, outcome: &UnitOutcome) -> Option<Entry> {
+        Some(Entry {
+            release,
+            sidecar,
+            outcome: postcard::to_stdvec(outcome).ok()?,
+        })
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -71,12 +84,12 @@ impl UnitCache {
 
     /// The outcome cached for the unit `key`, if its files still have
     /// these stamps.
-    pub fn get(&self, key: &str, release: Stamp, sidecar: Option<Stamp>) -> Option<&UnitOutcome> {
+    pub fn get(&self, key: &str, release: Stamp, sidecar: Option<Stamp>) -> Option<UnitOutcome> {
         self.shards[shard_of(key)]
             .entries
             .get(key)
             .filter(|e| e.release == release && e.sidecar == sidecar)
-            .map(|e| &e.outcome)
+            .and_then(|e| postcard::from_bytes(&e.outcome).ok())
     }
 
     pub fn put(&mut self, key: String, entry: Entry) {
@@ -151,11 +164,7 @@ mod tests {
     }
 
     fn entry(len: u64) -> Entry {
-        Entry {
-            release: stamp(len),
-            sidecar: None,
-            outcome: UnitOutcome::default(),
-        }
+        Entry::new(stamp(len), None, &UnitOutcome::default()).unwrap()
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub const UNKNOWN_AREA: &str = "Unknown area";
 
 /// One release, ready to render. Serialisable so a rebuild can take it
 /// from the parse cache instead of reading and resolving its file again.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Hash, Serialize, Deserialize)]
 pub struct Release {
     pub id: ReleaseId,
     pub path: PathBuf,
@@ -60,7 +60,7 @@ pub struct Release {
 }
 
 /// What a maintainer's sidecar adds to a release.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Hash, Serialize, Deserialize)]
 pub struct Annotation {
     pub path: PathBuf,
     /// Markdown commentary (may be empty).

@@ -224,10 +224,7 @@ impl<'a> Renderer<'a> {
     /// equal pages, so an incremental build need not render them. `None`
     /// for feeds and static files, which are always produced.
     pub fn fingerprint(&self, job: Job) -> Option<Result<(String, u64)>> {
-        if matches!(
-            job,
-            Job::AreaFeed(_) | Job::Feed | Job::Static(_) | Job::NoJekyll | Job::HighlightCss
-        ) {
+        if matches!(job, Job::Static(_) | Job::NoJekyll | Job::HighlightCss) {
             return None;
         }
         Some(
@@ -255,7 +252,7 @@ impl<'a> Renderer<'a> {
                 let path = format!("areas/{}/feed.json", area.slug);
                 let title = format!("{}: {}", self.archive.config.title, area.name);
                 let home = format!("areas/{}/", area.slug);
-                page(self.feed(path, &title, &home, &area.releases))
+                self.feed(path, &title, &home, &area.releases, mode)
             }
             Job::Dates => self.dates(mode),
             Job::Year(y) => self.year(y, mode),
@@ -263,7 +260,13 @@ impl<'a> Renderer<'a> {
             Job::Day(d) => self.day(d, mode),
             Job::Feed => {
                 let all: Vec<usize> = (0..self.archive.releases.len()).collect();
-                page(self.feed("feed.json".into(), &self.archive.config.title, "", &all))
+                self.feed(
+                    "feed.json".into(),
+                    &self.archive.config.title,
+                    "",
+                    &all,
+                    mode,
+                )
             }
             Job::NotFound => self.not_found(mode),
             Job::Static(i) => {
@@ -443,14 +446,7 @@ impl<'a> Renderer<'a> {
             commentary_html: String::new(),
         };
         let built = |id: &str| self.ids.contains(id);
-        // The body's hash, the sidecar's markdown, and whether each of its
-        // cross-references leads to a page.
-        let sources = release.annotation.as_ref().map(|a| {
-            let links: Vec<bool> = a.links.iter().map(|l| built(&l.value)).collect();
-            (&a.commentary, &a.corrections, &a.notes, links)
-        });
-        let extra = fingerprint(&(release.body_hash, sources));
-        let fingerprint = self.fingerprint_of("release.html", &view, extra)?;
+        let fingerprint = self.fingerprint_of("release.html", &view, self.release_inputs(i))?;
         if mode == Mode::Fingerprint {
             return Ok(Produced::Fingerprint { path, fingerprint });
         }
@@ -672,11 +668,22 @@ impl<'a> Renderer<'a> {
         self.page("404.html", "404.html".into(), &view, mode)
     }
 
-    fn feed(&self, path: String, title: &str, home: &str, releases: &[usize]) -> Result<Artifact> {
-        let take = self.archive.config.feed_size;
-        let entries = releases
+    fn feed(
+        &self,
+        path: String,
+        title: &str,
+        home: &str,
+        releases: &[usize],
+        mode: Mode,
+    ) -> Result<Produced> {
+        let chosen = &releases[..releases.len().min(self.archive.config.feed_size)];
+        let inputs: Vec<u64> = chosen.iter().map(|&i| self.release_inputs(i)).collect();
+        let fingerprint = fingerprint(&("feed", &path, title, home, inputs));
+        if mode == Mode::Fingerprint {
+            return Ok(Produced::Fingerprint { path, fingerprint });
+        }
+        let entries = chosen
             .iter()
-            .take(take)
             .map(|&i| self.feed_entry(&self.archive.releases[i]))
             .collect::<Result<_>>()?;
 
@@ -688,11 +695,33 @@ impl<'a> Renderer<'a> {
             home,
             entries,
         )?;
-        Ok(Artifact {
+        Ok(Produced::Page(Artifact {
             path,
             bytes,
-            fingerprint: None,
-        })
+            fingerprint: Some(fingerprint),
+        }))
+    }
+
+    /// Everything a release contributes to a page beyond its listing item:
+    /// the release as modelled (with its body's hash and its sidecar's
+    /// markdown), the names of its area and tags, and whether each of its
+    /// cross-references leads to a page (a link renders differently once
+    /// its target is gone).
+    fn release_inputs(&self, i: usize) -> u64 {
+        let release = &self.archive.releases[i];
+        let area = &self.archive.areas[release.area].name;
+        let tags: Vec<&str> = release
+            .tags
+            .iter()
+            .map(|&t| self.archive.tags[t].name.as_str())
+            .collect();
+        let links: Vec<bool> = release
+            .annotation
+            .iter()
+            .flat_map(|a| &a.links)
+            .map(|l| self.ids.contains(l.value.as_str()))
+            .collect();
+        fingerprint(&(release, area, tags, links))
     }
 
     /// A release's feed HTML: corrections, the release text, then the
