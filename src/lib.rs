@@ -276,7 +276,8 @@ fn update_site(
     if changed_count.load(Ordering::Relaxed) > limit {
         return Ok(None);
     }
-    let mut files = std::collections::HashMap::with_capacity(rendered.len());
+    let mut files = rustc_hash::FxHashMap::default();
+    files.reserve(rendered.len());
     let mut changed = Vec::new();
     for Rendered { path, entry, bytes } in rendered.into_iter().flatten() {
         if let Some(bytes) = bytes {
@@ -377,7 +378,9 @@ pub fn read_archive(
         outcomes.push(outcome);
     }
     if cache_dir.is_some() {
-        cache.retain(&units.iter().map(|u| u.name.as_str()).collect());
+        if cache.may_have_stale() {
+            cache.retain(&units.iter().map(|u| u.name.as_str()).collect());
+        }
         // The cache only saves work: a build goes on without it.
         let _ = cache.save();
         progress::mark("parse cache save");

@@ -7,7 +7,7 @@
 //! is what keeps a rebuild of a 100,000-page site from reading 100,000
 //! folders to notice a page deleted by hand.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -31,9 +31,9 @@ pub struct FileEntry {
 pub struct Manifest {
     pub key: u64,
     /// Output path (`/`-separated, relative) -> its entry.
-    pub files: HashMap<String, FileEntry>,
+    pub files: FxHashMap<String, FileEntry>,
     /// Output folder (relative, `""` for the root) -> its stamp after the build.
-    pub dirs: HashMap<String, Stamp>,
+    pub dirs: FxHashMap<String, Stamp>,
     /// When the folder stamps were taken, in nanoseconds since the epoch.
     pub taken: i128,
 }
@@ -96,7 +96,7 @@ impl Manifest {
     /// Stamps the folders that hold the manifest's files (all of them, or
     /// only those in `touched` and their parents), after a build wrote them.
     pub fn stamp_dirs(&mut self, output: &Path, touched: Option<&[String]>) {
-        let mut wanted: HashSet<String> = HashSet::new();
+        let mut wanted: FxHashSet<String> = FxHashSet::default();
         let paths: Box<dyn Iterator<Item = &String>> = match touched {
             Some(paths) => Box::new(paths.iter()),
             None => Box::new(self.files.keys()),
@@ -129,8 +129,8 @@ impl Manifest {
     /// The files now in `output` (except `marker`), trusting the recorded
     /// entries of every folder whose stamp is unchanged and settled, and
     /// listing the others.
-    pub fn files_on_disk(&self, output: &Path, marker: &str) -> Result<HashSet<String>> {
-        let mut by_dir: HashMap<&str, Vec<&String>> = HashMap::new();
+    pub fn files_on_disk(&self, output: &Path, marker: &str) -> Result<FxHashSet<String>> {
+        let mut by_dir: FxHashMap<&str, Vec<&String>> = FxHashMap::default();
         for path in self.files.keys() {
             by_dir.entry(parent(path)).or_default().push(path);
         }
@@ -216,10 +216,12 @@ mod tests {
         let output = dir.path().join("site");
         let mut manifest = Manifest {
             key: 7,
-            files: HashMap::from([
+            files: [
                 ("index.html".to_string(), entry(42)),
                 ("a b/c.html".to_string(), entry(1)),
-            ]),
+            ]
+            .into_iter()
+            .collect(),
             ..Default::default()
         };
         std::fs::create_dir_all(output.join("a b")).unwrap();
@@ -252,7 +254,7 @@ mod tests {
         manifest.stamp_dirs(&output, None);
         // Stamps taken a moment ago are not trusted; pretend they are old.
         manifest.taken += 10_000_000_000;
-        let all: HashSet<String> = manifest.files.keys().cloned().collect();
+        let all: FxHashSet<String> = manifest.files.keys().cloned().collect();
         assert_eq!(manifest.files_on_disk(&output, "MARK").unwrap(), all);
 
         // Past the file system's timestamp granularity, so the folders' times move.

@@ -12,7 +12,9 @@
 //! parallel and the cache never holds a second copy of the archive.
 //! Anything unreadable or from another key is just a miss.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -31,6 +33,7 @@ const MAGIC: &str = "blotter-units 1";
 pub struct Entry {
     pub release: Stamp,
     pub sidecar: Option<Stamp>,
+    #[serde(with = "serde_bytes")]
     outcome: Vec<u8>,
 }
 
@@ -53,7 +56,7 @@ struct ShardFile {
 
 #[derive(Default)]
 struct Shard {
-    entries: HashMap<String, Entry>,
+    entries: FxHashMap<String, Entry>,
     dirty: bool,
 }
 
@@ -63,6 +66,8 @@ pub struct UnitCache {
     dir: Option<PathBuf>,
     key: u64,
     shards: Vec<Shard>,
+    /// Entries found or put this run: when that is all of them, none is stale.
+    used: std::sync::atomic::AtomicUsize,
 }
 
 impl UnitCache {
@@ -79,6 +84,7 @@ impl UnitCache {
             dir: dir.map(Path::to_path_buf),
             key,
             shards,
+            used: Default::default(),
         }
     }
 
@@ -90,12 +96,23 @@ impl UnitCache {
             .get(key)
             .filter(|e| e.release == release && e.sidecar == sidecar)
             .and_then(|e| postcard::from_bytes(&e.outcome).ok())
+            .inspect(|_| {
+                self.used.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            })
     }
 
     pub fn put(&mut self, key: String, entry: Entry) {
         let shard = &mut self.shards[shard_of(&key)];
         shard.entries.insert(key, entry);
         shard.dirty = true;
+        *self.used.get_mut() += 1;
+    }
+
+    /// Whether some entries were neither found nor put this run (so may
+    /// be of deleted releases).
+    pub fn may_have_stale(&self) -> bool {
+        let total: usize = self.shards.iter().map(|s| s.entries.len()).sum();
+        total > self.used.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Forgets every unit not in `present` (deleted releases).

@@ -3,7 +3,9 @@
 //! so the offset comes from the site's zone at that moment (+01:00 in
 //! British Summer Time, +00:00 in winter), never from the build machine.
 
-use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveTime, TimeZone, Timelike};
+use chrono::{
+    DateTime, Datelike, FixedOffset, LocalResult, NaiveDate, NaiveTime, TimeZone, Timelike,
+};
 use chrono_tz::Tz;
 
 /// A date as the release gives it: the time is optional, and a date
@@ -11,9 +13,61 @@ use chrono_tz::Tz;
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
 )]
+#[serde(into = "StoredDate", try_from = "StoredDate")]
 pub struct ReleaseDate {
     pub date: NaiveDate,
     pub time: Option<NaiveTime>,
+}
+
+/// A release date as the parse cache stores it: days since the common era
+/// and seconds since midnight, which read back far faster than chrono's
+/// text forms.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredDate(i32, Option<u32>);
+
+impl From<ReleaseDate> for StoredDate {
+    fn from(d: ReleaseDate) -> StoredDate {
+        StoredDate(
+            d.date.num_days_from_ce(),
+            d.time.map(|t| t.num_seconds_from_midnight()),
+        )
+    }
+}
+
+impl TryFrom<StoredDate> for ReleaseDate {
+    type Error = &'static str;
+    fn try_from(StoredDate(days, secs): StoredDate) -> Result<ReleaseDate, Self::Error> {
+        let date = NaiveDate::from_num_days_from_ce_opt(days).ok_or("date out of range")?;
+        let time = match secs {
+            Some(s) => Some(NaiveTime::from_num_seconds_from_midnight_opt(s, 0).ok_or("bad time")?),
+            None => None,
+        };
+        Ok(ReleaseDate { date, time })
+    }
+}
+
+/// `DateTime<FixedOffset>` as seconds, nanoseconds and offset, for the
+/// parse cache (chrono's own form is RFC 3339 text, slow to read back).
+pub mod moment {
+    use chrono::{DateTime, FixedOffset};
+    use serde::{de::Error, Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &DateTime<FixedOffset>, s: S) -> Result<S::Ok, S::Error> {
+        (
+            t.timestamp(),
+            t.timestamp_subsec_nanos(),
+            t.offset().local_minus_utc(),
+        )
+            .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<FixedOffset>, D::Error> {
+        let (secs, nanos, offset) = <(i64, u32, i32)>::deserialize(d)?;
+        let offset = FixedOffset::east_opt(offset).ok_or_else(|| D::Error::custom("bad offset"))?;
+        DateTime::from_timestamp(secs, nanos)
+            .map(|t| t.with_timezone(&offset))
+            .ok_or_else(|| D::Error::custom("moment out of range"))
+    }
 }
 
 /// Parses the date shapes releases and sidecars use:

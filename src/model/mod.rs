@@ -35,6 +35,7 @@ pub struct Release {
     pub title: String,
     pub date: ReleaseDate,
     /// The moment in the site's zone (local midnight for a bare date).
+    #[serde(with = "dates::moment")]
     pub published: DateTime<FixedOffset>,
     /// Index into `Archive::areas`.
     pub area: usize,
@@ -51,7 +52,8 @@ pub struct Release {
     /// The body's first paragraph, shortened: feed summaries and teasers.
     pub summary: String,
     pub body_line: usize,
-    pub annotation: Option<Annotation>,
+    /// Boxed: most releases have none, and releases are moved in bulk.
+    pub annotation: Option<Box<Annotation>>,
     /// Indices into `Archive::tags`, in the order the sidecar lists them.
     pub tags: Vec<usize>,
     /// Indices into `Archive::releases` of related releases, either
@@ -231,18 +233,26 @@ impl Resolver {
 /// checks that span releases. Releases with errors are left out (and
 /// reported), so `check` sees every problem and `--skip-invalid` builds
 /// the rest.
-pub fn assemble(config: SiteConfig, units: Vec<UnitOutcome>, diags: &mut Diagnostics) -> Archive {
+pub fn assemble(
+    config: SiteConfig,
+    mut units: Vec<UnitOutcome>,
+    diags: &mut Diagnostics,
+) -> Archive {
     let table = AreaTable::with_extra(&config.areas);
-    let present: Vec<(&str, &Path)> = units
+    // The stems move out so the sets below can borrow them while the
+    // units are consumed.
+    let stems: Vec<Option<String>> = units.iter_mut().map(|u| u.stem.take()).collect();
+    let present: Vec<(&str, &Path)> = stems
         .iter()
-        .filter_map(|u| Some((u.stem.as_deref()?, u.path.as_path())))
+        .zip(&units)
+        .filter_map(|(stem, u)| Some((stem.as_deref()?, u.path.as_path())))
         .collect();
     let duplicates = duplicate_ids(&present, diags);
-    let present: HashSet<String> = present.iter().map(|(s, _)| s.to_string()).collect();
-    let mut resolved = Vec::new();
-    for unit in units {
+    let present: HashSet<&str> = present.iter().map(|&(s, _)| s).collect();
+    let mut resolved = Vec::with_capacity(units.len());
+    for (unit, stem) in units.into_iter().zip(&stems) {
         diags.extend(unit.parse_diags);
-        if unit.stem.as_ref().is_some_and(|s| duplicates.contains(s)) {
+        if stem.as_deref().is_some_and(|s| duplicates.contains(s)) {
             continue;
         }
         diags.extend(unit.resolve_diags);
@@ -254,8 +264,14 @@ pub fn assemble(config: SiteConfig, units: Vec<UnitOutcome>, diags: &mut Diagnos
 
 /// Ids used by more than one file: each copy is an error naming the others.
 fn duplicate_ids(releases: &[(&str, &Path)], diags: &mut Diagnostics) -> HashSet<String> {
+    let mut seen: HashSet<&str> = HashSet::with_capacity(releases.len());
+    let repeated: HashSet<&str> = releases
+        .iter()
+        .filter(|(stem, _)| !seen.insert(stem))
+        .map(|&(stem, _)| stem)
+        .collect();
     let mut by_id: BTreeMap<&str, Vec<&Path>> = BTreeMap::new();
-    for &(stem, path) in releases {
+    for &(stem, path) in releases.iter().filter(|(s, _)| repeated.contains(s)) {
         by_id.entry(stem).or_default().push(path);
     }
     let mut duplicated = HashSet::new();
@@ -323,7 +339,7 @@ fn resolve(
         id?,
         title?,
         date?,
-        annotation.map_or(Some(None), |a| a.map(Some))?,
+        annotation.map_or(Some(None), |a| a.map(|a| Some(Box::new(a))))?,
     );
     let (published, note) = date.localise(tz);
     if let Some(note) = note {
@@ -420,11 +436,9 @@ fn annotation(
 /// own errors are reported, and links to it are not errors twice over.
 fn check_cross_references(
     resolved: Vec<(Release, Option<AreaChoice>)>,
-    present: &HashSet<String>,
+    known: &HashSet<&str>,
     diags: &mut Diagnostics,
 ) -> Vec<(Release, Option<AreaChoice>)> {
-    let known: HashSet<&str> = present.iter().map(String::as_str).collect();
-
     let mut broken = HashSet::new();
     for (release, _) in &resolved {
         let Some(a) = &release.annotation else {
@@ -455,6 +469,9 @@ fn check_cross_references(
             broken.insert(release.id.clone());
             diags.extend(found);
         }
+    }
+    if broken.is_empty() {
+        return resolved;
     }
     resolved
         .into_iter()
@@ -592,39 +609,45 @@ fn index(
     resolved: Vec<(Release, Option<AreaChoice>)>,
     table: &AreaTable,
 ) -> Archive {
-    let mut resolved = resolved;
-    resolved.sort_by(|(a, _), (b, _)| b.published.cmp(&a.published).then_with(|| a.id.cmp(&b.id)));
+    // Sorted by index, then moved once: releases are large to move about.
+    let mut order: Vec<usize> = (0..resolved.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&resolved[a].0, &resolved[b].0);
+        b.published.cmp(&a.published).then_with(|| a.id.cmp(&b.id))
+    });
+    let mut slots: Vec<Option<(Release, Option<AreaChoice>)>> =
+        resolved.into_iter().map(Some).collect();
+    let resolved: Vec<(Release, Option<AreaChoice>)> =
+        order.into_iter().filter_map(|i| slots[i].take()).collect();
+    drop(slots);
+    // The distinct choices first: a large archive names a few dozen areas.
+    let mut known = BTreeSet::new();
+    let mut named: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut any_unknown = false;
+    for (_, choice) in &resolved {
+        match choice {
+            Some(AreaChoice::Known(i)) => {
+                known.insert(*i);
+            }
+            Some(AreaChoice::Named(text)) => *named.entry(text.as_str()).or_default() += 1,
+            None => any_unknown = true,
+        }
+    }
     // Group by slug: `Kent` and `kent` are one area. Free-text areas take
     // their most used spelling (ties: the smallest) as display name.
     let mut groups: BTreeMap<Slug, AreaGroup> = BTreeMap::new();
-    let mut keys = Vec::with_capacity(resolved.len());
-    for (_, choice) in &resolved {
-        let (slug, fixed, spelling, unknown) = match choice {
-            Some(AreaChoice::Known(i)) => (
-                table.areas[*i].slug.clone(),
-                Some(table.areas[*i].name.clone()),
-                None,
-                false,
-            ),
-            Some(AreaChoice::Named(text)) => {
-                (Slug::from_text(text), None, Some(text.clone()), false)
-            }
-            None => (
-                Slug::from_text(UNKNOWN_AREA),
-                Some(UNKNOWN_AREA.to_string()),
-                None,
-                true,
-            ),
-        };
-        let group = groups.entry(slug.clone()).or_default();
-        if fixed.is_some() {
-            group.fixed_name = fixed;
-        }
-        if let Some(spelling) = spelling {
-            *group.spellings.entry(spelling).or_default() += 1;
-        }
-        group.unknown |= unknown;
-        keys.push(slug);
+    for &i in &known {
+        let row = &table.areas[i];
+        groups.entry(row.slug.clone()).or_default().fixed_name = Some(row.name.clone());
+    }
+    for (&text, &count) in &named {
+        let group = groups.entry(Slug::from_text(text)).or_default();
+        *group.spellings.entry(text.to_string()).or_default() += count;
+    }
+    if any_unknown {
+        let group = groups.entry(Slug::from_text(UNKNOWN_AREA)).or_default();
+        group.fixed_name = Some(UNKNOWN_AREA.to_string());
+        group.unknown = true;
     }
     let mut areas: Vec<(bool, Area)> = groups
         .into_iter()
@@ -661,16 +684,33 @@ fn index(
             .then_with(|| a.slug.cmp(&b.slug))
     });
     let mut areas: Vec<Area> = areas.into_iter().map(|(_, a)| a).collect();
-    let position: HashMap<Slug, usize> = areas
+    let position: HashMap<&Slug, usize> = areas
         .iter()
         .enumerate()
-        .map(|(i, a)| (a.slug.clone(), i))
+        .map(|(i, a)| (&a.slug, i))
+        .collect();
+    let known_at: HashMap<usize, usize> = known
+        .iter()
+        .map(|&i| (i, position[&table.areas[i].slug]))
+        .collect();
+    let named_at: HashMap<&str, usize> = named
+        .keys()
+        .map(|&text| (text, position[&Slug::from_text(text)]))
+        .collect();
+    let unknown_at = any_unknown.then(|| position[&Slug::from_text(UNKNOWN_AREA)]);
+    let numbers: Vec<usize> = resolved
+        .iter()
+        .map(|(_, choice)| match choice {
+            Some(AreaChoice::Known(i)) => known_at[i],
+            Some(AreaChoice::Named(text)) => named_at[text.as_str()],
+            None => unknown_at.unwrap_or_default(),
+        })
         .collect();
     let mut releases = Vec::with_capacity(resolved.len());
     let mut days: BTreeMap<NaiveDate, Vec<usize>> = BTreeMap::new();
-    for (i, ((mut release, _), slug)) in resolved.into_iter().zip(keys).enumerate() {
-        release.area = position[&slug];
-        areas[release.area].releases.push(i);
+    for (i, ((mut release, _), area)) in resolved.into_iter().zip(numbers).enumerate() {
+        release.area = area;
+        areas[area].releases.push(i);
         days.entry(release.published.date_naive())
             .or_default()
             .push(i);
@@ -723,7 +763,7 @@ fn index_tags(releases: &mut [Release]) -> Vec<Tag> {
         .enumerate()
         .map(|(i, t)| (t.slug.clone(), i))
         .collect();
-    for release in releases.iter_mut() {
+    for release in releases.iter_mut().filter(|r| r.annotation.is_some()) {
         release.tags = release
             .annotation
             .iter()
@@ -736,20 +776,27 @@ fn index_tags(releases: &mut [Release]) -> Vec<Tag> {
 
 /// `related` works both ways: a link from A to B shows on both pages.
 fn link_related(releases: &mut [Release]) {
-    let by_id: HashMap<String, usize> = releases
+    if !releases
+        .iter()
+        .any(|r| r.annotation.as_ref().is_some_and(|a| !a.related.is_empty()))
+    {
+        return;
+    }
+    let by_id: HashMap<&str, usize> = releases
         .iter()
         .enumerate()
-        .map(|(i, r)| (r.id.to_string(), i))
+        .map(|(i, r)| (r.id.as_str(), i))
         .collect();
     let mut related: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); releases.len()];
     for (i, release) in releases.iter().enumerate() {
         for id in release.annotation.iter().flat_map(|a| &a.related) {
-            if let Some(&j) = by_id.get(&id.value) {
+            if let Some(&j) = by_id.get(id.value.as_str()) {
                 related[i].insert(j);
                 related[j].insert(i);
             }
         }
     }
+    drop(by_id);
     // Indices are newest first already, so sorted sets list newest first.
     for (release, set) in releases.iter_mut().zip(related) {
         release.related = set.into_iter().collect();

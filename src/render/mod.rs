@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::hash::{Hash, Hasher};
 
@@ -134,7 +135,7 @@ impl<'a> Renderer<'a> {
     ) -> Renderer<'a> {
         let items = archive
             .releases
-            .iter()
+            .par_iter()
             .map(|r| ReleaseItem::new(r, archive))
             .collect();
         let area_years = archive
