@@ -111,6 +111,13 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
     write::check_target(&options.output, &protected).map_err(|e| ConfigError(e.into()))?;
 
     let mut diags = Diagnostics::default();
+    let key = cache::build_key(theme.fingerprint, &config, base_url.as_deref());
+    // What the last build left in the output is checked on a thread of its
+    // own while the content is read (it is mostly waiting on the kernel).
+    let last_build = {
+        let output = options.output.clone();
+        std::thread::spawn(move || last_build(&output, key))
+    };
     let units_dir = cache::folder(&options.output).map(|d| d.join("units"));
     let mut archive = read_archive(&options.content, config, &mut diags, units_dir.as_deref())
         .map_err(ConfigError)?;
@@ -141,8 +148,9 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
         Location::new(base_url.as_deref()),
         &FromFiles,
     );
-    let key = cache::build_key(theme.fingerprint, &archive.config, base_url.as_deref());
-    let (pages, rewritten) = write_site(&options.output, &renderer, key).map_err(ConfigError)?;
+    let previous = last_build.join().unwrap_or(Ok(None)).map_err(ConfigError)?;
+    let (pages, rewritten) =
+        write_site(&options.output, &renderer, key, previous).map_err(ConfigError)?;
     let summary = Summary {
         releases: archive.releases.len(),
         pages,
@@ -150,6 +158,9 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
         areas: archive.areas.len(),
         elapsed: started.elapsed(),
     };
+    // Freeing a large archive takes a while, and nothing needs to wait for it.
+    drop(renderer);
+    std::thread::spawn(move || drop(archive));
     Ok(Report {
         diagnostics: diags.into_sorted(),
         skipped,
@@ -165,21 +176,37 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
 /// others are rendered and hashed, and if few files changed those few are
 /// written in place. Otherwise, or when the last build is unknown, the whole
 /// site is staged beside the output and swapped in.
-fn write_site(output: &Path, renderer: &Renderer, key: u64) -> anyhow::Result<(usize, usize)> {
+fn write_site(
+    output: &Path,
+    renderer: &Renderer,
+    key: u64,
+    previous: Option<LastBuild>,
+) -> anyhow::Result<(usize, usize)> {
     progress::mark("renderer set-up");
     let jobs = renderer.plan();
     let progress = progress::Progress::new(jobs.len());
     progress.around(|| {
-        if let Some(previous) =
-            cache::Manifest::load(output, key).filter(|_| output.join(write::MARKER).is_file())
-        {
-            progress::mark("manifest load");
+        if let Some(previous) = previous {
             if let Some(done) = update_site(output, renderer, &progress, &jobs, previous)? {
                 return Ok(done);
             }
         }
         staged_site(output, renderer, &progress, &jobs, key)
     })
+}
+
+/// The last build's manifest, when it is for this key and the output is
+/// still blotter's, with the files now in the output.
+type LastBuild = (cache::Manifest, rustc_hash::FxHashSet<String>);
+
+fn last_build(output: &Path, key: u64) -> anyhow::Result<Option<LastBuild>> {
+    let Some(manifest) =
+        cache::Manifest::load(output, key).filter(|_| output.join(write::MARKER).is_file())
+    else {
+        return Ok(None);
+    };
+    let on_disk = manifest.files_on_disk(output, write::MARKER)?;
+    Ok(Some((manifest, on_disk)))
 }
 
 /// The clean path: the whole site staged beside the output and swapped in.
@@ -224,14 +251,12 @@ fn update_site(
     renderer: &Renderer,
     progress: &progress::Progress,
     jobs: &[render::Job],
-    previous: cache::Manifest,
+    (previous, on_disk): LastBuild,
 ) -> anyhow::Result<Option<(usize, usize)>> {
     // Past this many changed files, staging a fresh copy is as cheap and
     // keeps the all-or-nothing guarantee; rendering stops early.
     let limit = (jobs.len() / 20).clamp(200, 5000);
     let changed_count = AtomicUsize::new(0);
-    let on_disk = previous.files_on_disk(output, write::MARKER)?;
-    progress::mark("list output");
     let rendered: Vec<Option<Rendered>> = jobs
         .par_iter()
         .map(|&job| {

@@ -10,6 +10,11 @@ use clap::{Parser, Subcommand};
 
 use blotter::{BuildOptions, Report};
 
+/// mimalloc: a build makes millions of small allocations on many threads,
+/// and glibc's allocator spent a seventh of the run on them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "blotter",

@@ -126,6 +126,11 @@ fn split(output: &Path) -> Result<(PathBuf, String)> {
     }
 }
 
+/// Renders on the worker threads and writes on one writer thread, as `cp`
+/// does: creating files and folders is the kernel's work, serialised on
+/// each parent folder's lock, so writers in parallel mostly wait for each
+/// other (on two cores, spinning on that lock took the CPU the renderers
+/// needed). A bounded queue keeps rendered pages from piling up in memory.
 fn fill<I>(staging: &Path, artifacts: I) -> Result<Vec<(String, FileEntry)>>
 where
     I: ParallelIterator<Item = Result<Artifact>>,
@@ -133,23 +138,49 @@ where
     fs::create_dir_all(staging).with_context(|| format!("{}: cannot create", staging.display()))?;
     fs::write(staging.join(MARKER), MARKER_TEXT)
         .with_context(|| format!("{}: cannot write", staging.display()))?;
-    artifacts
-        .map(|artifact| {
+    let (sender, queue) = std::sync::mpsc::sync_channel::<(Artifact, u64)>(512);
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || write_all(staging, queue));
+        let rendered = artifacts.try_for_each_with(sender, |sender, artifact| {
             let artifact = artifact?;
-            let path = staging.join(safe_relative(&artifact.path)?);
-            if let Some(dir) = path.parent() {
+            let hash = crate::cache::hash(&artifact.bytes);
+            sender
+                .send((artifact, hash))
+                .map_err(|_| anyhow::anyhow!("the writer stopped"))
+        });
+        let written = writer
+            .join()
+            .map_err(|_| anyhow::anyhow!("the writer thread panicked"))?;
+        // The writer's own error says more than "the writer stopped".
+        let written = written?;
+        rendered.map(|()| written)
+    })
+}
+
+fn write_all(
+    staging: &Path,
+    queue: std::sync::mpsc::Receiver<(Artifact, u64)>,
+) -> Result<Vec<(String, FileEntry)>> {
+    let mut made: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
+    let mut written = Vec::new();
+    for (artifact, hash) in queue {
+        let path = staging.join(safe_relative(&artifact.path)?);
+        if let Some(dir) = path.parent() {
+            if !made.contains(dir) {
                 fs::create_dir_all(dir)
                     .with_context(|| format!("{}: cannot create", dir.display()))?;
+                made.insert(dir.to_path_buf());
             }
-            fs::write(&path, &artifact.bytes)
-                .with_context(|| format!("{}: cannot write", path.display()))?;
-            let entry = FileEntry {
-                hash: crate::cache::hash(&artifact.bytes),
-                fingerprint: artifact.fingerprint,
-            };
-            Ok((artifact.path, entry))
-        })
-        .collect()
+        }
+        fs::write(&path, &artifact.bytes)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+        let entry = FileEntry {
+            hash,
+            fingerprint: artifact.fingerprint,
+        };
+        written.push((artifact.path, entry));
+    }
+    Ok(written)
 }
 
 /// An incremental update of a site blotter made: writes the files whose
