@@ -128,8 +128,8 @@ for N in $SIZES; do
     CORPUS_MB=$(du -sm "$CORPUS" | cut -f1)
     OUT="$WORK/out-$N"
 
-    # Clean build.
-    rm -rf "$OUT"; sync
+    # Clean build: no output, no build cache (parse cache and manifest).
+    rm -rf "$OUT" "$WORK/.out-$N.blotter-cache"; sync
     find "$CORPUS/releases" -type f -exec cat {} + >/dev/null   # warm cache, as for Hugo
     timed "blotter-clean-$N" "$BLOTTER" build --content "$CORPUS" --output "$OUT" --base-url "$BASE_URL"
     B_WALL=$WALL; B_RSS=$RSS; B_USR=$USR; B_SYS=$SYS
