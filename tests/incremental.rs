@@ -10,7 +10,7 @@ use std::path::Path;
 use blotter::BuildOptions;
 use support::*;
 
-const RELEASES: usize = 1000;
+const RELEASES: usize = 2000;
 const AREAS: [&str; 6] = [
     "Kent",
     "Essex",
