@@ -1,0 +1,164 @@
+//! Stages 1 to 3 with the parse cache: each release and its sidecar are
+//! found, then taken from the cache when their files are unchanged, or
+//! read, parsed and resolved; then the model is assembled from all of them.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::SiteConfig;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::{self, Archive, Parsed, ParsedSidecar};
+use crate::{cache, load, parse, progress};
+
+/// Stages 1 to 3: load, parse, model. With a parse cache folder, releases
+/// whose files are unchanged since the last build are taken from it
+/// instead of being read, parsed and resolved again.
+pub fn read_archive(
+    content: &Path,
+    config: SiteConfig,
+    diags: &mut Diagnostics,
+    cache_dir: Option<&Path>,
+) -> anyhow::Result<Archive> {
+    let found = load::discover(content, diags)?;
+    progress::mark("load: find");
+    let (units, orphans) = pair_files(found);
+    let key = cache::units_key(content, &config);
+    let mut cache = cache::units::UnitCache::load(cache_dir, key);
+    progress::mark("parse cache load");
+    let resolver = model::Resolver::new(&config);
+    let max_bytes = config.max_file_bytes;
+    // Each unit is read, parsed and resolved on one thread, its text
+    // dropped at once: holding every text of a 100,000-release archive
+    // would double the build's peak memory.
+    let now = cache::now_nanos();
+    let read: Vec<(model::UnitOutcome, Option<cache::units::Entry>)> = units
+        .par_iter()
+        .map(|unit| {
+            let stamps = (unit.release.stamp, unit.sidecar.as_ref().map(|s| s.stamp));
+            if let Some(outcome) = cache.get(&unit.name, stamps.0, stamps.1) {
+                return (outcome, None);
+            }
+            let outcome = read_unit(unit, &resolver, max_bytes);
+            // A file written moments ago may be written again within its
+            // timestamp's granularity: it is read again next time instead.
+            let settled = !stamps.0.is_recent(now) && !stamps.1.is_some_and(|s| s.is_recent(now));
+            let entry = (cache_dir.is_some() && settled)
+                .then(|| cache::units::Entry::new(stamps.0, stamps.1, &outcome))
+                .flatten();
+            (outcome, entry)
+        })
+        .collect();
+    progress::mark("load, parse, resolve");
+    let mut outcomes = Vec::with_capacity(read.len());
+    for (unit, (outcome, entry)) in units.iter().zip(read) {
+        if let Some(entry) = entry {
+            cache.put(unit.name.clone(), entry);
+        }
+        outcomes.push(outcome);
+    }
+    if cache_dir.is_some() {
+        if cache.may_have_stale() {
+            cache.retain(&units.iter().map(|u| u.name.as_str()).collect());
+        }
+        // The cache only saves work: a build goes on without it.
+        let _ = cache.save();
+        progress::mark("parse cache save");
+    }
+    // Freeing 100,000 cached releases takes a while; nothing waits for it.
+    std::thread::spawn(move || drop(cache));
+    for orphan in orphans {
+        diags.push(
+            match load::read(&orphan, max_bytes).and_then(|f| parse::sidecar(&f)) {
+                Err(diagnostic) => diagnostic,
+                Ok(_) => Diagnostic::warning(&orphan.path, 0, "sidecar has no release beside it")
+                    .with_help("a sidecar `x.md` annotates the release `x.txt` in the same folder"),
+            },
+        );
+    }
+    progress::mark("orphan sidecars");
+    let archive = model::assemble(config, outcomes, diags);
+    progress::mark("model");
+    Ok(archive)
+}
+
+/// A release file and its sidecar, if it has one.
+struct UnitFiles {
+    /// The release's path under `releases/` without extension.
+    name: String,
+    release: load::Found,
+    sidecar: Option<load::Found>,
+}
+
+/// Pairs each release with its sidecar; sidecars without a release are
+/// returned apart.
+fn pair_files(found: Vec<load::Found>) -> (Vec<UnitFiles>, Vec<load::Found>) {
+    let mut sidecars: std::collections::HashMap<PathBuf, load::Found> = found
+        .iter()
+        .filter(|f| f.kind == load::Kind::Sidecar)
+        .map(|f| (f.key.clone(), f.clone()))
+        .collect();
+    let units: Vec<UnitFiles> = found
+        .into_iter()
+        .filter(|f| f.kind == load::Kind::Release)
+        .map(|release| UnitFiles {
+            name: release.key.to_string_lossy().into_owned(),
+            sidecar: sidecars.remove(&release.key),
+            release,
+        })
+        .collect();
+    let mut orphans: Vec<load::Found> = sidecars.into_values().collect();
+    orphans.sort_by(|a, b| a.path.cmp(&b.path));
+    (units, orphans)
+}
+
+/// Reads, parses and resolves one release and its sidecar.
+fn read_unit(unit: &UnitFiles, resolver: &model::Resolver, max_bytes: u64) -> model::UnitOutcome {
+    let mut outcome = model::UnitOutcome {
+        path: unit.release.path.clone(),
+        ..Default::default()
+    };
+    let diags = &mut outcome.parse_diags;
+    let release = load::read(&unit.release, max_bytes).and_then(|file| {
+        parse::release(&file, diags).map(|raw| {
+            // Only a release with a sidecar keeps its body, for the notes.
+            let keep_body = unit.sidecar.is_some();
+            Parsed::new(file.path, file.key, file.stem, raw, keep_body)
+        })
+    });
+    let sidecar = unit.sidecar.as_ref().map(|found| {
+        load::read(found, max_bytes)
+            .and_then(|file| parse::sidecar(&file))
+            .map(|raw| ParsedSidecar {
+                path: found.path.clone(),
+                key: found.key.clone(),
+                raw,
+            })
+    });
+    let (release, sidecar) = match (release, sidecar.transpose()) {
+        (Ok(release), Ok(sidecar)) => (release, sidecar),
+        (release, sidecar) => {
+            let sidecar_broken = sidecar.is_err();
+            diags.extend(sidecar.err());
+            match release {
+                Err(error) => diags.push(error),
+                // Publishing a release without its corrections would mislead.
+                Ok(_) if sidecar_broken => diags.push(Diagnostic::error(
+                    &unit.release.path,
+                    0,
+                    "not built: its sidecar has errors",
+                )),
+                Ok(_) => {}
+            }
+            return outcome;
+        }
+    };
+    outcome.stem = Some(release.stem.clone());
+    outcome.resolved = resolver
+        .resolve(release, sidecar, &mut outcome.resolve_diags)
+        .map(|(mut release, area)| {
+            release.body = None;
+            (release, area)
+        });
+    outcome
+}

@@ -1,0 +1,186 @@
+//! Stages 4 and 5 against the last build: whether the site is rendered and
+//! staged whole, or updated in place from the last build's manifest, and
+//! the manifest kept for the next one.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+
+use crate::render::{self, Renderer};
+use crate::{cache, progress, write};
+
+/// Stages 4 and 5: renders every page and writes the site, returning the
+/// number of files in it and how many were written.
+///
+/// When the last build's manifest matches (same blotter, theme, settings),
+/// a page whose input fingerprint is unchanged is not rendered at all, the
+/// others are rendered and hashed, and if few files changed those few are
+/// written in place. Otherwise, or when the last build is unknown, the whole
+/// site is staged beside the output and swapped in.
+pub(crate) fn write_site(
+    output: &Path,
+    renderer: &Renderer,
+    key: u64,
+    previous: Option<LastBuild>,
+) -> anyhow::Result<(usize, usize)> {
+    progress::mark("renderer set-up");
+    let jobs = renderer.plan();
+    let progress = progress::Progress::new(jobs.len());
+    progress.around(|| {
+        if let Some(previous) = previous {
+            if let Some(done) = update_site(output, renderer, &progress, &jobs, previous)? {
+                return Ok(done);
+            }
+        }
+        staged_site(output, renderer, &progress, &jobs, key)
+    })
+}
+
+/// The last build's manifest, when it is for this key and the output is
+/// still blotter's, with the files now in the output.
+pub(crate) type LastBuild = (cache::Manifest, rustc_hash::FxHashSet<String>);
+
+pub(crate) fn last_build(output: &Path, key: u64) -> anyhow::Result<Option<LastBuild>> {
+    let Some(manifest) =
+        cache::Manifest::load(output, key).filter(|_| output.join(write::MARKER).is_file())
+    else {
+        return Ok(None);
+    };
+    let on_disk = manifest.files_on_disk(output, write::MARKER)?;
+    Ok(Some((manifest, on_disk)))
+}
+
+/// The clean path: the whole site staged beside the output and swapped in.
+fn staged_site(
+    output: &Path,
+    renderer: &Renderer,
+    progress: &progress::Progress,
+    jobs: &[render::Job],
+    key: u64,
+) -> anyhow::Result<(usize, usize)> {
+    // The manifest goes first: if this build dies, the next one is clean.
+    cache::Manifest::remove(output);
+    let artifacts = jobs.par_iter().map(|&job| {
+        let artifact = renderer.render(job);
+        progress.tick();
+        artifact
+    });
+    let files = write::publish(output, artifacts)?;
+    progress::mark("render, write");
+    let count = files.len();
+    let mut manifest = cache::Manifest {
+        key,
+        files: files.into_iter().collect(),
+        ..Default::default()
+    };
+    manifest.stamp_dirs(output, None);
+    manifest.save(output)?;
+    progress::mark("manifest save");
+    Ok((count, count))
+}
+
+/// A page on the incremental path: its bytes are kept only if they changed.
+struct Rendered {
+    path: String,
+    entry: cache::FileEntry,
+    bytes: Option<Vec<u8>>,
+}
+
+/// The incremental path: `None` when too much changed to update in place.
+fn update_site(
+    output: &Path,
+    renderer: &Renderer,
+    progress: &progress::Progress,
+    jobs: &[render::Job],
+    (previous, on_disk): LastBuild,
+) -> anyhow::Result<Option<(usize, usize)>> {
+    // Past this many changed files, staging a fresh copy is as cheap and
+    // keeps the all-or-nothing guarantee; rendering stops early.
+    let limit = (jobs.len() / 20).clamp(200, 5000);
+    let changed_count = AtomicUsize::new(0);
+    let rendered: Vec<Option<Rendered>> = jobs
+        .par_iter()
+        .map(|&job| {
+            if changed_count.load(Ordering::Relaxed) > limit {
+                return Ok(None);
+            }
+            progress.tick();
+            // Same inputs as last time, and the file still there: reuse it.
+            if let Some(fingerprinted) = renderer.fingerprint(job) {
+                let (path, fingerprint) = fingerprinted?;
+                if let Some(&entry) = previous
+                    .files
+                    .get(&path)
+                    .filter(|e| e.fingerprint == Some(fingerprint) && on_disk.contains(&path))
+                {
+                    return Ok(Some(Rendered {
+                        path,
+                        entry,
+                        bytes: None,
+                    }));
+                }
+            }
+            let artifact = renderer.render(job)?;
+            let entry = cache::FileEntry {
+                hash: cache::hash(&artifact.bytes),
+                fingerprint: artifact.fingerprint,
+            };
+            // Same bytes as last time, and still there: nothing to write.
+            let same = previous.files.get(&artifact.path).map(|e| e.hash) == Some(entry.hash)
+                && on_disk.contains(&artifact.path);
+            if !same {
+                changed_count.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(Some(Rendered {
+                path: artifact.path,
+                entry,
+                bytes: (!same).then_some(artifact.bytes),
+            }))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    progress::mark("fingerprint, render");
+    if changed_count.load(Ordering::Relaxed) > limit {
+        return Ok(None);
+    }
+    let mut files = rustc_hash::FxHashMap::default();
+    files.reserve(rendered.len());
+    let mut changed = Vec::new();
+    for Rendered { path, entry, bytes } in rendered.into_iter().flatten() {
+        if let Some(bytes) = bytes {
+            changed.push(render::Artifact {
+                path: path.clone(),
+                bytes,
+                fingerprint: entry.fingerprint,
+            });
+        }
+        files.insert(path, entry);
+    }
+    // Whatever the site no longer has goes, including files added by hand:
+    // the result is always what a clean build would make.
+    let mut removed: Vec<String> = on_disk
+        .into_iter()
+        .filter(|p| !files.contains_key(p))
+        .collect();
+    removed.sort();
+    let count = files.len();
+    if changed.is_empty() && removed.is_empty() && files == previous.files {
+        // Nothing on disk changed, so the manifest (and its folder stamps) holds.
+        return Ok(Some((count, 0)));
+    }
+    // Forget the old manifest while files change: a build killed now is
+    // followed by a clean one, never by one trusting stale hashes.
+    cache::Manifest::remove(output);
+    write::update_in_place(output, &changed, &removed)?;
+    progress::mark("write changes");
+    let touched: Vec<String> = changed
+        .iter()
+        .map(|a| a.path.clone())
+        .chain(removed.iter().cloned())
+        .collect();
+    let mut manifest = cache::Manifest { files, ..previous };
+    manifest.stamp_dirs(output, Some(&touched));
+    manifest.save(output)?;
+    progress::mark("manifest save");
+    Ok(Some((count, changed.len() + removed.len())))
+}
