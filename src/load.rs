@@ -272,6 +272,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn path_order_is_path_order() {
+        // `-` and `.` sort below `/` as bytes, but a folder's files still
+        // come right after the folder, as `Path`'s comparison has it.
+        let mut paths: Vec<PathBuf> = [
+            "a.txt",
+            "a/b.txt",
+            "a-b/c.txt",
+            "a/b/c.txt",
+            "ab.txt",
+            "a/a.md",
+        ]
+        .iter()
+        .map(|p| Path::new("releases").join(p))
+        .collect();
+        let mut by_key = paths.clone();
+        by_key.sort_by_cached_key(|p| path_order(p));
+        paths.sort();
+        assert_eq!(by_key, paths);
+    }
+
+    #[test]
     fn bom_and_crlf_are_normalised() {
         assert_eq!(decode(b"\xef\xbb\xbfa\r\nb\rc\n").unwrap(), "a\nb\nc\n");
     }
