@@ -65,7 +65,7 @@ pub fn read_archive(
         let _ = cache.save();
         progress::mark("parse cache save");
     }
-    // Freeing 100,000 cached releases takes a while; nothing waits for it.
+    // Freeing 100,000 cache entries takes a while; nothing waits for it.
     std::thread::spawn(move || drop(cache));
     for orphan in orphans {
         diags.push(
