@@ -5,6 +5,7 @@
 //! byte-order mark, CRLF line ends and oversized files are dealt with: every
 //! later stage sees clean `\n`-separated text.
 
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -33,6 +34,24 @@ pub struct SourceFile {
     pub stem: String,
     /// Text with BOM removed and CRLF/CR turned into LF.
     pub text: String,
+}
+
+impl SourceFile {
+    /// A file that exists only in memory, as `content/releases/<stem>.txt`
+    /// (or `.md`): for parser tests and fuzzing.
+    pub fn in_memory(kind: Kind, stem: &str, text: impl Into<String>) -> SourceFile {
+        let extension = match kind {
+            Kind::Release => "txt",
+            Kind::Sidecar => "md",
+        };
+        SourceFile {
+            kind,
+            path: PathBuf::from(format!("content/releases/{stem}.{extension}")),
+            key: PathBuf::from(stem),
+            stem: stem.to_string(),
+            text: text.into(),
+        }
+    }
 }
 
 /// A content file found under `<content>/releases`, not yet read.
@@ -159,19 +178,26 @@ pub fn read(found: &Found, max_bytes: u64) -> Result<SourceFile, Diagnostic> {
     let Found {
         kind, path, key, ..
     } = found.clone();
-    let size = std::fs::metadata(&path)
-        .map_err(|e| Diagnostic::error(&path, 0, format!("cannot read: {e}")))?
-        .len();
-    if size > max_bytes {
-        return Err(Diagnostic::error(
+    let too_big = |size: u64| {
+        Diagnostic::error(
             &path,
             0,
             format!("file is {size} bytes, over the limit of {max_bytes} bytes"),
         )
-        .with_help("raise `max_file_bytes` in site.toml if this release is genuine"));
+        .with_help("raise `max_file_bytes` in site.toml if this release is genuine")
+    };
+    // The size found by `discover`, not a second `stat`; reading stops past
+    // the limit in case the file grew since.
+    if found.stamp.len > max_bytes {
+        return Err(too_big(found.stamp.len));
     }
-    let bytes = std::fs::read(&path)
+    let mut bytes = Vec::with_capacity(found.stamp.len as usize);
+    std::fs::File::open(&path)
+        .and_then(|file| file.take(max_bytes + 1).read_to_end(&mut bytes))
         .map_err(|e| Diagnostic::error(&path, 0, format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_big(bytes.len() as u64));
+    }
     let text = decode(&bytes).map_err(|why| why.diagnostic(&path))?;
     let stem = path
         .file_stem()

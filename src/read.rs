@@ -77,7 +77,7 @@ pub fn read_archive(
         );
     }
     progress::mark("orphan sidecars");
-    let archive = model::assemble(config, outcomes, diags);
+    let archive = model::assemble(config, &resolver, outcomes, diags);
     progress::mark("model");
     Ok(archive)
 }
@@ -93,14 +93,13 @@ struct UnitFiles {
 /// Pairs each release with its sidecar; sidecars without a release are
 /// returned apart.
 fn pair_files(found: Vec<load::Found>) -> (Vec<UnitFiles>, Vec<load::Found>) {
-    let mut sidecars: std::collections::HashMap<PathBuf, load::Found> = found
-        .iter()
-        .filter(|f| f.kind == load::Kind::Sidecar)
-        .map(|f| (f.key.clone(), f.clone()))
-        .collect();
-    let units: Vec<UnitFiles> = found
+    let (releases, sidecars): (Vec<_>, Vec<_>) = found
         .into_iter()
-        .filter(|f| f.kind == load::Kind::Release)
+        .partition(|f| f.kind == load::Kind::Release);
+    let mut sidecars: std::collections::HashMap<PathBuf, load::Found> =
+        sidecars.into_iter().map(|f| (f.key.clone(), f)).collect();
+    let units: Vec<UnitFiles> = releases
+        .into_iter()
         .map(|release| UnitFiles {
             name: release.key.to_string_lossy().into_owned(),
             sidecar: sidecars.remove(&release.key),

@@ -3,8 +3,6 @@
 //! its own tags and escapes everything else, and slugs are always safe path
 //! segments. Case counts are kept modest so the suite stays quick on two cores.
 
-use std::path::PathBuf;
-
 use proptest::prelude::*;
 
 use blotter::load::{Kind, SourceFile};
@@ -13,13 +11,7 @@ use blotter::model::{ReleaseId, Slug};
 use blotter::render::body;
 
 fn source(kind: Kind, text: &str) -> SourceFile {
-    SourceFile {
-        kind,
-        path: PathBuf::from("content/releases/x.txt"),
-        key: PathBuf::from("x"),
-        stem: "x".into(),
-        text: text.to_string(),
-    }
+    SourceFile::in_memory(kind, "x", text)
 }
 
 /// Lines that look like parts of real releases, so generated files reach

@@ -2,8 +2,6 @@
 //! any diagnostic points at a line of the file.
 #![no_main]
 
-use std::path::PathBuf;
-
 use blotter::load::{Kind, SourceFile};
 use libfuzzer_sys::fuzz_target;
 
@@ -12,13 +10,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let lines = text.lines().count().max(1);
-    let file = SourceFile {
-        kind: Kind::Release,
-        path: PathBuf::from("content/releases/fuzz.txt"),
-        key: PathBuf::from("fuzz"),
-        stem: "fuzz".into(),
-        text,
-    };
+    let file = SourceFile::in_memory(Kind::Release, "fuzz", text);
     let mut warnings = Vec::new();
     match blotter::parse::release(&file, &mut warnings) {
         Ok(raw) => {

@@ -1,8 +1,6 @@
 //! Raw bytes through `load::decode` and `parse::sidecar`: never a panic.
 #![no_main]
 
-use std::path::PathBuf;
-
 use blotter::load::{Kind, SourceFile};
 use libfuzzer_sys::fuzz_target;
 
@@ -11,13 +9,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let lines = text.lines().count().max(1);
-    let file = SourceFile {
-        kind: Kind::Sidecar,
-        path: PathBuf::from("content/releases/fuzz.md"),
-        key: PathBuf::from("fuzz"),
-        stem: "fuzz".into(),
-        text,
-    };
+    let file = SourceFile::in_memory(Kind::Sidecar, "fuzz", text);
     if let Err(d) = blotter::parse::sidecar(&file) {
         assert!(d.line <= lines + 1, "{d}");
     }

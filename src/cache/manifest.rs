@@ -96,24 +96,14 @@ impl Manifest {
     /// Stamps the folders that hold the manifest's files (all of them, or
     /// only those in `touched` and their parents), after a build wrote them.
     pub fn stamp_dirs(&mut self, output: &Path, touched: Option<&[String]>) {
-        let mut wanted: FxHashSet<String> = FxHashSet::default();
-        let paths: Box<dyn Iterator<Item = &String>> = match touched {
-            Some(paths) => Box::new(paths.iter()),
-            None => Box::new(self.files.keys()),
+        let wanted = match touched {
+            Some(paths) => folders_of(paths),
+            None => folders_of(self.files.keys()),
         };
-        for path in paths {
-            let mut dir = parent(path);
-            while wanted.insert(dir.to_string()) && !dir.is_empty() {
-                dir = parent(dir);
-            }
-        }
         let stamped: Vec<(String, Option<Stamp>)> = wanted
             .into_par_iter()
             .map(|dir| {
-                let stamp = std::fs::symlink_metadata(output.join(&dir))
-                    .ok()
-                    .filter(|m| m.is_dir())
-                    .map(|m| Stamp::of(&m));
+                let stamp = dir_stamp(&output.join(&dir));
                 (dir, stamp)
             })
             .collect();
@@ -138,11 +128,7 @@ impl Manifest {
             .dirs
             .par_iter()
             .map(|(dir, recorded)| {
-                let now = std::fs::symlink_metadata(output.join(dir))
-                    .ok()
-                    .filter(|m| m.is_dir())
-                    .map(|m| Stamp::of(&m));
-                match now {
+                match dir_stamp(&output.join(dir)) {
                     // Gone: so are its files.
                     None => Ok(Vec::new()),
                     Some(now) if now == *recorded && !recorded.is_recent(self.taken) => Ok(by_dir
@@ -192,6 +178,26 @@ impl Manifest {
         }
         Ok(files)
     }
+}
+
+/// The folders holding `paths`, and every folder above them.
+fn folders_of<'a>(paths: impl IntoIterator<Item = &'a String>) -> FxHashSet<String> {
+    let mut folders = FxHashSet::default();
+    for path in paths {
+        let mut dir = parent(path);
+        while folders.insert(dir.to_string()) && !dir.is_empty() {
+            dir = parent(dir);
+        }
+    }
+    folders
+}
+
+/// A folder's stamp; `None` when it is gone (or is no longer a folder).
+fn dir_stamp(path: &Path) -> Option<Stamp> {
+    std::fs::symlink_metadata(path)
+        .ok()
+        .filter(|m| m.is_dir())
+        .map(|m| Stamp::of(&m))
 }
 
 /// `a/b/c.html` -> `a/b`; `c.html` -> ``.

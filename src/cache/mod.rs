@@ -97,11 +97,7 @@ pub fn build_key(
     config: &impl std::fmt::Debug,
     base_url: Option<&str>,
 ) -> u64 {
-    let text = format!(
-        "{}|{theme_fingerprint:016x}|{config:?}|{base_url:?}",
-        env!("CARGO_PKG_VERSION")
-    );
-    hash(text.as_bytes())
+    versioned_key(&(theme_fingerprint, config, base_url))
 }
 
 /// What must be equal for the parse cache's entries to be reused: the
@@ -109,10 +105,12 @@ pub fn build_key(
 /// spelled in messages (the content folder as given, from this folder).
 pub fn units_key(content: &Path, config: &impl std::fmt::Debug) -> u64 {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let text = format!(
-        "{}|{content:?}|{cwd:?}|{config:?}",
-        env!("CARGO_PKG_VERSION")
-    );
+    versioned_key(&(content, cwd, config))
+}
+
+/// A cache key: blotter's version and `parts`, hashed from their debug form.
+fn versioned_key(parts: &impl std::fmt::Debug) -> u64 {
+    let text = format!("{}|{parts:?}", env!("CARGO_PKG_VERSION"));
     hash(text.as_bytes())
 }
 

@@ -235,10 +235,10 @@ impl Resolver {
 /// the rest.
 pub fn assemble(
     config: SiteConfig,
+    resolver: &Resolver,
     mut units: Vec<UnitOutcome>,
     diags: &mut Diagnostics,
 ) -> Archive {
-    let table = AreaTable::with_extra(&config.areas);
     // The stems move out so the sets below can borrow them while the
     // units are consumed.
     let stems: Vec<Option<String>> = units.iter_mut().map(|u| u.stem.take()).collect();
@@ -259,7 +259,7 @@ pub fn assemble(
         resolved.extend(unit.resolved);
     }
     let resolved = check_cross_references(resolved, &present, diags);
-    index(config, resolved, &table)
+    index(config, resolved, &resolver.table)
 }
 
 /// Ids used by more than one file: each copy is an error naming the others.

@@ -312,16 +312,9 @@ fn looks_like_date_line(line: &str) -> bool {
 mod tests {
     use super::*;
     use crate::load::Kind;
-    use std::path::PathBuf;
 
     fn parse(text: &str) -> Result<RawRelease, Diagnostic> {
-        let file = SourceFile {
-            kind: Kind::Release,
-            path: PathBuf::from("r/x.txt"),
-            key: PathBuf::from("x"),
-            stem: "x".into(),
-            text: text.into(),
-        };
+        let file = SourceFile::in_memory(Kind::Release, "x", text);
         release(&file, &mut Vec::new())
     }
 

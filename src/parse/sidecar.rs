@@ -183,16 +183,9 @@ fn first_item_indent(yaml: &str, from: usize) -> usize {
 mod tests {
     use super::*;
     use crate::load::Kind;
-    use std::path::PathBuf;
 
     fn parse(text: &str) -> Result<RawSidecar, Diagnostic> {
-        let file = SourceFile {
-            kind: Kind::Sidecar,
-            path: PathBuf::from("r/x.md"),
-            key: PathBuf::from("x"),
-            stem: "x".into(),
-            text: text.into(),
-        };
+        let file = SourceFile::in_memory(Kind::Sidecar, "x", text);
         sidecar(&file)
     }
 

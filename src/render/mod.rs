@@ -300,7 +300,7 @@ impl<'a> Renderer<'a> {
         view: &T,
         mode: Mode,
     ) -> Result<Produced> {
-        let fingerprint = self.fingerprint_of(template, view, 0)?;
+        let fingerprint = page_fingerprint(template, view, 0);
         match mode {
             Mode::Fingerprint => Ok(Produced::Fingerprint { path, fingerprint }),
             Mode::Render => self
@@ -329,12 +329,6 @@ impl<'a> Renderer<'a> {
             bytes: html.into_bytes(),
             fingerprint: Some(fingerprint),
         })
-    }
-
-    /// Hash of a page's template name, its view and `extra` (inputs the
-    /// view leaves out, such as a release body's hash).
-    fn fingerprint_of<T: Hash>(&self, template: &str, view: &T, extra: u64) -> Result<u64> {
-        Ok(fingerprint(&(template, view, extra)))
     }
 
     /// Site-wide values for a page at `path` (e.g. `areas/kent/index.html`):
@@ -447,7 +441,7 @@ impl<'a> Renderer<'a> {
             commentary_html: String::new(),
         };
         let built = |id: &str| self.ids.contains(id);
-        let fingerprint = self.fingerprint_of("release.html", &view, self.release_inputs(i))?;
+        let fingerprint = page_fingerprint("release.html", &view, self.release_inputs(i));
         if mode == Mode::Fingerprint {
             return Ok(Produced::Fingerprint { path, fingerprint });
         }
@@ -808,6 +802,12 @@ pub fn fingerprint(value: &impl Hash) -> u64 {
     let mut hasher = std::hash::DefaultHasher::new();
     value.hash(&mut hasher);
     hasher.finish()
+}
+
+/// Hash of a page's template name, its view and `extra` (inputs the view
+/// leaves out, such as a release body's hash).
+fn page_fingerprint(template: &str, view: &impl Hash, extra: u64) -> u64 {
+    fingerprint(&(template, view, extra))
 }
 
 pub fn month_name(month: u32) -> &'static str {
