@@ -5,6 +5,8 @@
 //! fatal `anyhow` errors instead.
 
 use std::fmt;
+
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 #[derive(
@@ -127,13 +129,23 @@ impl Diagnostics {
 
     /// Sorted by path, then line, so output is stable whatever order the
     /// (parallel) stages found the problems in.
-    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
-        self.items.sort_by(|a, b| {
-            (&a.path, a.line, a.col, a.severity, &a.message)
-                .cmp(&(&b.path, b.line, b.col, b.severity, &b.message))
+    pub fn into_sorted(self) -> Vec<Diagnostic> {
+        // Comparing `Path`s re-parses them at every step: a large archive's
+        // thousands of warnings are sorted by a byte key instead.
+        let mut keyed: Vec<(Vec<u8>, Diagnostic)> = self
+            .items
+            .into_iter()
+            .map(|d| (crate::load::path_order(&d.path), d))
+            .collect();
+        keyed.par_sort_by(|(ka, a), (kb, b)| {
+            ka.cmp(kb).then_with(|| {
+                (a.line, a.col, a.severity, &a.message)
+                    .cmp(&(b.line, b.col, b.severity, &b.message))
+            })
         });
-        self.items.dedup();
-        self.items
+        let mut items: Vec<Diagnostic> = keyed.into_iter().map(|(_, d)| d).collect();
+        items.dedup();
+        items
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {

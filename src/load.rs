@@ -146,7 +146,9 @@ pub fn reread(path: &Path) -> Result<String> {
     decode(&bytes).map_err(|not_text| anyhow::anyhow!("{}", not_text.diagnostic(path)))
 }
 
-fn path_order(path: &Path) -> Vec<u8> {
+/// A byte key that orders paths as `Path`'s component-wise comparison
+/// does (separators lowest), for sorting without re-parsing paths.
+pub(crate) fn path_order(path: &Path) -> Vec<u8> {
     #[cfg(unix)]
     let mut key = std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()).to_vec();
     #[cfg(not(unix))]

@@ -39,7 +39,7 @@ pub(crate) fn write_site(
 
 /// The last build's manifest, when it is for this key and the output is
 /// still blotter's, with the files now in the output.
-pub(crate) type LastBuild = (cache::Manifest, rustc_hash::FxHashSet<String>);
+pub(crate) type LastBuild = (cache::Manifest, cache::OnDisk);
 
 pub(crate) fn last_build(output: &Path, key: u64) -> anyhow::Result<Option<LastBuild>> {
     let Some(manifest) =
@@ -109,11 +109,9 @@ fn update_site(
             // Same inputs as last time, and the file still there: reuse it.
             if let Some(fingerprinted) = renderer.fingerprint(job) {
                 let (path, fingerprint) = fingerprinted?;
-                if let Some(&entry) = previous
-                    .files
-                    .get(&path)
-                    .filter(|e| e.fingerprint == Some(fingerprint) && on_disk.contains(&path))
-                {
+                if let Some(&entry) = previous.files.get(&path).filter(|e| {
+                    e.fingerprint == Some(fingerprint) && previous.is_on_disk(&on_disk, &path)
+                }) {
                     return Ok(Some(Rendered {
                         path,
                         entry,
@@ -128,7 +126,7 @@ fn update_site(
             };
             // Same bytes as last time, and still there: nothing to write.
             let same = previous.files.get(&artifact.path).map(|e| e.hash) == Some(entry.hash)
-                && on_disk.contains(&artifact.path);
+                && previous.is_on_disk(&on_disk, &artifact.path);
             if !same {
                 changed_count.fetch_add(1, Ordering::Relaxed);
             }
@@ -143,28 +141,50 @@ fn update_site(
     if changed_count.load(Ordering::Relaxed) > limit {
         return Ok(None);
     }
-    let mut files = rustc_hash::FxHashMap::default();
-    files.reserve(rendered.len());
+    // The new manifest is the old one with this build's differences: at
+    // archive scale almost every entry is unchanged, and rebuilding the
+    // map from scratch was a good part of a rebuild's time.
+    let rendered: Vec<Rendered> = rendered.into_iter().flatten().collect();
+    let count = rendered.len();
+    let still_recorded = rendered
+        .iter()
+        .filter(|r| previous.files.contains_key(&r.path))
+        .count();
+    // Whatever the site no longer has goes, including files added by hand:
+    // the result is always what a clean build would make. When every
+    // recorded file was produced again and no folder changed, there is
+    // nothing to look for.
+    let mut forgotten: Vec<String> = Vec::new();
+    let mut removed: Vec<String> = Vec::new();
+    if still_recorded != previous.files.len() || !on_disk.listed.is_empty() {
+        let produced: rustc_hash::FxHashSet<&str> =
+            rendered.iter().map(|r| r.path.as_str()).collect();
+        forgotten = (previous.files.keys())
+            .filter(|p| !produced.contains(p.as_str()))
+            .cloned()
+            .collect();
+        removed = (previous.all_on_disk(&on_disk))
+            .filter(|p| !produced.contains(p.as_str()))
+            .cloned()
+            .collect();
+        removed.sort();
+        removed.dedup();
+    }
     let mut changed = Vec::new();
-    for Rendered { path, entry, bytes } in rendered.into_iter().flatten() {
+    let mut updated = Vec::new();
+    for Rendered { path, entry, bytes } in rendered {
+        if previous.files.get(&path) != Some(&entry) {
+            updated.push((path.clone(), entry));
+        }
         if let Some(bytes) = bytes {
             changed.push(render::Artifact {
-                path: path.clone(),
+                path,
                 bytes,
                 fingerprint: entry.fingerprint,
             });
         }
-        files.insert(path, entry);
     }
-    // Whatever the site no longer has goes, including files added by hand:
-    // the result is always what a clean build would make.
-    let mut removed: Vec<String> = on_disk
-        .into_iter()
-        .filter(|p| !files.contains_key(p))
-        .collect();
-    removed.sort();
-    let count = files.len();
-    if changed.is_empty() && removed.is_empty() && files == previous.files {
+    if changed.is_empty() && removed.is_empty() && updated.is_empty() && forgotten.is_empty() {
         // Nothing on disk changed, so the manifest (and its folder stamps) holds.
         return Ok(Some((count, 0)));
     }
@@ -178,7 +198,11 @@ fn update_site(
         .map(|a| a.path.clone())
         .chain(removed.iter().cloned())
         .collect();
-    let mut manifest = cache::Manifest { files, ..previous };
+    let mut manifest = previous;
+    for path in &forgotten {
+        manifest.files.remove(path);
+    }
+    manifest.files.extend(updated);
     manifest.stamp_dirs(output, Some(&touched));
     manifest.save(output)?;
     progress::mark("manifest save");

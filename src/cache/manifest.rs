@@ -116,30 +116,42 @@ impl Manifest {
         self.taken = super::now_nanos();
     }
 
-    /// The files now in `output` (except `marker`), trusting the recorded
-    /// entries of every folder whose stamp is unchanged and settled, and
-    /// listing the others.
-    pub fn files_on_disk(&self, output: &Path, marker: &str) -> Result<FxHashSet<String>> {
-        let mut by_dir: FxHashMap<&str, Vec<&String>> = FxHashMap::default();
-        for path in self.files.keys() {
-            by_dir.entry(parent(path)).or_default().push(path);
-        }
-        let found: Vec<Vec<String>> = self
+    /// What is now in `output` (except `marker`): the recorded files of
+    /// every folder whose stamp is unchanged and settled are trusted, and
+    /// the other folders are listed.
+    pub fn files_on_disk(&self, output: &Path, marker: &str) -> Result<OnDisk> {
+        let checked: Vec<Option<(&String, Vec<String>)>> = self
             .dirs
             .par_iter()
             .map(|(dir, recorded)| {
-                match dir_stamp(&output.join(dir)) {
-                    // Gone: so are its files.
-                    None => Ok(Vec::new()),
-                    Some(now) if now == *recorded && !recorded.is_recent(self.taken) => Ok(by_dir
-                        .get(dir.as_str())
-                        .map(|files| files.iter().map(|f| f.to_string()).collect())
-                        .unwrap_or_default()),
-                    Some(_) => self.list_dir(output, dir, marker),
-                }
+                Ok(match dir_stamp(&output.join(dir)) {
+                    Some(now) if now == *recorded && !recorded.is_recent(self.taken) => None,
+                    // Gone (and so are its files), or changed: listed.
+                    None => Some((dir, Vec::new())),
+                    Some(_) => Some((dir, self.list_dir(output, dir, marker)?)),
+                })
             })
             .collect::<Result<_>>()?;
-        Ok(found.into_iter().flatten().collect())
+        let mut on_disk = OnDisk::default();
+        for (dir, files) in checked.into_iter().flatten() {
+            on_disk.listed_dirs.insert(dir.clone());
+            on_disk.listed.extend(files);
+        }
+        Ok(on_disk)
+    }
+
+    /// Whether `path` is in the output, by what `files_on_disk` found.
+    pub fn is_on_disk(&self, on_disk: &OnDisk, path: &str) -> bool {
+        on_disk.listed.contains(path)
+            || (!on_disk.listed_dirs.contains(parent(path)) && self.files.contains_key(path))
+    }
+
+    /// Every file in the output, by what `files_on_disk` found.
+    pub fn all_on_disk<'a>(&'a self, on_disk: &'a OnDisk) -> impl Iterator<Item = &'a String> {
+        self.files
+            .keys()
+            .filter(|path| !on_disk.listed_dirs.contains(parent(path)))
+            .chain(&on_disk.listed)
     }
 
     /// The files of one folder, and of any subfolder the manifest does not
@@ -178,6 +190,16 @@ impl Manifest {
         }
         Ok(files)
     }
+}
+
+/// The output as found, relative to the manifest: the folders whose
+/// entries changed since they were recorded, and the files now in them
+/// (and in any folder made by hand under them). Elsewhere the manifest's
+/// files are on disk as recorded; in the usual rebuild both sets are empty.
+#[derive(Debug, Default)]
+pub struct OnDisk {
+    pub listed_dirs: FxHashSet<String>,
+    pub listed: FxHashSet<String>,
 }
 
 /// The folders holding `paths`, and every folder above them.
@@ -261,7 +283,12 @@ mod tests {
         // Stamps taken a moment ago are not trusted; pretend they are old.
         manifest.taken += 10_000_000_000;
         let all: FxHashSet<String> = manifest.files.keys().cloned().collect();
-        assert_eq!(manifest.files_on_disk(&output, "MARK").unwrap(), all);
+        let on_disk = manifest.files_on_disk(&output, "MARK").unwrap();
+        assert!(
+            on_disk.listed_dirs.is_empty(),
+            "nothing listed: {on_disk:?}"
+        );
+        assert_eq!(all_on_disk(&manifest, &on_disk), all);
 
         // Past the file system's timestamp granularity, so the folders' times move.
         std::thread::sleep(std::time::Duration::from_millis(30));
@@ -271,6 +298,15 @@ mod tests {
         let mut expected = all.clone();
         expected.remove("a/two.html");
         expected.insert("b/stray/x.txt".to_string());
-        assert_eq!(manifest.files_on_disk(&output, "MARK").unwrap(), expected);
+        let on_disk = manifest.files_on_disk(&output, "MARK").unwrap();
+        assert_eq!(all_on_disk(&manifest, &on_disk), expected);
+        assert!(!manifest.is_on_disk(&on_disk, "a/two.html"));
+        assert!(manifest.is_on_disk(&on_disk, "a/one.html"));
+        assert!(manifest.is_on_disk(&on_disk, "b/stray/x.txt"));
+        assert!(manifest.is_on_disk(&on_disk, "index.html"));
+    }
+
+    fn all_on_disk(manifest: &Manifest, on_disk: &OnDisk) -> FxHashSet<String> {
+        manifest.all_on_disk(on_disk).cloned().collect()
     }
 }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 mod manifest;
 pub mod units;
 
-pub use manifest::{FileEntry, Manifest};
+pub use manifest::{FileEntry, Manifest, OnDisk};
 
 /// What a file's metadata says about its contents, as git's index and
 /// cargo's fingerprints use it: equal stamps mean the file was not touched
@@ -108,9 +108,26 @@ pub fn units_key(content: &Path, config: &impl std::fmt::Debug) -> u64 {
     versioned_key(&(content, cwd, config))
 }
 
-/// A cache key: blotter's version and `parts`, hashed from their debug form.
+/// A cache key: blotter's version, the executable's own stamp and `parts`,
+/// hashed from their debug form. The cache is postcard, which does not
+/// describe itself: a binary built from other sources under the same
+/// version number could misread it without failing, so any rebuilt or
+/// reinstalled binary starts afresh.
 fn versioned_key(parts: &impl std::fmt::Debug) -> u64 {
-    let text = format!("{}|{parts:?}", env!("CARGO_PKG_VERSION"));
+    let exe = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| {
+            // Not the change time: a hard link (as profilers make) moves it.
+            let Stamp {
+                len,
+                modified,
+                inode,
+                ..
+            } = Stamp::of(&m);
+            (len, modified, inode)
+        })
+        .ok();
+    let text = format!("{}|{exe:?}|{parts:?}", env!("CARGO_PKG_VERSION"));
     hash(text.as_bytes())
 }
 

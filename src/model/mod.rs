@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use chrono_tz::Tz;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::config::SiteConfig;
@@ -28,7 +29,7 @@ pub const UNKNOWN_AREA: &str = "Unknown area";
 
 /// One release, ready to render. Serialisable so a rebuild can take it
 /// from the parse cache instead of reading and resolving its file again.
-#[derive(Debug, Clone, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Release {
     pub id: ReleaseId,
     pub path: PathBuf,
@@ -59,6 +60,10 @@ pub struct Release {
     /// Indices into `Archive::releases` of related releases, either
     /// direction, newest first.
     pub related: Vec<usize>,
+    /// Hash of what the release is by itself (see [`Release::digest_now`]):
+    /// page fingerprints hash this instead of the release's text, and it
+    /// is cached with the release, so a rebuild hashes no text at all.
+    pub digest: u64,
 }
 
 /// What a maintainer's sidecar adds to a release.
@@ -99,6 +104,46 @@ impl Archive {
 }
 
 impl Release {
+    /// Hash of every field except the body text (`body_hash` stands for
+    /// it) and what `index` assigns across releases (area, tags, related),
+    /// which pages hash from the archive instead. The destructuring is
+    /// exhaustive so that a new field cannot be left out by mistake.
+    pub fn digest_now(&self) -> u64 {
+        let Release {
+            id,
+            path,
+            title,
+            date,
+            published,
+            area: _,
+            source_url,
+            description,
+            body: _,
+            body_range,
+            body_hash,
+            summary,
+            body_line,
+            annotation,
+            tags: _,
+            related: _,
+            digest: _,
+        } = self;
+        crate::render::fingerprint(&(
+            id,
+            path,
+            title,
+            date,
+            published,
+            source_url,
+            description,
+            body_range,
+            body_hash,
+            summary,
+            body_line,
+            annotation,
+        ))
+    }
+
     /// Byte ranges of the passage notes in the body, in body order.
     pub fn note_ranges(&self) -> Vec<std::ops::Range<usize>> {
         self.annotation
@@ -363,7 +408,7 @@ fn resolve(
             .with_help("add `area:` to a sidecar beside this release"),
         );
     }
-    let release = Release {
+    let mut release = Release {
         id,
         path,
         title,
@@ -380,7 +425,9 @@ fn resolve(
         annotation,
         tags: Vec::new(),
         related: Vec::new(),
+        digest: 0,
     };
+    release.digest = release.digest_now();
     Some((release, area))
 }
 
@@ -610,11 +657,15 @@ fn index(
     table: &AreaTable,
 ) -> Archive {
     // Sorted by index, then moved once: releases are large to move about.
-    let mut order: Vec<usize> = (0..resolved.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (a, b) = (&resolved[a].0, &resolved[b].0);
-        b.published.cmp(&a.published).then_with(|| a.id.cmp(&b.id))
-    });
+    // Ids are unique by now, so the order is total and an unstable sort
+    // is deterministic; the instant is taken out once, not per comparison.
+    let mut order: Vec<(std::cmp::Reverse<DateTime<chrono::Utc>>, &str, usize)> = resolved
+        .iter()
+        .enumerate()
+        .map(|(i, (r, _))| (std::cmp::Reverse(r.published.to_utc()), r.id.as_str(), i))
+        .collect();
+    order.par_sort_unstable();
+    let order: Vec<usize> = order.into_iter().map(|(_, _, i)| i).collect();
     let mut slots: Vec<Option<(Release, Option<AreaChoice>)>> =
         resolved.into_iter().map(Some).collect();
     let resolved: Vec<(Release, Option<AreaChoice>)> =

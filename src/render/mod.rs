@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::hash::{Hash, Hasher};
 
-use crate::model::{Archive, Release};
+use crate::model::{Archive, Release, Tag};
 pub use theme::Theme;
 use views::*;
 
@@ -405,55 +405,62 @@ impl<'a> Renderer<'a> {
             .checked_sub(1)
             .and_then(|p| area.releases.get(p))
             .map(|&r| &self.items[r]);
+        // A release page's fingerprint is taken from its parts' hashes, not
+        // from a view: there are as many release pages as releases, and a
+        // rebuild fingerprints them all. The parts: the items it shows (the
+        // release itself, its neighbours, its related releases), its tags,
+        // and what the release adds beyond its item (`release_inputs`).
+        // Everything else its view holds is site-wide (settings, base URL,
+        // theme), and those are part of the build key.
+        let tags: Vec<&Tag> = release
+            .tags
+            .iter()
+            .map(|&t| &self.archive.tags[t])
+            .collect();
+        let related = self.list(&release.related);
+        let fingerprint = fingerprint(&(
+            "release.html",
+            item,
+            older,
+            newer,
+            tags.iter().map(|t| (&t.name, &t.slug)).collect::<Vec<_>>(),
+            &related,
+            self.release_inputs(i),
+        ));
+        if mode == Mode::Fingerprint {
+            return Ok(Produced::Fingerprint { path, fingerprint });
+        }
+        let built = |id: &str| self.ids.contains(id);
         let view = ReleaseView {
             site: self.site(&path),
             crumbs: vec![
                 Crumb::to("Home", ""),
-                Crumb::to(&area.name, &item.area_url),
+                Crumb::to(&area.name, &item.area_url()),
                 Crumb::here(&release.title),
             ],
             release: item,
             description: release.description.as_deref(),
             source_url: release.source_url.as_deref(),
-            permalink: self.location.url(&item.url),
-            // Filled in below, and only when rendering: fingerprinting
-            // stands in the body's hash for it, without reading the file.
-            body_html: String::new(),
+            permalink: self.location.url(&item.url()),
             older,
             newer,
-            tags: release
-                .tags
+            tags: tags
                 .iter()
-                .map(|&t| {
-                    let tag = &self.archive.tags[t];
-                    Link {
-                        label: tag.name.clone(),
-                        url: format!("tags/{}/", tag.slug),
-                    }
+                .map(|tag| Link {
+                    label: tag.name.clone(),
+                    url: format!("tags/{}/", tag.slug),
                 })
                 .collect(),
-            related: self.list(&release.related),
-            // These four are filled in below, and only when rendering: the
-            // fingerprint stands in their sources for them (markdown,
-            // highlighting and sanitising are most of a page's cost).
-            corrections: Vec::new(),
-            notes: Vec::new(),
-            commentary_html: String::new(),
+            related,
+            corrections: corrections(release, RELEASE_ROOT, &built),
+            notes: notes(release, RELEASE_ROOT, &built),
+            commentary_html: release
+                .annotation
+                .as_ref()
+                .map(|a| commentary::to_html(&a.commentary, RELEASE_ROOT, "c-", &built))
+                .unwrap_or_default(),
+            body_html: body::to_html_marked(&self.bodies.body(release)?, &release.note_ranges()),
         };
-        let built = |id: &str| self.ids.contains(id);
-        let fingerprint = page_fingerprint("release.html", &view, self.release_inputs(i));
-        if mode == Mode::Fingerprint {
-            return Ok(Produced::Fingerprint { path, fingerprint });
-        }
-        let mut view = view;
-        view.corrections = corrections(release, RELEASE_ROOT, &built);
-        view.notes = notes(release, RELEASE_ROOT, &built);
-        view.commentary_html = release
-            .annotation
-            .as_ref()
-            .map(|a| commentary::to_html(&a.commentary, RELEASE_ROOT, "c-", &built))
-            .unwrap_or_default();
-        view.body_html = body::to_html_marked(&self.bodies.body(release)?, &release.note_ranges());
         self.render_page("release.html", path, &view, fingerprint)
             .map(Produced::Page)
     }
@@ -716,7 +723,7 @@ impl<'a> Renderer<'a> {
             .flat_map(|a| &a.links)
             .map(|l| self.ids.contains(l.value.as_str()))
             .collect();
-        fingerprint(&(release, area, tags, links))
+        fingerprint(&(release.digest, area, tags, links))
     }
 
     /// A release's feed HTML: corrections, the release text, then the

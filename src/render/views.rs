@@ -6,9 +6,9 @@ use serde::Serialize;
 
 use super::{month_name, Location};
 use crate::config::SiteConfig;
-use crate::model::{Archive, Release};
+use crate::model::{Archive, Area, Release};
 
-#[derive(Serialize, Clone, Hash)]
+#[derive(Serialize, Clone)]
 pub struct SiteView<'a> {
     pub title: &'a str,
     pub description: &'a str,
@@ -18,6 +18,15 @@ pub struct SiteView<'a> {
     pub root: String,
     /// Public root URL, when configured (for canonical links).
     pub base_url: Option<String>,
+}
+
+/// Only `root` is hashed into page fingerprints: the rest is the site's
+/// settings and base URL, which are part of the build key (a change to
+/// them means a clean build).
+impl std::hash::Hash for SiteView<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.root.hash(state);
+    }
 }
 
 impl<'a> SiteView<'a> {
@@ -62,9 +71,90 @@ pub struct Count {
     pub count: usize,
 }
 
-/// What a listing shows of a release, computed once per build.
-#[derive(Serialize)]
+/// A release as listings show it: one per release, made for every build,
+/// so it holds references and a hash only; its text (dates, URLs, teaser)
+/// is formatted when a page that shows it is rendered (see [`ItemText`]).
 pub struct ReleaseItem<'a> {
+    release: &'a Release,
+    area: &'a Area,
+    pub year: i32,
+    pub month: u32,
+    /// Hash of everything the item's text is made from (the release's
+    /// digest, its area's name and slug): a page that lists this release
+    /// hashes this instead of the item's text, which keeps the fingerprints
+    /// of listing pages cheap.
+    pub fingerprint: u64,
+}
+
+impl std::hash::Hash for ReleaseItem<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.fingerprint);
+    }
+}
+
+impl Serialize for ReleaseItem<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.text().serialize(serializer)
+    }
+}
+
+impl<'a> ReleaseItem<'a> {
+    pub fn new(release: &'a Release, archive: &'a Archive) -> Self {
+        let area = &archive.areas[release.area];
+        ReleaseItem {
+            release,
+            area,
+            year: release.published.year(),
+            month: release.published.month(),
+            fingerprint: super::fingerprint(&(release.digest, &area.name, &area.slug)),
+        }
+    }
+
+    /// `releases/<id>/`, relative to the site root.
+    pub fn url(&self) -> String {
+        format!("releases/{}/", self.release.id)
+    }
+
+    /// `areas/<slug>/`, relative to the site root.
+    pub fn area_url(&self) -> String {
+        format!("areas/{}/", self.area.slug)
+    }
+
+    /// What templates see of the item.
+    pub fn text(&self) -> ItemText<'a> {
+        let release = self.release;
+        let local = release.published;
+        let date = release.date.date;
+        let (time_text, datetime) = match release.date.time {
+            Some(_) => (
+                Some(format!("{:02}:{:02}", local.hour(), local.minute())),
+                local.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+            ),
+            None => (None, date.format("%Y-%m-%d").to_string()),
+        };
+        ItemText {
+            id: release.id.as_str(),
+            title: &release.title,
+            url: self.url(),
+            date_text: format!(
+                "{} {} {}",
+                date.day(),
+                month_name(date.month()),
+                date.year()
+            ),
+            time_text,
+            datetime,
+            area_name: &self.area.name,
+            area_url: self.area_url(),
+            annotated: release.annotation.as_ref().is_some_and(|a| a.is_visible()),
+            teaser: release.description.as_deref().unwrap_or(&release.summary),
+        }
+    }
+}
+
+/// The fields templates see of a listed release.
+#[derive(Serialize)]
+pub struct ItemText<'a> {
     pub id: &'a str,
     pub title: &'a str,
     /// `releases/<id>/`, relative to the site root.
@@ -79,76 +169,7 @@ pub struct ReleaseItem<'a> {
     pub area_url: String,
     /// The release carries commentary, notes or corrections.
     pub annotated: bool,
-    pub teaser: String,
-    #[serde(skip)]
-    pub year: i32,
-    #[serde(skip)]
-    pub month: u32,
-    /// Hash of everything above: a page that lists this release hashes
-    /// this instead of the item's text, which keeps the fingerprints of
-    /// listing pages cheap.
-    #[serde(skip)]
-    pub fingerprint: u64,
-}
-
-impl std::hash::Hash for ReleaseItem<'_> {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write_u64(self.fingerprint);
-    }
-}
-
-impl<'a> ReleaseItem<'a> {
-    pub fn new(release: &'a Release, archive: &'a Archive) -> Self {
-        let area = &archive.areas[release.area];
-        let local = release.published;
-        let date = release.date.date;
-        let (time_text, datetime) = match release.date.time {
-            Some(_) => (
-                Some(format!("{:02}:{:02}", local.hour(), local.minute())),
-                local.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
-            ),
-            None => (None, date.format("%Y-%m-%d").to_string()),
-        };
-        let mut item = ReleaseItem {
-            id: release.id.as_str(),
-            title: &release.title,
-            url: format!("releases/{}/", release.id),
-            date_text: format!(
-                "{} {} {}",
-                date.day(),
-                month_name(date.month()),
-                date.year()
-            ),
-            time_text,
-            datetime,
-            area_name: &area.name,
-            area_url: format!("areas/{}/", area.slug),
-            annotated: release.annotation.as_ref().is_some_and(|a| a.is_visible()),
-            teaser: release
-                .description
-                .clone()
-                .unwrap_or_else(|| release.summary.clone()),
-
-            year: local.year(),
-            month: local.month(),
-            fingerprint: 0,
-        };
-        item.fingerprint = super::fingerprint(&(
-            item.id,
-            item.title,
-            &item.url,
-            &item.date_text,
-            &item.time_text,
-            &item.datetime,
-            item.area_name,
-            &item.area_url,
-            item.annotated,
-            &item.teaser,
-            item.year,
-            item.month,
-        ));
-        item
-    }
+    pub teaser: &'a str,
 }
 
 #[derive(Serialize, Hash)]
