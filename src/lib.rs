@@ -202,8 +202,11 @@ impl render::Bodies for FromFiles {
 /// sidecar has one (the error names the sidecar, but the release is what a
 /// reader will miss).
 fn skipped_files(diags: &Diagnostics, archive: &Archive) -> Vec<PathBuf> {
-    let built: HashSet<&Path> = archive.releases.iter().map(|r| r.path.as_path()).collect();
     let mut paths: Vec<PathBuf> = Vec::new();
+    if diags.error_count() == 0 {
+        return paths;
+    }
+    let built: HashSet<&Path> = archive.releases.iter().map(|r| r.path.as_path()).collect();
     for d in diags.iter().filter(|d| d.is_error()) {
         paths.push(d.path.clone());
         if d.path.extension().is_some_and(|e| e == "md") {

@@ -2,7 +2,7 @@
 //! found, then taken from the cache when their files are unchanged, or
 //! read, parsed and resolved; then the model is assembled from all of them.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
 
@@ -96,14 +96,20 @@ fn pair_files(found: Vec<load::Found>) -> (Vec<UnitFiles>, Vec<load::Found>) {
     let (releases, sidecars): (Vec<_>, Vec<_>) = found
         .into_iter()
         .partition(|f| f.kind == load::Kind::Release);
-    let mut sidecars: std::collections::HashMap<PathBuf, load::Found> =
-        sidecars.into_iter().map(|f| (f.key.clone(), f)).collect();
+    // Keyed by text: hashing a `Path` hashes it component by component.
+    let mut sidecars: rustc_hash::FxHashMap<String, load::Found> = sidecars
+        .into_iter()
+        .map(|f| (f.key.to_string_lossy().into_owned(), f))
+        .collect();
     let units: Vec<UnitFiles> = releases
         .into_iter()
-        .map(|release| UnitFiles {
-            name: release.key.to_string_lossy().into_owned(),
-            sidecar: sidecars.remove(&release.key),
-            release,
+        .map(|release| {
+            let name = release.key.to_string_lossy().into_owned();
+            UnitFiles {
+                sidecar: sidecars.remove(&name),
+                name,
+                release,
+            }
         })
         .collect();
     let mut orphans: Vec<load::Found> = sidecars.into_values().collect();

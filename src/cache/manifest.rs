@@ -74,10 +74,18 @@ impl Manifest {
         let dir = super::folder(output).context("output folder has no name")?;
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("{}: cannot create", dir.display()))?;
-        let mut files: Vec<_> = self.files.iter().collect();
-        files.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let mut dirs: Vec<_> = self.dirs.iter().collect();
-        dirs.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let (files, dirs) = rayon::join(
+            || {
+                let mut files: Vec<_> = self.files.iter().collect();
+                files.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+                files
+            },
+            || {
+                let mut dirs: Vec<_> = self.dirs.iter().collect();
+                dirs.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+                dirs
+            },
+        );
         let stored: Stored = (MAGIC, self.key, self.taken, files, dirs);
         let bytes = postcard::to_stdvec(&stored)?;
         let path = dir.join("manifest");

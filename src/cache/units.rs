@@ -29,12 +29,19 @@ const MAGIC: &str = "blotter-units 1";
 
 /// One cached unit: the stamps it was read with, and what came of it
 /// (a serialised [`UnitOutcome`]).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Entry {
     pub release: Stamp,
     pub sidecar: Option<Stamp>,
-    #[serde(with = "serde_bytes")]
-    outcome: Vec<u8>,
+    outcome: Outcome,
+}
+
+/// Where an entry's serialised outcome is: entries loaded from a shard
+/// point into the shard's bytes, so loading copies nothing per entry.
+#[derive(Debug, Clone)]
+enum Outcome {
+    InShard(std::ops::Range<usize>),
+    Owned(Vec<u8>),
 }
 
 impl Entry {
@@ -42,22 +49,43 @@ impl Entry {
         Some(Entry {
             release,
             sidecar,
-            outcome: postcard::to_stdvec(outcome).ok()?,
+            outcome: Outcome::Owned(postcard::to_stdvec(outcome).ok()?),
         })
     }
 }
 
+/// An entry as stored: read borrowing from the shard's bytes.
 #[derive(Serialize, Deserialize)]
-struct ShardFile {
-    magic: String,
+struct Stored<'a> {
+    release: Stamp,
+    sidecar: Option<Stamp>,
+    #[serde(borrow, with = "serde_bytes")]
+    outcome: &'a [u8],
+}
+
+#[derive(Deserialize)]
+struct ShardFile<'a> {
+    magic: &'a str,
     key: u64,
-    entries: Vec<(String, Entry)>,
+    #[serde(borrow)]
+    entries: Vec<(&'a str, Stored<'a>)>,
 }
 
 #[derive(Default)]
 struct Shard {
+    /// The shard file as read: what `Outcome::InShard` ranges index.
+    bytes: Vec<u8>,
     entries: FxHashMap<String, Entry>,
     dirty: bool,
+}
+
+impl Shard {
+    fn outcome<'s>(&'s self, entry: &'s Entry) -> Option<&'s [u8]> {
+        match &entry.outcome {
+            Outcome::InShard(range) => self.bytes.get(range.clone()),
+            Outcome::Owned(bytes) => Some(bytes),
+        }
+    }
 }
 
 /// The parse cache of one build folder.
@@ -91,11 +119,13 @@ impl UnitCache {
     /// The outcome cached for the unit `key`, if its files still have
     /// these stamps.
     pub fn get(&self, key: &str, release: Stamp, sidecar: Option<Stamp>) -> Option<UnitOutcome> {
-        self.shards[shard_of(key)]
+        let shard = &self.shards[shard_of(key)];
+        shard
             .entries
             .get(key)
             .filter(|e| e.release == release && e.sidecar == sidecar)
-            .and_then(|e| postcard::from_bytes(&e.outcome).ok())
+            .and_then(|e| shard.outcome(e))
+            .and_then(|bytes| postcard::from_bytes(bytes).ok())
             .inspect(|_| {
                 self.used.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             })
@@ -136,7 +166,21 @@ impl UnitCache {
             .enumerate()
             .filter(|(_, shard)| shard.dirty)
             .try_for_each(|(i, shard)| {
-                let mut entries: Vec<(&String, &Entry)> = shard.entries.iter().collect();
+                let mut entries: Vec<(&String, Stored)> = shard
+                    .entries
+                    .iter()
+                    .filter_map(|(name, e)| {
+                        let outcome = shard.outcome(e)?;
+                        Some((
+                            name,
+                            Stored {
+                                release: e.release,
+                                sidecar: e.sidecar,
+                                outcome,
+                            },
+                        ))
+                    })
+                    .collect();
                 entries.sort_by(|a, b| a.0.cmp(b.0));
                 let file = (MAGIC, self.key, entries);
                 let bytes = postcard::to_stdvec(&file)?;
@@ -161,8 +205,27 @@ fn shard_of(key: &str) -> usize {
 fn read_shard(path: &Path, key: u64) -> Option<Shard> {
     let bytes = std::fs::read(path).ok()?;
     let file: ShardFile = postcard::from_bytes(&bytes).ok()?;
-    (file.magic == MAGIC && file.key == key).then(|| Shard {
-        entries: file.entries.into_iter().collect(),
+    if file.magic != MAGIC || file.key != key {
+        return None;
+    }
+    // Each outcome borrowed from `bytes` is kept as its offset in them.
+    let base = bytes.as_ptr() as usize;
+    let entries = file
+        .entries
+        .into_iter()
+        .map(|(name, stored)| {
+            let start = stored.outcome.as_ptr() as usize - base;
+            let entry = Entry {
+                release: stored.release,
+                sidecar: stored.sidecar,
+                outcome: Outcome::InShard(start..start + stored.outcome.len()),
+            };
+            (name.to_string(), entry)
+        })
+        .collect();
+    Some(Shard {
+        bytes,
+        entries,
         dirty: false,
     })
 }

@@ -8,7 +8,10 @@ pub mod areas;
 pub mod dates;
 pub mod slug;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+// Fx hashing: these maps hold every release id, and are only looked up.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
@@ -309,7 +312,8 @@ pub fn assemble(
 
 /// Ids used by more than one file: each copy is an error naming the others.
 fn duplicate_ids(releases: &[(&str, &Path)], diags: &mut Diagnostics) -> HashSet<String> {
-    let mut seen: HashSet<&str> = HashSet::with_capacity(releases.len());
+    let mut seen: HashSet<&str> =
+        HashSet::with_capacity_and_hasher(releases.len(), Default::default());
     let repeated: HashSet<&str> = releases
         .iter()
         .filter(|(stem, _)| !seen.insert(stem))
@@ -319,7 +323,7 @@ fn duplicate_ids(releases: &[(&str, &Path)], diags: &mut Diagnostics) -> HashSet
     for &(stem, path) in releases.iter().filter(|(s, _)| repeated.contains(s)) {
         by_id.entry(stem).or_default().push(path);
     }
-    let mut duplicated = HashSet::new();
+    let mut duplicated = HashSet::default();
     for (id, paths) in by_id.into_iter().filter(|(_, p)| p.len() > 1) {
         for path in &paths {
             let others: Vec<String> = paths
@@ -486,7 +490,7 @@ fn check_cross_references(
     known: &HashSet<&str>,
     diags: &mut Diagnostics,
 ) -> Vec<(Release, Option<AreaChoice>)> {
-    let mut broken = HashSet::new();
+    let mut broken = HashSet::default();
     for (release, _) in &resolved {
         let Some(a) = &release.annotation else {
             continue;

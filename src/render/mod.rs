@@ -121,7 +121,7 @@ pub struct Renderer<'a> {
     /// Per area: year -> release indices, newest first.
     area_years: Vec<BTreeMap<i32, Vec<usize>>>,
     /// Ids of the releases in the site, for cross-references.
-    ids: std::collections::HashSet<&'a str>,
+    ids: rustc_hash::FxHashSet<&'a str>,
     /// year -> month -> day -> release indices.
     calendar: BTreeMap<i32, BTreeMap<u32, BTreeMap<u32, Vec<usize>>>>,
 }
