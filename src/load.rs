@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
-use walkdir::WalkDir;
 
 use crate::cache::Stamp;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -84,29 +83,19 @@ pub fn discover(content_dir: &Path, diags: &mut Diagnostics) -> Result<Vec<Found
         .canonicalize()
         .with_context(|| format!("{}: cannot resolve content folder", content_dir.display()))?;
     let mut candidates = Vec::new();
-    for entry in WalkDir::new(&root).follow_links(false) {
-        match entry {
-            Ok(entry) => {
-                if let Some(kind) = kind_of(entry.path()) {
-                    let is_symlink = entry.path_is_symlink();
-                    candidates.push((entry.into_path(), kind, is_symlink));
-                }
-            }
-            Err(err) => {
-                let path = err.path().unwrap_or(&root).to_path_buf();
-                diags.push(Diagnostic::error(&path, 0, format!("cannot read: {err}")));
-            }
-        }
-    }
+    walk(&root, &mut candidates, diags);
     // Path order, compared as bytes with the separator lowest, which is
     // the order of `Path`'s component-wise comparison without re-parsing
     // both paths at every step (that was most of this walk's time).
-    candidates.par_sort_by_cached_key(|(path, _, _)| path_order(path));
+    candidates.par_sort_by_cached_key(|(_, path, _)| path_order(path));
     // One stat per file, in parallel: at archive scale this walk is much of
-    // what a rebuild with a warm parse cache costs.
+    // what a rebuild with a warm parse cache costs. A folder entry is
+    // stat'ed by name within its open folder, which spares the kernel a
+    // walk down the whole path each time.
     let checked: Vec<Result<Option<Found>, Diagnostic>> = candidates
         .into_par_iter()
-        .map(|(path, kind, is_symlink)| {
+        .map(|(entry, path, kind)| {
+            let is_symlink = entry.file_type().is_ok_and(|t| t.is_symlink());
             if is_symlink && !symlink_stays_inside(&path, &content_real) {
                 return Err(Diagnostic::warning(
                     &path,
@@ -114,7 +103,12 @@ pub fn discover(content_dir: &Path, diags: &mut Diagnostics) -> Result<Vec<Found
                     "symlink points outside the content folder (or nowhere); skipped",
                 ));
             }
-            let Ok(meta) = std::fs::metadata(&path) else {
+            let meta = if is_symlink {
+                std::fs::metadata(&path)
+            } else {
+                entry.metadata()
+            };
+            let Ok(meta) = meta else {
                 return Ok(None);
             };
             if !meta.is_file() {
@@ -137,6 +131,33 @@ pub fn discover(content_dir: &Path, diags: &mut Diagnostics) -> Result<Vec<Found
         }
     }
     Ok(found)
+}
+
+/// Every `.txt` and `.md` under `dir`, with its path. Symlinked folders are
+/// not entered; unreadable folders are reported.
+fn walk(dir: &Path, found: &mut Vec<(std::fs::DirEntry, PathBuf, Kind)>, diags: &mut Diagnostics) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) => {
+            diags.push(Diagnostic::error(dir, 0, format!("cannot read: {err}")));
+            return;
+        }
+    };
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                diags.push(Diagnostic::error(dir, 0, format!("cannot read: {err}")));
+                continue;
+            }
+        };
+        let path = entry.path();
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            walk(&path, found, diags);
+        } else if let Some(kind) = kind_of(&path) {
+            found.push((entry, path, kind));
+        }
+    }
 }
 
 /// Reads one file's text again (normalised as at load time): the renderer
