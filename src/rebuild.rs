@@ -85,6 +85,15 @@ struct Rendered {
     path: String,
     entry: cache::FileEntry,
     bytes: Option<Vec<u8>>,
+    /// How the manifest has it: found out while rendering, in parallel.
+    recorded: Recorded,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Recorded {
+    Same,
+    Different,
+    Missing,
 }
 
 /// The incremental path: `None` when too much changed to update in place.
@@ -116,6 +125,7 @@ fn update_site(
                         path,
                         entry,
                         bytes: None,
+                        recorded: Recorded::Same,
                     }));
                 }
             }
@@ -123,6 +133,11 @@ fn update_site(
             let entry = cache::FileEntry {
                 hash: cache::hash(&artifact.bytes),
                 fingerprint: artifact.fingerprint,
+            };
+            let recorded = match previous.files.get(&artifact.path) {
+                None => Recorded::Missing,
+                Some(old) if *old == entry => Recorded::Same,
+                Some(_) => Recorded::Different,
             };
             // Same bytes as last time, and still there: nothing to write.
             let same = previous.files.get(&artifact.path).map(|e| e.hash) == Some(entry.hash)
@@ -134,6 +149,7 @@ fn update_site(
                 path: artifact.path,
                 entry,
                 bytes: (!same).then_some(artifact.bytes),
+                recorded,
             }))
         })
         .collect::<anyhow::Result<_>>()?;
@@ -148,7 +164,7 @@ fn update_site(
     let count = rendered.len();
     let still_recorded = rendered
         .iter()
-        .filter(|r| previous.files.contains_key(&r.path))
+        .filter(|r| r.recorded != Recorded::Missing)
         .count();
     // Whatever the site no longer has goes, including files added by hand:
     // the result is always what a clean build would make. When every
@@ -172,8 +188,14 @@ fn update_site(
     }
     let mut changed = Vec::new();
     let mut updated = Vec::new();
-    for Rendered { path, entry, bytes } in rendered {
-        if previous.files.get(&path) != Some(&entry) {
+    for Rendered {
+        path,
+        entry,
+        bytes,
+        recorded,
+    } in rendered
+    {
+        if recorded != Recorded::Same {
             updated.push((path.clone(), entry));
         }
         if let Some(bytes) = bytes {

@@ -108,17 +108,11 @@ impl Manifest {
             Some(paths) => folders_of(paths),
             None => folders_of(self.files.keys()),
         };
-        let stamped: Vec<(String, Option<Stamp>)> = wanted
-            .into_par_iter()
-            .map(|dir| {
-                let stamp = dir_stamp(&output.join(&dir));
-                (dir, stamp)
-            })
-            .collect();
+        let stamped = dir_stamps(output, wanted.iter().map(String::as_str).collect());
         for (dir, stamp) in stamped {
             match stamp {
-                Some(stamp) => self.dirs.insert(dir, stamp),
-                None => self.dirs.remove(&dir),
+                Some(stamp) => self.dirs.insert(dir.to_string(), stamp),
+                None => self.dirs.remove(dir),
             };
         }
         self.taken = super::now_nanos();
@@ -128,12 +122,13 @@ impl Manifest {
     /// every folder whose stamp is unchanged and settled are trusted, and
     /// the other folders are listed.
     pub fn files_on_disk(&self, output: &Path, marker: &str) -> Result<OnDisk> {
-        let checked: Vec<Option<(&String, Vec<String>)>> = self
-            .dirs
-            .par_iter()
-            .map(|(dir, recorded)| {
-                Ok(match dir_stamp(&output.join(dir)) {
-                    Some(now) if now == *recorded && !recorded.is_recent(self.taken) => None,
+        let stamps = dir_stamps(output, self.dirs.keys().map(String::as_str).collect());
+        let checked: Vec<Option<(&str, Vec<String>)>> = stamps
+            .into_par_iter()
+            .map(|(dir, now)| {
+                let recorded = self.dirs.get(dir);
+                Ok(match now {
+                    Some(now) if Some(&now) == recorded && !now.is_recent(self.taken) => None,
                     // Gone (and so are its files), or changed: listed.
                     None => Some((dir, Vec::new())),
                     Some(_) => Some((dir, self.list_dir(output, dir, marker)?)),
@@ -142,7 +137,7 @@ impl Manifest {
             .collect::<Result<_>>()?;
         let mut on_disk = OnDisk::default();
         for (dir, files) in checked.into_iter().flatten() {
-            on_disk.listed_dirs.insert(dir.clone());
+            on_disk.listed_dirs.insert(dir.to_string());
             on_disk.listed.extend(files);
         }
         Ok(on_disk)
@@ -222,12 +217,96 @@ fn folders_of<'a>(paths: impl IntoIterator<Item = &'a String>) -> FxHashSet<Stri
     folders
 }
 
+/// The stamps of output folders (relative paths; `None` for a folder that
+/// is gone or is no longer a folder), in parallel. Each is stat'ed by name
+/// within its open parent folder: with 100,000 release folders, the
+/// kernel's walk down each full path again was a third of the cost.
+fn dir_stamps<'a>(output: &Path, dirs: Vec<&'a str>) -> Vec<(&'a str, Option<Stamp>)> {
+    let mut by_parent: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
+    let mut stamps = Vec::with_capacity(dirs.len());
+    for dir in dirs {
+        if dir.is_empty() {
+            stamps.push((dir, dir_stamp(output)));
+        } else {
+            by_parent.entry(parent(dir)).or_default().push(dir);
+        }
+    }
+    let by_parent: Vec<(&str, Vec<&str>)> = by_parent.into_iter().collect();
+    stamps.par_extend(by_parent.into_par_iter().flat_map(|(parent, dirs)| {
+        let folder = OpenFolder::open(&output.join(parent));
+        dirs.into_par_iter()
+            .map(move |dir| {
+                let name = &dir[dir.rfind('/').map_or(0, |at| at + 1)..];
+                (dir, folder.as_ref().and_then(|f| f.dir_stamp(name)))
+            })
+            .collect::<Vec<_>>()
+    }));
+    stamps
+}
+
 /// A folder's stamp; `None` when it is gone (or is no longer a folder).
 fn dir_stamp(path: &Path) -> Option<Stamp> {
     std::fs::symlink_metadata(path)
         .ok()
         .filter(|m| m.is_dir())
         .map(|m| Stamp::of(&m))
+}
+
+/// An open folder, whose entries are stat'ed by name.
+#[cfg(unix)]
+struct OpenFolder(rustix::fd::OwnedFd);
+
+#[cfg(unix)]
+impl OpenFolder {
+    fn open(path: &Path) -> Option<OpenFolder> {
+        use rustix::fs::{Mode, OFlags};
+        rustix::fs::open(
+            path,
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .ok()
+        .map(OpenFolder)
+    }
+
+    /// The stamp of the subfolder `name`, as [`Stamp::of`] would give it.
+    fn dir_stamp(&self, name: &str) -> Option<Stamp> {
+        use rustix::fs::{AtFlags, FileType};
+        let stat = rustix::fs::statat(&self.0, name, AtFlags::SYMLINK_NOFOLLOW).ok()?;
+        if FileType::from_raw_mode(stat.st_mode) != FileType::Directory {
+            return None;
+        }
+        let nanos = |secs: i128, nsec: i128| secs * 1_000_000_000 + nsec;
+        #[allow(clippy::unnecessary_cast, clippy::useless_conversion)]
+        Some(Stamp {
+            len: u64::try_from(stat.st_size).unwrap_or(0),
+            modified: nanos(
+                i128::from(stat.st_mtime as i64),
+                i128::from(stat.st_mtime_nsec as u64),
+            )
+            .max(0),
+            changed: nanos(
+                i128::from(stat.st_ctime as i64),
+                i128::from(stat.st_ctime_nsec as u64),
+            ),
+            inode: stat.st_ino as u64,
+        })
+    }
+}
+
+/// Elsewhere, each folder is stat'ed by its full path.
+#[cfg(not(unix))]
+struct OpenFolder(std::path::PathBuf);
+
+#[cfg(not(unix))]
+impl OpenFolder {
+    fn open(path: &Path) -> Option<OpenFolder> {
+        Some(OpenFolder(path.to_path_buf()))
+    }
+
+    fn dir_stamp(&self, name: &str) -> Option<Stamp> {
+        dir_stamp(&self.0.join(name))
+    }
 }
 
 /// `a/b/c.html` -> `a/b`; `c.html` -> ``.
