@@ -857,3 +857,40 @@ fn link_related(releases: &mut [Release]) {
         release.related = set.into_iter().collect();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{Kind, SourceFile};
+
+    fn resolved(text: &str) -> Release {
+        let file = SourceFile::in_memory(Kind::Release, "a-release", text);
+        let raw = crate::parse::release(&file, &mut Vec::new()).unwrap();
+        let parsed = Parsed::new(file.path, file.key, file.stem, raw, false);
+        let resolver = Resolver::new(&SiteConfig::default());
+        resolver.resolve(parsed, None, &mut Vec::new()).unwrap().0
+    }
+
+    /// The digest stands in for a release in every page fingerprint, so it
+    /// must move with anything the release says, and must not move with
+    /// what the archive assigns it (which pages hash on their own).
+    #[test]
+    fn the_digest_moves_with_the_release_and_not_with_its_place() {
+        let release = resolved(" date 2021-03-04 Kent Police\n\nA man was arrested.\n");
+        assert_eq!(release.digest, release.digest_now());
+        let mut placed = release.clone();
+        placed.area = 7;
+        placed.tags = vec![1, 2];
+        placed.related = vec![3];
+        placed.body = Some("kept for notes".into());
+        assert_eq!(placed.digest_now(), release.digest);
+
+        let mut retitled = release.clone();
+        retitled.title.push('!');
+        assert_ne!(retitled.digest_now(), release.digest);
+        let edited = resolved(" date 2021-03-04 Kent Police\n\nA man was arrested today.\n");
+        assert_ne!(edited.digest, release.digest, "a body edit moves it");
+        let redated = resolved(" date 2021-03-05 Kent Police\n\nA man was arrested.\n");
+        assert_ne!(redated.digest, release.digest);
+    }
+}
