@@ -62,6 +62,14 @@ impl Progress {
     }
 }
 
+/// Says why a build took the path it took (say, why it rendered the
+/// whole site), on standard error, when `BLOTTER_TIMINGS` is set.
+pub fn note(why: &str) {
+    if std::env::var_os("BLOTTER_TIMINGS").is_some() {
+        eprintln!("timing: note: {why}");
+    }
+}
+
 /// Reports the time since the previous mark as `stage`, on standard error,
 /// when `BLOTTER_TIMINGS` is set: how the stage figures in
 /// docs/performance.md are measured. Costs nothing otherwise.

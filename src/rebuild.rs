@@ -42,11 +42,17 @@ pub(crate) fn write_site(
 pub(crate) type LastBuild = (cache::Manifest, cache::OnDisk);
 
 pub(crate) fn last_build(output: &Path, key: u64) -> anyhow::Result<Option<LastBuild>> {
-    let Some(manifest) =
-        cache::Manifest::load(output, key).filter(|_| output.join(write::MARKER).is_file())
-    else {
+    let Some(manifest) = cache::Manifest::load(output, key) else {
+        progress::note(
+            "whole site: no manifest for this build key (a first build, or another \
+             blotter binary, theme or setting)",
+        );
         return Ok(None);
     };
+    if !output.join(write::MARKER).is_file() {
+        progress::note("whole site: the output folder is not marked as blotter's");
+        return Ok(None);
+    }
     let on_disk = manifest.files_on_disk(output, write::MARKER)?;
     Ok(Some((manifest, on_disk)))
 }
@@ -155,6 +161,9 @@ fn update_site(
         .collect::<anyhow::Result<_>>()?;
     progress::mark("fingerprint, render");
     if changed_count.load(Ordering::Relaxed) > limit {
+        progress::note(&format!(
+            "whole site: more than {limit} files changed, staged and swapped"
+        ));
         return Ok(None);
     }
     // The new manifest is the old one with this build's differences: at

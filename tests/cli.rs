@@ -181,3 +181,30 @@ fn a_theme_folder_overrides_templates_by_name() {
         Some(2)
     );
 }
+
+/// `BLOTTER_TIMINGS=1` prints each stage's time and says why a build
+/// rendered the whole site, which is how a slow rebuild is explained.
+#[test]
+fn timings_name_the_stages_and_why_a_build_was_whole() {
+    let dir = project();
+    let timed = |dir: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_blotter"))
+            .arg("build")
+            .current_dir(dir)
+            .env("BLOTTER_TIMINGS", "1")
+            .output()
+            .expect("blotter runs")
+    };
+    let first = stderr(&timed(dir.path()));
+    assert!(first.contains("timing: load: find"), "{first}");
+    assert!(
+        first.contains("timing: note: whole site: no manifest for this build key"),
+        "{first}"
+    );
+    let second = stderr(&timed(dir.path()));
+    assert!(second.contains("timing: fingerprint, render"), "{second}");
+    assert!(!second.contains("whole site"), "a rebuild: {second}");
+    // Without the variable, none of it.
+    let quiet = stderr(&blotter(dir.path(), &["build"]));
+    assert!(!quiet.contains("timing:"), "{quiet}");
+}
