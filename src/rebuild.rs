@@ -140,13 +140,14 @@ fn update_site(
                 hash: cache::hash(&artifact.bytes),
                 fingerprint: artifact.fingerprint,
             };
-            let recorded = match previous.files.get(&artifact.path) {
+            let old = previous.files.get(&artifact.path);
+            let recorded = match old {
                 None => Recorded::Missing,
                 Some(old) if *old == entry => Recorded::Same,
                 Some(_) => Recorded::Different,
             };
             // Same bytes as last time, and still there: nothing to write.
-            let same = previous.files.get(&artifact.path).map(|e| e.hash) == Some(entry.hash)
+            let same = old.map(|e| e.hash) == Some(entry.hash)
                 && previous.is_on_disk(&on_disk, &artifact.path);
             if !same {
                 changed_count.fetch_add(1, Ordering::Relaxed);

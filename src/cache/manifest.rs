@@ -235,10 +235,7 @@ fn dir_stamps<'a>(output: &Path, dirs: Vec<&'a str>) -> Vec<(&'a str, Option<Sta
     stamps.par_extend(by_parent.into_par_iter().flat_map(|(parent, dirs)| {
         let folder = OpenFolder::open(&output.join(parent));
         dirs.into_par_iter()
-            .map(move |dir| {
-                let name = &dir[dir.rfind('/').map_or(0, |at| at + 1)..];
-                (dir, folder.as_ref().and_then(|f| f.dir_stamp(name)))
-            })
+            .map(move |dir| (dir, folder.as_ref().and_then(|f| f.dir_stamp(name(dir)))))
             .collect::<Vec<_>>()
     }));
     stamps
@@ -312,6 +309,11 @@ impl OpenFolder {
 /// `a/b/c.html` -> `a/b`; `c.html` -> ``.
 fn parent(path: &str) -> &str {
     path.rfind('/').map_or("", |at| &path[..at])
+}
+
+/// `a/b/c.html` -> `c.html`.
+fn name(path: &str) -> &str {
+    path.rfind('/').map_or(path, |at| &path[at + 1..])
 }
 
 #[cfg(test)]

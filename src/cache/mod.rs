@@ -114,19 +114,19 @@ pub fn units_key(content: &Path, config: &impl std::fmt::Debug) -> u64 {
 /// version number could misread it without failing, so any rebuilt or
 /// reinstalled binary starts afresh.
 fn versioned_key(parts: &impl std::fmt::Debug) -> u64 {
-    let exe = std::env::current_exe()
-        .and_then(std::fs::metadata)
-        .map(|m| {
-            // Not the change time: a hard link (as profilers make) moves it.
-            let Stamp {
-                len,
-                modified,
-                inode,
-                ..
-            } = Stamp::of(&m);
-            (len, modified, inode)
-        })
-        .ok();
+    // Looked up once per run: both keys of a build use it.
+    static EXE: std::sync::OnceLock<Option<(u64, i128, u64)>> = std::sync::OnceLock::new();
+    let exe = EXE.get_or_init(|| {
+        let meta = std::env::current_exe().and_then(std::fs::metadata).ok()?;
+        // Not the change time: a hard link (as profilers make) moves it.
+        let Stamp {
+            len,
+            modified,
+            inode,
+            ..
+        } = Stamp::of(&meta);
+        Some((len, modified, inode))
+    });
     let text = format!("{}|{exe:?}|{parts:?}", env!("CARGO_PKG_VERSION"));
     hash(text.as_bytes())
 }

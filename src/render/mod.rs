@@ -300,7 +300,7 @@ impl<'a> Renderer<'a> {
         view: &T,
         mode: Mode,
     ) -> Result<Produced> {
-        let fingerprint = page_fingerprint(template, view, 0);
+        let fingerprint = fingerprint(&(template, view));
         match mode {
             Mode::Fingerprint => Ok(Produced::Fingerprint { path, fingerprint }),
             Mode::Render => self
@@ -809,12 +809,6 @@ pub fn fingerprint(value: &impl Hash) -> u64 {
     let mut hasher = std::hash::DefaultHasher::new();
     value.hash(&mut hasher);
     hasher.finish()
-}
-
-/// Hash of a page's template name, its view and `extra` (inputs the view
-/// leaves out, such as a release body's hash).
-fn page_fingerprint(template: &str, view: &impl Hash, extra: u64) -> u64 {
-    fingerprint(&(template, view, extra))
 }
 
 pub fn month_name(month: u32) -> &'static str {
