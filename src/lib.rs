@@ -162,8 +162,10 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
     // Freeing a large archive takes a while, and nothing needs to wait for it.
     drop(renderer);
     std::thread::spawn(move || drop(archive));
+    let diagnostics = diags.into_sorted();
+    progress::mark("messages sorted");
     Ok(Report {
-        diagnostics: diags.into_sorted(),
+        diagnostics,
         skipped,
         summary: Some(summary),
     })

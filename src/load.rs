@@ -84,10 +84,6 @@ pub fn discover(content_dir: &Path, diags: &mut Diagnostics) -> Result<Vec<Found
         .with_context(|| format!("{}: cannot resolve content folder", content_dir.display()))?;
     let mut candidates = Vec::new();
     walk(&root, &mut candidates, diags);
-    // Path order, compared as bytes with the separator lowest, which is
-    // the order of `Path`'s component-wise comparison without re-parsing
-    // both paths at every step (that was most of this walk's time).
-    candidates.par_sort_by_cached_key(|(_, path, _)| path_order(path));
     // One stat per file, in parallel: at archive scale this walk is much of
     // what a rebuild with a warm parse cache costs. A folder entry is
     // stat'ed by name within its open folder, which spares the kernel a
@@ -133,8 +129,12 @@ pub fn discover(content_dir: &Path, diags: &mut Diagnostics) -> Result<Vec<Found
     Ok(found)
 }
 
-/// Every `.txt` and `.md` under `dir`, with its path. Symlinked folders are
-/// not entered; unreadable folders are reported.
+/// Every `.txt` and `.md` under `dir`, with its path, in path order.
+/// Symlinked folders are not entered; unreadable folders are reported.
+///
+/// Each folder's entries are sorted by name, as bytes, and a subfolder's
+/// files come where its name sorts: that is `Path`'s component-wise order
+/// (`a/b.txt` before `a-b.txt` and `a.txt`), with no key built per path.
 fn walk(dir: &Path, found: &mut Vec<(std::fs::DirEntry, PathBuf, Kind)>, diags: &mut Diagnostics) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -143,15 +143,17 @@ fn walk(dir: &Path, found: &mut Vec<(std::fs::DirEntry, PathBuf, Kind)>, diags: 
             return;
         }
     };
+    let mut named = Vec::new();
     for entry in entries {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                diags.push(Diagnostic::error(dir, 0, format!("cannot read: {err}")));
-                continue;
-            }
-        };
-        let path = entry.path();
+        match entry {
+            Ok(entry) => named.push((entry.file_name(), entry)),
+            Err(err) => diags.push(Diagnostic::error(dir, 0, format!("cannot read: {err}"))),
+        }
+    }
+    // Names in one folder are unique, so an unstable sort is deterministic.
+    named.sort_unstable_by(|a, b| a.0.as_encoded_bytes().cmp(b.0.as_encoded_bytes()));
+    for (name, entry) in named {
+        let path = dir.join(&name);
         if entry.file_type().is_ok_and(|t| t.is_dir()) {
             walk(&path, found, diags);
         } else if let Some(kind) = kind_of(&path) {
@@ -339,6 +341,33 @@ mod tests {
         by_key.sort_by_cached_key(|p| path_order(p));
         paths.sort();
         assert_eq!(by_key, paths);
+    }
+
+    #[test]
+    fn files_are_found_in_path_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let releases = dir.path().join("releases");
+        let names = [
+            "a.txt",
+            "a/b.txt",
+            "a-b.txt",
+            "a/b/c.txt",
+            "ab.txt",
+            "a/a.md",
+            "B.txt",
+            "a.md",
+        ];
+        for name in names {
+            let path = releases.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "x").unwrap();
+        }
+        let found = discover(dir.path(), &mut Diagnostics::default()).unwrap();
+        let paths: Vec<PathBuf> = found.iter().map(|f| f.path.clone()).collect();
+        let mut sorted = paths.clone();
+        sorted.sort();
+        assert_eq!(paths, sorted);
+        assert_eq!(paths.len(), names.len());
     }
 
     #[test]

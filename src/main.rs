@@ -131,6 +131,7 @@ fn finish(report: &Report, mode: Mode) -> ExitCode {
             let _ = writeln!(err, "{}", diagnostic.relative_to(&cwd));
         }
     }
+    blotter::progress::mark("messages printed");
     let (errors, warnings) = (report.errors(), report.warnings());
     if errors + warnings > 0 {
         eprintln!(

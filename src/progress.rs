@@ -70,20 +70,42 @@ pub fn note(why: &str) {
     }
 }
 
-/// Reports the time since the previous mark as `stage`, on standard error,
-/// when `BLOTTER_TIMINGS` is set: how the stage figures in
-/// docs/performance.md are measured. Costs nothing otherwise.
+/// Reports the time since the previous mark as `stage`, with the time
+/// since the first mark and the resident memory, on standard error, when
+/// `BLOTTER_TIMINGS` is set: how the stage figures in docs/performance.md
+/// are measured. Costs nothing otherwise. Marks from another thread (the
+/// last build's check) interleave; their running total says when they ran.
 pub fn mark(stage: &str) {
-    static LAST: std::sync::OnceLock<Option<std::sync::Mutex<Instant>>> =
-        std::sync::OnceLock::new();
-    let last = LAST.get_or_init(|| {
-        std::env::var_os("BLOTTER_TIMINGS").map(|_| std::sync::Mutex::new(Instant::now()))
-    });
-    if let Some(Ok(mut last)) = last.as_ref().map(|m| m.lock()) {
-        eprintln!(
-            "timing: {stage:<22} {:>8.3} s",
-            last.elapsed().as_secs_f64()
-        );
-        *last = Instant::now();
+    struct Clock {
+        first: Instant,
+        last: Instant,
     }
+    static CLOCK: std::sync::OnceLock<Option<std::sync::Mutex<Clock>>> = std::sync::OnceLock::new();
+    let clock = CLOCK.get_or_init(|| {
+        std::env::var_os("BLOTTER_TIMINGS").map(|_| {
+            let now = Instant::now();
+            std::sync::Mutex::new(Clock {
+                first: now,
+                last: now,
+            })
+        })
+    });
+    if let Some(Ok(mut clock)) = clock.as_ref().map(|m| m.lock()) {
+        let now = Instant::now();
+        eprintln!(
+            "timing: {stage:<22} {:>8.3} s  (at {:.3} s, {} MiB resident)",
+            (now - clock.last).as_secs_f64(),
+            (now - clock.first).as_secs_f64(),
+            resident_mib().map_or("?".to_string(), |m| m.to_string()),
+        );
+        clock.last = now;
+    }
+}
+
+/// Resident memory in MiB, where the system says (Linux).
+fn resident_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
 }

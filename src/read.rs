@@ -24,49 +24,55 @@ pub fn read_archive(
     progress::mark("load: find");
     let (units, orphans) = pair_files(found);
     let key = cache::units_key(content, &config);
-    let mut cache = cache::units::UnitCache::load(cache_dir, key);
-    progress::mark("parse cache load");
+    let cache = cache::units::UnitCache::new(cache_dir, key);
     let resolver = model::Resolver::new(&config);
     let max_bytes = config.max_file_bytes;
-    // Each unit is read, parsed and resolved on one thread, its text
-    // dropped at once: holding every text of a 100,000-release archive
-    // would double the build's peak memory.
+    // The units of each cache shard, in content order.
+    let mut by_shard: Vec<Vec<usize>> = vec![Vec::new(); cache::units::SHARDS];
+    for (i, unit) in units.iter().enumerate() {
+        by_shard[cache::units::shard_of(&unit.name)].push(i);
+    }
+    // Shard by shard, each on one thread: a unit whose files are unchanged
+    // is decoded from the cache, any other is read, parsed and resolved,
+    // its text dropped at once (holding every text of a 100,000-release
+    // archive would double the build's peak memory).
     let now = cache::now_nanos();
-    let read: Vec<(model::UnitOutcome, Option<cache::units::Entry>)> = units
-        .par_iter()
-        .map(|unit| {
-            let stamps = (unit.release.stamp, unit.sidecar.as_ref().map(|s| s.stamp));
-            if let Some(outcome) = cache.get(&unit.name, stamps.0, stamps.1) {
-                return (outcome, None);
-            }
-            let outcome = read_unit(unit, &resolver, max_bytes);
-            // A file written moments ago may be written again within its
-            // timestamp's granularity: it is read again next time instead.
-            let settled = !stamps.0.is_recent(now) && !stamps.1.is_some_and(|s| s.is_recent(now));
-            let entry = (cache_dir.is_some() && settled)
-                .then(|| cache::units::Entry::new(stamps.0, stamps.1, &outcome))
-                .flatten();
-            (outcome, entry)
+    let done: Vec<Vec<model::UnitOutcome>> = by_shard
+        .into_par_iter()
+        .enumerate()
+        .map(|(index, members)| {
+            cache.with_shard(index, |shard| {
+                let mut outcomes = Vec::with_capacity(members.len());
+                for i in members {
+                    let unit = &units[i];
+                    let stamps = (unit.release.stamp, unit.sidecar.as_ref().map(|s| s.stamp));
+                    let outcome = match shard.get(&unit.name, stamps.0, stamps.1) {
+                        Some(outcome) => outcome,
+                        None => {
+                            let outcome = read_unit(unit, &resolver, max_bytes);
+                            // A file written moments ago may be written again
+                            // within its timestamp's granularity: it is read
+                            // again next time instead.
+                            if !stamps.0.is_recent(now)
+                                && !stamps.1.is_some_and(|s| s.is_recent(now))
+                            {
+                                shard.put(&unit.name, stamps.0, stamps.1, &outcome);
+                            }
+                            outcome
+                        }
+                    };
+                    outcomes.push(outcome);
+                }
+                outcomes
+            })
         })
         .collect();
+    // In shard order: the model orders everything it keeps by itself, so
+    // the order units arrive in does not show in the site or the messages
+    // (and putting 100,000 units back in content order cost more than
+    // decoding them).
+    let outcomes: Vec<model::UnitOutcome> = done.into_iter().flatten().collect();
     progress::mark("load, parse, resolve");
-    let mut outcomes = Vec::with_capacity(read.len());
-    for (unit, (outcome, entry)) in units.iter().zip(read) {
-        if let Some(entry) = entry {
-            cache.put(unit.name.clone(), entry);
-        }
-        outcomes.push(outcome);
-    }
-    if cache_dir.is_some() {
-        if cache.may_have_stale() {
-            cache.retain(&units.iter().map(|u| u.name.as_str()).collect());
-        }
-        // The cache only saves work: a build goes on without it.
-        let _ = cache.save();
-        progress::mark("parse cache save");
-    }
-    // Freeing 100,000 cache entries takes a while; nothing waits for it.
-    std::thread::spawn(move || drop(cache));
     for orphan in orphans {
         diags.push(
             match load::read(&orphan, max_bytes).and_then(|f| parse::sidecar(&f)) {
@@ -77,6 +83,8 @@ pub fn read_archive(
         );
     }
     progress::mark("orphan sidecars");
+    // Freeing 100,000 units' paths takes a while; nothing waits for it.
+    std::thread::spawn(move || drop(units));
     let archive = model::assemble(config, &resolver, outcomes, diags);
     progress::mark("model");
     Ok(archive)

@@ -53,7 +53,9 @@ pub(crate) fn last_build(output: &Path, key: u64) -> anyhow::Result<Option<LastB
         progress::note("whole site: the output folder is not marked as blotter's");
         return Ok(None);
     }
+    progress::mark("last build: manifest load");
     let on_disk = manifest.files_on_disk(output, write::MARKER)?;
+    progress::mark("last build: output check");
     Ok(Some((manifest, on_disk)))
 }
 
@@ -217,7 +219,9 @@ fn update_site(
         }
     }
     if changed.is_empty() && removed.is_empty() && updated.is_empty() && forgotten.is_empty() {
-        // Nothing on disk changed, so the manifest (and its folder stamps) holds.
+        // Nothing on disk changed, so the manifest (and its folder stamps)
+        // holds. Freeing its 200,000 paths takes a while; nothing waits.
+        std::thread::spawn(move || drop(previous));
         return Ok(Some((count, 0)));
     }
     // Forget the old manifest while files change: a build killed now is
@@ -238,5 +242,6 @@ fn update_site(
     manifest.stamp_dirs(output, Some(&touched));
     manifest.save(output)?;
     progress::mark("manifest save");
+    std::thread::spawn(move || drop(manifest));
     Ok(Some((count, changed.len() + removed.len())))
 }

@@ -6,55 +6,35 @@
 //! releases (duplicate ids, cross-references, areas, dates) run on every
 //! build, from these results.
 //!
-//! Stored as 64 shards of postcard under the build cache folder, loaded in
-//! parallel, and only shards that changed are written back. Each outcome
-//! stays serialised until it is asked for, so the callers decode them in
-//! parallel and the cache never holds a second copy of the archive.
-//! Anything unreadable or from another key is just a miss.
-
-use std::collections::HashSet;
+//! Stored as 64 shards of postcard under the build cache folder. A build
+//! works through the cache one shard at a time, each on one thread: the
+//! shard is read, its units are decoded (or read and parsed again when
+//! their files changed), it is written back if anything in it changed, and
+//! it is dropped. Entries are decoded straight from the shard's bytes, so
+//! the cache never holds a second copy of the archive and a rebuild never
+//! holds all of it at once. Anything unreadable or from another key is
+//! just a miss.
 
 use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::Stamp;
 use crate::model::UnitOutcome;
 
-const SHARDS: u64 = 64;
-const MAGIC: &str = "blotter-units 1";
+/// How many shard files the cache is split into.
+pub const SHARDS: usize = 64;
+const MAGIC: &str = "blotter-units 2";
 
-/// One cached unit: the stamps it was read with, and what came of it
-/// (a serialised [`UnitOutcome`]).
-#[derive(Debug, Clone)]
-pub struct Entry {
-    pub release: Stamp,
-    pub sidecar: Option<Stamp>,
-    outcome: Outcome,
+/// The shard a unit (named by its path under `releases/`) belongs to.
+pub fn shard_of(name: &str) -> usize {
+    (super::hash(name.as_bytes()) % SHARDS as u64) as usize
 }
 
-/// Where an entry's serialised outcome is: entries loaded from a shard
-/// point into the shard's bytes, so loading copies nothing per entry.
-#[derive(Debug, Clone)]
-enum Outcome {
-    InShard(std::ops::Range<usize>),
-    Owned(Vec<u8>),
-}
-
-impl Entry {
-    pub fn new(release: Stamp, sidecar: Option<Stamp>, outcome: &UnitOutcome) -> Option<Entry> {
-        Some(Entry {
-            release,
-            sidecar,
-            outcome: Outcome::Owned(postcard::to_stdvec(outcome).ok()?),
-        })
-    }
-}
-
-/// An entry as stored: read borrowing from the shard's bytes.
+/// One unit's entry as stored: the stamps its files had and the
+/// serialised [`UnitOutcome`], borrowed from the shard's bytes.
 #[derive(Serialize, Deserialize)]
 struct Stored<'a> {
     release: Stamp,
@@ -63,7 +43,7 @@ struct Stored<'a> {
     outcome: &'a [u8],
 }
 
-#[derive(Deserialize)]
+#[derive(Serialize, Deserialize)]
 struct ShardFile<'a> {
     magic: &'a str,
     key: u64,
@@ -71,163 +51,149 @@ struct ShardFile<'a> {
     entries: Vec<(&'a str, Stored<'a>)>,
 }
 
-#[derive(Default)]
-struct Shard {
-    /// The shard file as read: what `Outcome::InShard` ranges index.
-    bytes: Vec<u8>,
-    entries: FxHashMap<String, Entry>,
-    dirty: bool,
-}
-
-impl Shard {
-    fn outcome<'s>(&'s self, entry: &'s Entry) -> Option<&'s [u8]> {
-        match &entry.outcome {
-            Outcome::InShard(range) => self.bytes.get(range.clone()),
-            Outcome::Owned(bytes) => Some(bytes),
-        }
-    }
-}
-
 /// The parse cache of one build folder.
 pub struct UnitCache {
-    /// Where it is saved; `None` for a cache that is never saved (`check`).
+    /// Where it is kept; `None` for a cache that is never read or saved
+    /// (`check`).
     dir: Option<PathBuf>,
     key: u64,
-    shards: Vec<Shard>,
-    /// Entries found or put this run: when that is all of them, none is stale.
-    used: std::sync::atomic::AtomicUsize,
 }
 
 impl UnitCache {
-    /// The cache saved in `dir` under `key`, or an empty one.
-    pub fn load(dir: Option<&Path>, key: u64) -> UnitCache {
-        let shards = (0..SHARDS)
-            .into_par_iter()
-            .map(|i| {
-                dir.and_then(|d| read_shard(&d.join(shard_name(i)), key))
-                    .unwrap_or_default()
-            })
-            .collect();
+    pub fn new(dir: Option<&Path>, key: u64) -> UnitCache {
         UnitCache {
             dir: dir.map(Path::to_path_buf),
             key,
-            shards,
-            used: Default::default(),
         }
     }
 
-    /// The outcome cached for the unit `key`, if its files still have
-    /// these stamps.
-    pub fn get(&self, key: &str, release: Stamp, sidecar: Option<Stamp>) -> Option<UnitOutcome> {
-        let shard = &self.shards[shard_of(key)];
-        shard
-            .entries
-            .get(key)
-            .filter(|e| e.release == release && e.sidecar == sidecar)
-            .and_then(|e| shard.outcome(e))
-            .and_then(|bytes| postcard::from_bytes(bytes).ok())
-            .inspect(|_| {
-                self.used.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            })
-    }
-
-    pub fn put(&mut self, key: String, entry: Entry) {
-        let shard = &mut self.shards[shard_of(&key)];
-        shard.entries.insert(key, entry);
-        shard.dirty = true;
-        *self.used.get_mut() += 1;
-    }
-
-    /// Whether some entries were neither found nor put this run (so may
-    /// be of deleted releases).
-    pub fn may_have_stale(&self) -> bool {
-        let total: usize = self.shards.iter().map(|s| s.entries.len()).sum();
-        total > self.used.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    /// Forgets every unit not in `present` (deleted releases).
-    pub fn retain(&mut self, present: &HashSet<&str>) {
-        for shard in &mut self.shards {
-            let before = shard.entries.len();
-            shard.entries.retain(|k, _| present.contains(k.as_str()));
-            shard.dirty |= shard.entries.len() != before;
-        }
-    }
-
-    /// Writes the shards that changed, each atomically.
-    pub fn save(&self) -> Result<()> {
-        let Some(dir) = &self.dir else {
-            return Ok(());
+    /// Opens shard `index`, lets `work` take from it and add to it, and
+    /// writes it back if that changed it. Units `work` did not ask for are
+    /// forgotten (their releases were deleted). A shard that cannot be
+    /// read is empty; one that cannot be written is left for the next
+    /// build to miss.
+    pub fn with_shard<R>(&self, index: usize, work: impl FnOnce(&mut ShardUse) -> R) -> R {
+        let path = self
+            .dir
+            .as_ref()
+            .map(|d| d.join(format!("units-{index:02x}")));
+        let bytes = path.as_deref().and_then(|p| std::fs::read(p).ok());
+        let stored = bytes
+            .as_deref()
+            .and_then(|b| postcard::from_bytes::<ShardFile>(b).ok())
+            .filter(|f| f.magic == MAGIC && f.key == self.key)
+            .map(|f| f.entries)
+            .unwrap_or_default();
+        let mut shard = ShardUse {
+            stored: stored
+                .into_iter()
+                .map(|(name, e)| (name, (e, false)))
+                .collect(),
+            hits: 0,
+            added: Vec::new(),
+            keeps: path.is_some(),
         };
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("{}: cannot create", dir.display()))?;
-        self.shards
-            .par_iter()
-            .enumerate()
-            .filter(|(_, shard)| shard.dirty)
-            .try_for_each(|(i, shard)| {
-                let mut entries: Vec<(&String, Stored)> = shard
-                    .entries
-                    .iter()
-                    .filter_map(|(name, e)| {
-                        let outcome = shard.outcome(e)?;
-                        Some((
-                            name,
-                            Stored {
-                                release: e.release,
-                                sidecar: e.sidecar,
-                                outcome,
-                            },
-                        ))
-                    })
-                    .collect();
-                entries.sort_by(|a, b| a.0.cmp(b.0));
-                let file = (MAGIC, self.key, entries);
-                let bytes = postcard::to_stdvec(&file)?;
-                let path = dir.join(shard_name(i as u64));
-                let tmp = path.with_extension("tmp");
-                std::fs::write(&tmp, bytes)
-                    .with_context(|| format!("{}: cannot write", tmp.display()))?;
-                std::fs::rename(&tmp, &path)
-                    .with_context(|| format!("{}: cannot write", path.display()))
+        let result = work(&mut shard);
+        if let Some(path) = path {
+            if shard.changed() {
+                // The cache only saves work: a build goes on without it.
+                let _ = shard.save(&path, self.key);
+            }
+        }
+        result
+    }
+}
+
+/// One shard while a build works through it.
+pub struct ShardUse<'a> {
+    /// Entries as stored, each with whether this build used it.
+    stored: FxHashMap<&'a str, (Stored<'a>, bool)>,
+    hits: usize,
+    /// Entries made this build: name, stamps, serialised outcome.
+    added: Vec<(String, Stamp, Option<Stamp>, Vec<u8>)>,
+    /// Whether the shard is saved (so whether `put` is worth its work).
+    keeps: bool,
+}
+
+impl ShardUse<'_> {
+    /// The outcome cached for the unit `name`, if its files still have
+    /// these stamps.
+    pub fn get(
+        &mut self,
+        name: &str,
+        release: Stamp,
+        sidecar: Option<Stamp>,
+    ) -> Option<UnitOutcome> {
+        let (stored, used) = self
+            .stored
+            .get_mut(name)
+            .filter(|(e, _)| e.release == release && e.sidecar == sidecar)?;
+        let outcome = postcard::from_bytes(stored.outcome).ok()?;
+        if !*used {
+            *used = true;
+            self.hits += 1;
+        }
+        Some(outcome)
+    }
+
+    /// Caches what reading the unit `name` with these stamps produced.
+    pub fn put(
+        &mut self,
+        name: &str,
+        release: Stamp,
+        sidecar: Option<Stamp>,
+        outcome: &UnitOutcome,
+    ) {
+        if !self.keeps {
+            return;
+        }
+        if let Ok(bytes) = postcard::to_stdvec(outcome) {
+            self.added.push((name.to_string(), release, sidecar, bytes));
+        }
+    }
+
+    /// Whether the shard as stored is no longer right: something was
+    /// added, or something stored was not used (changed or deleted).
+    fn changed(&self) -> bool {
+        !self.added.is_empty() || self.hits < self.stored.len()
+    }
+
+    /// Writes the used and added entries, sorted by name, atomically.
+    fn save(&self, path: &Path, key: u64) -> Result<()> {
+        let mut entries: Vec<(&str, Stored)> = (self.stored.iter())
+            .filter(|(_, (_, used))| *used)
+            .map(|(&name, (e, _))| {
+                let stored = Stored {
+                    release: e.release,
+                    sidecar: e.sidecar,
+                    outcome: e.outcome,
+                };
+                (name, stored)
             })
+            .chain(self.added.iter().map(|(name, release, sidecar, outcome)| {
+                let stored = Stored {
+                    release: *release,
+                    sidecar: *sidecar,
+                    outcome,
+                };
+                (name.as_str(), stored)
+            }))
+            .collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let file = ShardFile {
+            magic: MAGIC,
+            key,
+            entries,
+        };
+        let bytes = postcard::to_stdvec(&file)?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("{}: cannot create", dir.display()))?;
+        }
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, bytes).with_context(|| format!("{}: cannot write", tmp.display()))?;
+        std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))
     }
-}
-
-fn shard_name(i: u64) -> String {
-    format!("units-{i:02x}")
-}
-
-fn shard_of(key: &str) -> usize {
-    (super::hash(key.as_bytes()) % SHARDS) as usize
-}
-
-fn read_shard(path: &Path, key: u64) -> Option<Shard> {
-    let bytes = std::fs::read(path).ok()?;
-    let file: ShardFile = postcard::from_bytes(&bytes).ok()?;
-    if file.magic != MAGIC || file.key != key {
-        return None;
-    }
-    // Each outcome borrowed from `bytes` is kept as its offset in them.
-    let base = bytes.as_ptr() as usize;
-    let entries = file
-        .entries
-        .into_iter()
-        .map(|(name, stored)| {
-            let start = stored.outcome.as_ptr() as usize - base;
-            let entry = Entry {
-                release: stored.release,
-                sidecar: stored.sidecar,
-                outcome: Outcome::InShard(start..start + stored.outcome.len()),
-            };
-            (name.to_string(), entry)
-        })
-        .collect();
-    Some(Shard {
-        bytes,
-        entries,
-        dirty: false,
-    })
 }
 
 #[cfg(test)]
@@ -243,49 +209,83 @@ mod tests {
         }
     }
 
-    fn entry(len: u64) -> Entry {
-        Entry::new(stamp(len), None, &UnitOutcome::default()).unwrap()
+    fn outcome(stem: &str) -> UnitOutcome {
+        UnitOutcome {
+            stem: Some(stem.to_string()),
+            ..Default::default()
+        }
+    }
+
+    /// A build: looks `names` up, each shard opened once, putting the
+    /// misses; returns which were found.
+    fn build(cache: &UnitCache, names: &[(&str, u64)]) -> Vec<bool> {
+        let mut found = vec![false; names.len()];
+        for index in 0..SHARDS {
+            cache.with_shard(index, |shard| {
+                for (i, &(name, len)) in names.iter().enumerate() {
+                    if shard_of(name) != index {
+                        continue;
+                    }
+                    match shard.get(name, stamp(len), None) {
+                        Some(hit) => {
+                            assert_eq!(hit.stem.as_deref(), Some(name));
+                            found[i] = true;
+                        }
+                        None => shard.put(name, stamp(len), None, &outcome(name)),
+                    }
+                }
+            });
+        }
+        found
     }
 
     #[test]
     fn round_trips_and_misses_on_changed_stamps_or_key() {
         let dir = tempfile::tempdir().unwrap();
-        let mut cache = UnitCache::load(Some(dir.path()), 7);
-        cache.put("a".into(), entry(10));
-        cache.put("b".into(), entry(20));
-        cache.save().unwrap();
+        let cache = UnitCache::new(Some(dir.path()), 7);
+        assert_eq!(build(&cache, &[("a", 10)]), [false]);
+        assert_eq!(build(&cache, &[("a", 10)]), [true]);
+        assert_eq!(build(&cache, &[("a", 11)]), [false], "size changed");
+        assert_eq!(build(&cache, &[("a", 11)]), [true]);
+        cache.with_shard(shard_of("a"), |shard| {
+            assert!(
+                shard.get("a", stamp(11), Some(stamp(1))).is_none(),
+                "sidecar added"
+            );
+        });
+        let other_key = UnitCache::new(Some(dir.path()), 8);
+        assert_eq!(build(&other_key, &[("b", 20)]), [false]);
+        let nowhere = UnitCache::new(None, 7);
+        assert_eq!(build(&nowhere, &[("b", 20)]), [false]);
+        assert_eq!(build(&nowhere, &[("b", 20)]), [false], "never saved");
+    }
 
-        let mut cache = UnitCache::load(Some(dir.path()), 7);
-        assert!(cache.get("a", stamp(10), None).is_some());
-        assert!(cache.get("a", stamp(11), None).is_none(), "size changed");
-        assert!(
-            cache.get("a", stamp(10), Some(stamp(1))).is_none(),
-            "sidecar added"
-        );
-        cache.retain(&["b"].into_iter().collect());
-        cache.save().unwrap();
-        let cache = UnitCache::load(Some(dir.path()), 7);
-        assert!(
-            cache.get("a", stamp(10), None).is_none(),
-            "deleted unit forgotten"
-        );
-        assert!(cache.get("b", stamp(20), None).is_some());
-        assert!(UnitCache::load(Some(dir.path()), 8)
-            .get("b", stamp(20), None)
-            .is_none());
+    #[test]
+    fn units_not_asked_for_are_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = UnitCache::new(Some(dir.path()), 7);
+        // Two units in one shard.
+        let a = "a";
+        let b = (0..1000)
+            .map(|i| format!("u{i}"))
+            .find(|n| shard_of(n) == shard_of(a))
+            .unwrap();
+        assert_eq!(build(&cache, &[(a, 1), (&b, 2)]), [false, false]);
+        assert_eq!(build(&cache, &[(a, 1), (&b, 2)]), [true, true]);
+        // A build without `b` (deleted): the shard is written without it.
+        assert_eq!(build(&cache, &[(a, 1)]), [true]);
+        assert_eq!(build(&cache, &[(&b, 2)]), [false], "deleted unit forgotten");
     }
 
     #[test]
     fn a_corrupt_shard_is_a_miss() {
         let dir = tempfile::tempdir().unwrap();
-        let mut cache = UnitCache::load(Some(dir.path()), 7);
-        cache.put("a".into(), entry(10));
-        cache.save().unwrap();
+        let cache = UnitCache::new(Some(dir.path()), 7);
+        build(&cache, &[("a", 10)]);
         for file in std::fs::read_dir(dir.path()).unwrap() {
             std::fs::write(file.unwrap().path(), b"\xff\xffgarbage").unwrap();
         }
-        assert!(UnitCache::load(Some(dir.path()), 7)
-            .get("a", stamp(10), None)
-            .is_none());
+        assert_eq!(build(&cache, &[("a", 10)]), [false]);
+        assert_eq!(build(&cache, &[("a", 10)]), [true], "and is rewritten");
     }
 }

@@ -277,8 +277,9 @@ impl Resolver {
     }
 }
 
-/// Builds the archive from every unit's outcome (in path order), with the
-/// checks that span releases. Releases with errors are left out (and
+/// Builds the archive from every unit's outcome, with the checks that span
+/// releases. The units may come in any order: what the archive keeps is
+/// sorted by date and id, and messages are sorted when reported. Releases with errors are left out (and
 /// reported), so `check` sees every problem and `--skip-invalid` builds
 /// the rest.
 pub fn assemble(
@@ -324,7 +325,10 @@ fn duplicate_ids(releases: &[(&str, &Path)], diags: &mut Diagnostics) -> HashSet
         by_id.entry(stem).or_default().push(path);
     }
     let mut duplicated = HashSet::default();
-    for (id, paths) in by_id.into_iter().filter(|(_, p)| p.len() > 1) {
+    for (id, mut paths) in by_id.into_iter().filter(|(_, p)| p.len() > 1) {
+        // Units arrive in no particular order; the message names the
+        // others in path order.
+        paths.sort();
         for path in &paths {
             let others: Vec<String> = paths
                 .iter()
