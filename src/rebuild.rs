@@ -77,11 +77,10 @@ fn staged_site(
     let files = write::publish(output, artifacts)?;
     progress::mark("render, write");
     let count = files.len();
-    let mut manifest = cache::Manifest {
-        key,
-        files: files.into_iter().collect(),
-        ..Default::default()
-    };
+    let mut manifest = cache::Manifest::new(key);
+    for (path, entry) in files {
+        manifest.record(path, entry);
+    }
     manifest.stamp_dirs(output, None);
     manifest.save(output)?;
     progress::mark("manifest save");
@@ -126,7 +125,7 @@ fn update_site(
             // Same inputs as last time, and the file still there: reuse it.
             if let Some(fingerprinted) = renderer.fingerprint(job) {
                 let (path, fingerprint) = fingerprinted?;
-                if let Some(&entry) = previous.files.get(&path).filter(|e| {
+                if let Some(&entry) = previous.get(&path).filter(|e| {
                     e.fingerprint == Some(fingerprint) && previous.is_on_disk(&on_disk, &path)
                 }) {
                     return Ok(Some(Rendered {
@@ -142,7 +141,7 @@ fn update_site(
                 hash: cache::hash(&artifact.bytes),
                 fingerprint: artifact.fingerprint,
             };
-            let old = previous.files.get(&artifact.path);
+            let old = previous.get(&artifact.path);
             let recorded = match old {
                 None => Recorded::Missing,
                 Some(old) if *old == entry => Recorded::Same,
@@ -184,10 +183,11 @@ fn update_site(
     // nothing to look for.
     let mut forgotten: Vec<String> = Vec::new();
     let mut removed: Vec<String> = Vec::new();
-    if still_recorded != previous.files.len() || !on_disk.listed.is_empty() {
+    if still_recorded != previous.len() || !on_disk.listed.is_empty() {
         let produced: rustc_hash::FxHashSet<&str> =
             rendered.iter().map(|r| r.path.as_str()).collect();
-        forgotten = (previous.files.keys())
+        forgotten = previous
+            .paths()
             .filter(|p| !produced.contains(p.as_str()))
             .cloned()
             .collect();
@@ -236,9 +236,11 @@ fn update_site(
         .collect();
     let mut manifest = previous;
     for path in &forgotten {
-        manifest.files.remove(path);
+        manifest.forget(path);
     }
-    manifest.files.extend(updated);
+    for (path, entry) in updated {
+        manifest.record(path, entry);
+    }
     manifest.stamp_dirs(output, Some(&touched));
     manifest.save(output)?;
     progress::mark("manifest save");

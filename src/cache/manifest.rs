@@ -6,6 +6,12 @@
 //! deleting or renaming a file in a folder moves the folder's time), which
 //! is what keeps a rebuild of a 100,000-page site from reading 100,000
 //! folders to notice a page deleted by hand.
+//!
+//! It is kept as 64 shards (by a hash of each path) and a head file naming
+//! the build key. A rebuild that changes a few pages writes back only the
+//! shards those pages fall in; the head is removed before the output
+//! changes and written after every shard, so a build killed between the
+//! two is followed by a clean one.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::Path;
@@ -14,9 +20,11 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::Stamp;
+use super::{write_atomically, Stamp};
 
-const MAGIC: &str = "blotter-manifest 3";
+const MAGIC: &str = "blotter-manifest 4";
+const SHARDS: usize = 64;
+const HEAD: &str = "manifest";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileEntry {
@@ -26,79 +34,191 @@ pub struct FileEntry {
     pub fingerprint: Option<u64>,
 }
 
-/// One build's output, for one build key.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Manifest {
-    pub key: u64,
-    /// Output path (`/`-separated, relative) -> its entry.
-    pub files: FxHashMap<String, FileEntry>,
-    /// Output folder (relative, `""` for the root) -> its stamp after the build.
-    pub dirs: FxHashMap<String, Stamp>,
-    /// When the folder stamps were taken, in nanoseconds since the epoch.
+/// An output folder's stamp, and when it was taken: a stamp taken within
+/// the file system's timestamp granularity of the folder's last change is
+/// not trusted (the folder could change again without its time moving).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FolderStamp {
+    pub stamp: Stamp,
+    /// In nanoseconds since the epoch.
     pub taken: i128,
 }
 
-type Stored<'a> = (
-    &'a str,
-    u64,
-    i128,
-    Vec<(&'a String, &'a FileEntry)>,
-    Vec<(&'a String, &'a Stamp)>,
-);
+impl FolderStamp {
+    fn holds(&self, now: &Stamp) -> bool {
+        *now == self.stamp && !now.is_recent(self.taken)
+    }
+}
 
-#[derive(Deserialize)]
-struct Loaded {
-    magic: String,
+/// One shard: the files and folders whose paths hash to it.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Shard {
+    files: FxHashMap<String, FileEntry>,
+    dirs: FxHashMap<String, FolderStamp>,
+    /// Changed since it was loaded (or made), so saved.
+    dirty: bool,
+}
+
+/// One build's output, for one build key.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    pub key: u64,
+    shards: Vec<Shard>,
+}
+
+impl PartialEq for Manifest {
+    /// The same key, files and folders (whatever is yet to be saved).
+    fn eq(&self, other: &Manifest) -> bool {
+        self.key == other.key
+            && self.shards.len() == other.shards.len()
+            && (self.shards.iter().zip(&other.shards))
+                .all(|(a, b)| a.files == b.files && a.dirs == b.dirs)
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredShard<'a> {
+    magic: &'a str,
     key: u64,
-    taken: i128,
-    files: Vec<(String, FileEntry)>,
-    dirs: Vec<(String, Stamp)>,
+    #[serde(borrow)]
+    files: Vec<(&'a str, FileEntry)>,
+    #[serde(borrow)]
+    dirs: Vec<(&'a str, FolderStamp)>,
+}
+
+fn shard_of(path: &str) -> usize {
+    (super::hash(path.as_bytes()) % SHARDS as u64) as usize
+}
+
+fn shard_name(index: usize) -> String {
+    format!("manifest-{index:02x}")
 }
 
 impl Manifest {
-    /// The manifest of the last build into `output`, if it has this key.
-    pub fn load(output: &Path, key: u64) -> Option<Manifest> {
-        let bytes = std::fs::read(super::folder(output)?.join("manifest")).ok()?;
-        let loaded: Loaded = postcard::from_bytes(&bytes).ok()?;
-        (loaded.magic == MAGIC && loaded.key == key).then(|| Manifest {
+    /// An empty manifest for `key`: every shard is saved.
+    pub fn new(key: u64) -> Manifest {
+        let shard = Shard {
+            dirty: true,
+            ..Default::default()
+        };
+        Manifest {
             key,
-            files: loaded.files.into_iter().collect(),
-            dirs: loaded.dirs.into_iter().collect(),
-            taken: loaded.taken,
-        })
+            shards: vec![shard; SHARDS],
+        }
     }
 
-    /// Writes the manifest atomically (temporary file, then rename), sorted
-    /// so it is the same bytes for the same site and folder times.
-    pub fn save(&self, output: &Path) -> Result<()> {
+    /// The manifest of the last build into `output`, if it has this key
+    /// and every shard is there and readable.
+    pub fn load(output: &Path, key: u64) -> Option<Manifest> {
+        let dir = super::folder(output)?;
+        let head = std::fs::read(dir.join(HEAD)).ok()?;
+        let (magic, head_key): (&str, u64) = postcard::from_bytes(&head).ok()?;
+        if magic != MAGIC || head_key != key {
+            return None;
+        }
+        let shards = (0..SHARDS)
+            .into_par_iter()
+            .map(|index| {
+                let bytes = std::fs::read(dir.join(shard_name(index))).ok()?;
+                let stored: StoredShard = postcard::from_bytes(&bytes).ok()?;
+                (stored.magic == MAGIC && stored.key == key).then(|| Shard {
+                    files: (stored.files.into_iter())
+                        .map(|(p, e)| (p.to_string(), e))
+                        .collect(),
+                    dirs: (stored.dirs.into_iter())
+                        .map(|(p, s)| (p.to_string(), s))
+                        .collect(),
+                    dirty: false,
+                })
+            })
+            .collect::<Option<Vec<Shard>>>()?;
+        Some(Manifest { key, shards })
+    }
+
+    /// Writes the shards that changed (each atomically, sorted so it is
+    /// the same bytes for the same site and folder times), then the head.
+    pub fn save(&mut self, output: &Path) -> Result<()> {
         let dir = super::folder(output).context("output folder has no name")?;
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("{}: cannot create", dir.display()))?;
-        let (files, dirs) = rayon::join(
-            || {
-                let mut files: Vec<_> = self.files.iter().collect();
-                files.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
-                files
-            },
-            || {
-                let mut dirs: Vec<_> = self.dirs.iter().collect();
-                dirs.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
-                dirs
-            },
-        );
-        let stored: Stored = (MAGIC, self.key, self.taken, files, dirs);
-        let bytes = postcard::to_stdvec(&stored)?;
-        let path = dir.join("manifest");
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, bytes).with_context(|| format!("{}: cannot write", tmp.display()))?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("{}: cannot write", path.display()))
+        let key = self.key;
+        self.shards
+            .par_iter_mut()
+            .enumerate()
+            .filter(|(_, shard)| shard.dirty)
+            .try_for_each(|(index, shard)| {
+                let mut files: Vec<(&str, FileEntry)> =
+                    shard.files.iter().map(|(p, e)| (p.as_str(), *e)).collect();
+                files.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                let mut dirs: Vec<(&str, FolderStamp)> =
+                    shard.dirs.iter().map(|(p, s)| (p.as_str(), *s)).collect();
+                dirs.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                let stored = StoredShard {
+                    magic: MAGIC,
+                    key,
+                    files,
+                    dirs,
+                };
+                write_atomically(&dir.join(shard_name(index)), &postcard::to_stdvec(&stored)?)?;
+                shard.dirty = false;
+                Ok::<_, anyhow::Error>(())
+            })?;
+        write_atomically(&dir.join(HEAD), &postcard::to_stdvec(&(MAGIC, key))?)
     }
 
-    /// Forgets the manifest (before a build that will not record one).
+    /// Forgets the manifest (before the output changes): without its head
+    /// the shards are not read, and the next build is a clean one.
     pub fn remove(output: &Path) {
         if let Some(dir) = super::folder(output) {
-            let _ = std::fs::remove_file(dir.join("manifest"));
+            let _ = std::fs::remove_file(dir.join(HEAD));
         }
+    }
+
+    /// The entry of the output file `path`.
+    pub fn get(&self, path: &str) -> Option<&FileEntry> {
+        self.shards[shard_of(path)].files.get(path)
+    }
+
+    /// How many files the manifest lists.
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(|s| s.files.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every file the manifest lists, in no particular order.
+    pub fn paths(&self) -> impl Iterator<Item = &String> {
+        self.shards.iter().flat_map(|s| s.files.keys())
+    }
+
+    /// Records an output file's entry.
+    pub fn record(&mut self, path: String, entry: FileEntry) {
+        let shard = &mut self.shards[shard_of(&path)];
+        if shard.files.get(&path) != Some(&entry) {
+            shard.files.insert(path, entry);
+            shard.dirty = true;
+        }
+    }
+
+    /// Forgets an output file that is no longer produced.
+    pub fn forget(&mut self, path: &str) {
+        let shard = &mut self.shards[shard_of(path)];
+        if shard.files.remove(path).is_some() {
+            shard.dirty = true;
+        }
+    }
+
+    /// The recorded stamp of the output folder `dir`.
+    fn folder(&self, dir: &str) -> Option<&FolderStamp> {
+        self.shards[shard_of(dir)].dirs.get(dir)
+    }
+
+    fn folders(&self) -> impl Iterator<Item = &str> {
+        self.shards
+            .iter()
+            .flat_map(|s| s.dirs.keys().map(String::as_str))
     }
 
     /// Stamps the folders that hold the manifest's files (all of them, or
@@ -106,29 +226,33 @@ impl Manifest {
     pub fn stamp_dirs(&mut self, output: &Path, touched: Option<&[String]>) {
         let wanted = match touched {
             Some(paths) => folders_of(paths),
-            None => folders_of(self.files.keys()),
+            None => folders_of(self.paths()),
         };
         let stamped = dir_stamps(output, wanted.iter().map(String::as_str).collect());
+        let taken = super::now_nanos();
         for (dir, stamp) in stamped {
+            let shard = &mut self.shards[shard_of(dir)];
+            shard.dirty = true;
             match stamp {
-                Some(stamp) => self.dirs.insert(dir.to_string(), stamp),
-                None => self.dirs.remove(dir),
+                Some(stamp) => shard
+                    .dirs
+                    .insert(dir.to_string(), FolderStamp { stamp, taken }),
+                None => shard.dirs.remove(dir),
             };
         }
-        self.taken = super::now_nanos();
     }
 
     /// What is now in `output` (except `marker`): the recorded files of
     /// every folder whose stamp is unchanged and settled are trusted, and
     /// the other folders are listed.
     pub fn files_on_disk(&self, output: &Path, marker: &str) -> Result<OnDisk> {
-        let stamps = dir_stamps(output, self.dirs.keys().map(String::as_str).collect());
+        let stamps = dir_stamps(output, self.folders().collect());
         let checked: Vec<Option<(&str, Vec<String>)>> = stamps
             .into_par_iter()
             .map(|(dir, now)| {
-                let recorded = self.dirs.get(dir);
+                let recorded = self.folder(dir);
                 Ok(match now {
-                    Some(now) if Some(&now) == recorded && !now.is_recent(self.taken) => None,
+                    Some(now) if recorded.is_some_and(|r| r.holds(&now)) => None,
                     // Gone (and so are its files), or changed: listed.
                     None => Some((dir, Vec::new())),
                     Some(_) => Some((dir, self.list_dir(output, dir, marker)?)),
@@ -146,13 +270,12 @@ impl Manifest {
     /// Whether `path` is in the output, by what `files_on_disk` found.
     pub fn is_on_disk(&self, on_disk: &OnDisk, path: &str) -> bool {
         on_disk.listed.contains(path)
-            || (!on_disk.listed_dirs.contains(parent(path)) && self.files.contains_key(path))
+            || (!on_disk.listed_dirs.contains(parent(path)) && self.get(path).is_some())
     }
 
     /// Every file in the output, by what `files_on_disk` found.
     pub fn all_on_disk<'a>(&'a self, on_disk: &'a OnDisk) -> impl Iterator<Item = &'a String> {
-        self.files
-            .keys()
+        self.paths()
             .filter(|path| !on_disk.listed_dirs.contains(parent(path)))
             .chain(&on_disk.listed)
     }
@@ -177,7 +300,7 @@ impl Manifest {
                 if path != marker {
                     files.push(path);
                 }
-            } else if !self.dirs.contains_key(&path) {
+            } else if self.folder(&path).is_none() {
                 for found in walkdir::WalkDir::new(entry.path()).follow_links(false) {
                     let found = found.with_context(|| format!("{}: cannot read", path))?;
                     if !found.file_type().is_dir() {
@@ -327,32 +450,78 @@ mod tests {
         }
     }
 
+    fn shard_bytes(output: &Path) -> Vec<Vec<u8>> {
+        let dir = crate::cache::folder(output).unwrap();
+        (0..SHARDS)
+            .map(|i| std::fs::read(dir.join(shard_name(i))).unwrap())
+            .collect()
+    }
+
     #[test]
     fn round_trips_and_checks_its_key() {
         let dir = tempfile::tempdir().unwrap();
         let output = dir.path().join("site");
-        let mut manifest = Manifest {
-            key: 7,
-            files: [
-                ("index.html".to_string(), entry(42)),
-                ("a b/c.html".to_string(), entry(1)),
-            ]
-            .into_iter()
-            .collect(),
-            ..Default::default()
-        };
+        let mut manifest = Manifest::new(7);
+        manifest.record("index.html".to_string(), entry(42));
+        manifest.record("a b/c.html".to_string(), entry(1));
         std::fs::create_dir_all(output.join("a b")).unwrap();
         manifest.stamp_dirs(&output, None);
-        assert_eq!(manifest.dirs.len(), 2, "the root and `a b`");
+        assert_eq!(manifest.folders().count(), 2, "the root and `a b`");
         manifest.save(&output).unwrap();
-        assert_eq!(Manifest::load(&output, 7), Some(manifest));
+        let loaded = Manifest::load(&output, 7).unwrap();
+        assert_eq!(loaded, manifest);
+        assert_eq!(loaded.get("a b/c.html"), Some(&entry(1)));
+        assert_eq!(loaded.len(), 2);
         assert_eq!(Manifest::load(&output, 8), None);
-        std::fs::write(dir.path().join(".site.blotter-cache/manifest"), "garbage").unwrap();
+
+        let cache = crate::cache::folder(&output).unwrap();
+        std::fs::write(cache.join(shard_name(shard_of("index.html"))), "garbage").unwrap();
         assert_eq!(
             Manifest::load(&output, 7),
             None,
-            "a corrupt manifest means a clean build"
+            "a corrupt shard means a clean build"
         );
+        manifest.shards[shard_of("index.html")].dirty = true;
+        manifest.save(&output).unwrap();
+        assert!(Manifest::load(&output, 7).is_some());
+        Manifest::remove(&output);
+        assert_eq!(Manifest::load(&output, 7), None, "no head, no manifest");
+    }
+
+    #[test]
+    fn a_small_change_rewrites_only_its_shards() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("site");
+        let mut manifest = Manifest::new(7);
+        for i in 0..500 {
+            manifest.record(format!("releases/r{i}/index.html"), entry(i));
+        }
+        manifest.save(&output).unwrap();
+        let before = shard_bytes(&output);
+        let mut manifest = Manifest::load(&output, 7).unwrap();
+        manifest.record("releases/r1/index.html".to_string(), entry(1));
+        manifest.save(&output).unwrap();
+        assert_eq!(
+            shard_bytes(&output),
+            before,
+            "an unchanged entry writes nothing"
+        );
+        manifest.record("releases/r1/index.html".to_string(), entry(99));
+        manifest.forget("releases/r2/index.html");
+        manifest.save(&output).unwrap();
+        let after = shard_bytes(&output);
+        let changed: Vec<usize> = (0..SHARDS).filter(|&i| before[i] != after[i]).collect();
+        let mut expected = vec![
+            shard_of("releases/r1/index.html"),
+            shard_of("releases/r2/index.html"),
+        ];
+        expected.sort();
+        expected.dedup();
+        assert_eq!(changed, expected);
+        let loaded = Manifest::load(&output, 7).unwrap();
+        assert_eq!(loaded.get("releases/r1/index.html"), Some(&entry(99)));
+        assert_eq!(loaded.get("releases/r2/index.html"), None);
+        assert_eq!(loaded.len(), 499);
     }
 
     #[test]
@@ -364,14 +533,25 @@ mod tests {
             std::fs::create_dir_all(full.parent().unwrap()).unwrap();
             std::fs::write(full, "x").unwrap();
         }
-        let mut manifest = Manifest::default();
+        let mut manifest = Manifest::new(1);
         for path in ["index.html", "a/one.html", "a/two.html", "b/three.html"] {
-            manifest.files.insert(path.to_string(), entry(0));
+            manifest.record(path.to_string(), entry(0));
         }
         manifest.stamp_dirs(&output, None);
-        // Stamps taken a moment ago are not trusted; pretend they are old.
-        manifest.taken += 10_000_000_000;
-        let all: FxHashSet<String> = manifest.files.keys().cloned().collect();
+        let all: FxHashSet<String> = manifest.paths().cloned().collect();
+        let on_disk = manifest.files_on_disk(&output, "MARK").unwrap();
+        assert_eq!(
+            on_disk.listed_dirs.len(),
+            3,
+            "stamps taken a moment ago are not trusted: {on_disk:?}"
+        );
+        assert_eq!(all_on_disk(&manifest, &on_disk), all);
+        // Pretend they were taken long after the folders last changed.
+        for shard in &mut manifest.shards {
+            for folder in shard.dirs.values_mut() {
+                folder.taken += 10_000_000_000;
+            }
+        }
         let on_disk = manifest.files_on_disk(&output, "MARK").unwrap();
         assert!(
             on_disk.listed_dirs.is_empty(),

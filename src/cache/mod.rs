@@ -131,6 +131,15 @@ fn versioned_key(parts: &impl std::fmt::Debug) -> u64 {
     hash(text.as_bytes())
 }
 
+/// Writes a cache file whole or not at all: a temporary file beside it,
+/// then a rename.
+fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes).with_context(|| format!("{}: cannot write", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))
+}
+
 /// The build cache folder of an output folder:
 /// `<parent>/.<output name>.blotter-cache`, beside the output so it is
 /// never published and never in the content.

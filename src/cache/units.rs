@@ -190,9 +190,7 @@ impl ShardUse<'_> {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("{}: cannot create", dir.display()))?;
         }
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, bytes).with_context(|| format!("{}: cannot write", tmp.display()))?;
-        std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))
+        super::write_atomically(path, &bytes)
     }
 }
 
