@@ -71,7 +71,10 @@ pub fn read_archive(
     // the order units arrive in does not show in the site or the messages
     // (and putting 100,000 units back in content order cost more than
     // decoding them).
-    let outcomes: Vec<model::UnitOutcome> = done.into_iter().flatten().collect();
+    let mut outcomes = Vec::with_capacity(units.len());
+    for shard in done {
+        outcomes.extend(shard);
+    }
     progress::mark("load, parse, resolve");
     for orphan in orphans {
         diags.push(
