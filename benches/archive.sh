@@ -20,18 +20,21 @@
 # without a journal (as on the VM these numbers come from), creating files
 # soon after deleting many is slow: the inode allocator reads the inode table
 # to skip inodes freed in the last 60 s, or 360 s while their inode-table
-# block is still dirty (fs/ext4/ialloc.c, recently_deleted()). A step that
-# follows a big `rm -rf` pays for it; --settle 61 removes most of it, and
-# `sync` before it shortens the dirty window. Default 0.
+# block is still dirty (fs/ext4/ialloc.c, recently_deleted()), and making
+# new inodes dirties the blocks again. So no timed step follows a deletion:
+# what a step replaces (the previous output, Hugo's public/, a floor copy)
+# is renamed into $WORK/trash, emptied after the last timed step. --settle 61
+# lets whatever ran before the benchmark fade. Default 0.
 # Prints a markdown table and writes it, with the machine and per-step
 # details, to $WORK/results.md. Everything generated goes to the work dir
 # (default /tmp/blotter-bench), never into the repository. Corpora are
 # restored after the edits, so the cache stays valid across runs.
 #
 # Caches are warm: the corpus was just read or written, so no step pays for
-# cold disk reads. Deleting a copy of blotter's output is timed too: a rebuild
-# replaces the previous output, and deleting is slow on some file systems. Other processes on the machine skew wall time; the load
-# average is recorded at each step.
+# cold disk reads. Deleting a copy of blotter's output is timed too, after
+# every other step (a rebuild replaces the previous output, and deleting is
+# slow on some file systems). Other processes on the machine skew wall time;
+# the load average is recorded at each step.
 
 set -Eeuo pipefail
 
@@ -90,6 +93,21 @@ timed() {
 manifest() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 md5sum) >"$2"; }
 changed() { diff "$1" "$2" | grep -c '^>' || true; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "-" }'; }
+# discard PATH...: renames what a step replaces into $WORK/trash instead of
+# deleting it. Deleting 200,000 files slows every file creation for minutes
+# after on ext4 without a journal (see --settle), so a step that followed a
+# deletion paid for it and one that did not, did not: blotter's clean build
+# followed the removal of its previous output, the floor's `cp -r` nothing.
+# Now no timed step follows a deletion; the trash is emptied at the end,
+# after the deletion timing, which runs last.
+TRASH="$WORK/trash"
+discard() {
+    mkdir -p "$TRASH"
+    local p
+    for p in "$@"; do
+        if [ -e "$p" ]; then mv "$p" "$TRASH/$(date +%s%N)-$(basename "$p")"; fi
+    done
+}
 
 log "building blotter (cargo build --release)"
 (cd "$REPO" && cargo build --release --quiet)
@@ -110,6 +128,7 @@ fi
 
 : >"$WORK/details.tsv"
 ROWS=()
+DELETE_LATER=()
 BACKUP="$WORK/edit-backup"
 restore() { if [ -d "$BACKUP" ] && [ -n "$(ls -A "$BACKUP" 2>/dev/null)" ]; then
     while IFS=$'\t' read -r saved orig; do cp -p "$saved" "$orig"; done <"$BACKUP/index"
@@ -129,7 +148,7 @@ for N in $SIZES; do
     OUT="$WORK/out-$N"
 
     # Clean build: no output, no build cache (parse cache and manifest).
-    rm -rf "$OUT" "$WORK/.out-$N.blotter-cache"; sync
+    discard "$OUT" "$WORK/.out-$N.blotter-cache"; sync
     find "$CORPUS/releases" -type f -exec cat {} + >/dev/null   # warm cache, as for Hugo
     timed "blotter-clean-$N" "$BLOTTER" build --content "$CORPUS" --output "$OUT" --base-url "$BASE_URL"
     B_WALL=$WALL; B_RSS=$RSS; B_USR=$USR; B_SYS=$SYS
@@ -180,7 +199,7 @@ for N in $SIZES; do
         cp -r "$REPO/benches/hugo/." "$SITE/"
         mkdir -p "$SITE/static/static"
         cp "$REPO/themes/default/static/style.css" "$SITE/static/static/"
-        rm -rf "$SITE/public" "$SITE/resources"; sync
+        discard "$SITE/public" "$SITE/resources"; sync
         find "$SITE/content" -type f -exec cat {} + >/dev/null
         timed "hugo-clean-$N" "$HUGO" --source "$SITE" --destination "$SITE/public" \
             --cacheDir "$WORK/hugo-cache" --quiet
@@ -188,14 +207,12 @@ for N in $SIZES; do
         H_FILES=$(find "$SITE/public" -type f | wc -l); H_MB=$(du -sm "$SITE/public" | cut -f1)
         log "  hugo: $H_FILES files, $H_MB MB"
 
-        rm -rf "$WORK/floor-$N"; sync
+        discard "$WORK/floor-$N" "$WORK/floor-blotter-$N"; sync
         timed "floor-hugo-out-$N" cp -r "$SITE/public" "$WORK/floor-$N"
         F_WALL=$WALL
-        rm -rf "$WORK/floor-$N"; sync
-        timed "floor-blotter-out-$N" cp -r "$OUT" "$WORK/floor-$N"
+        timed "floor-blotter-out-$N" cp -r "$OUT" "$WORK/floor-blotter-$N"
         FB_WALL=$WALL
-        sync
-        timed "delete-blotter-out-copy-$N" rm -rf "$WORK/floor-$N"
+        DELETE_LATER+=("$N")
     fi
 
     PER_1K=$(awk -v s="$B_WALL" -v n="$N" 'BEGIN { printf "%.3f", s * 1000 / n }')
@@ -203,6 +220,14 @@ for N in $SIZES; do
     printf '%s\tcorpus %s MB\tblotter out %s files %s MB\thugo out %s files %s MB\tfloor(hugo out) %s s\tfloor(blotter out) %s s\tblotter user %s s sys %s s\n' \
         "size-$N" "$CORPUS_MB" "$B_FILES" "$B_MB" "${H_FILES:--}" "${H_MB:--}" "${F_WALL:--}" "${FB_WALL:--}" "$B_USR" "$B_SYS" >>"$WORK/details.tsv"
 done
+
+# Deleting a copy of blotter's output is timed last: it would slow every
+# step after it. Then the trash goes, untimed.
+for N in "${DELETE_LATER[@]}"; do
+    timed "delete-blotter-out-copy-$N" rm -rf "$WORK/floor-blotter-$N"
+done
+log "emptying $TRASH"
+rm -rf "$TRASH"
 
 {
     echo "# blotter archive benchmark"
