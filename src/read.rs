@@ -42,28 +42,9 @@ pub fn read_archive(
         .enumerate()
         .map(|(index, members)| {
             cache.with_shard(index, |shard| {
-                let mut outcomes = Vec::with_capacity(members.len());
-                for i in members {
-                    let unit = &units[i];
-                    let stamps = (unit.release.stamp, unit.sidecar.as_ref().map(|s| s.stamp));
-                    let outcome = match shard.get(&unit.name, stamps.0, stamps.1) {
-                        Some(outcome) => outcome,
-                        None => {
-                            let outcome = read_unit(unit, &resolver, max_bytes);
-                            // A file written moments ago may be written again
-                            // within its timestamp's granularity: it is read
-                            // again next time instead.
-                            if !stamps.0.is_recent(now)
-                                && !stamps.1.is_some_and(|s| s.is_recent(now))
-                            {
-                                shard.put(&unit.name, stamps.0, stamps.1, &outcome);
-                            }
-                            outcome
-                        }
-                    };
-                    outcomes.push(outcome);
-                }
-                outcomes
+                (members.into_iter())
+                    .map(|i| cached_or_read(&units[i], shard, &resolver, max_bytes, now))
+                    .collect()
             })
         })
         .collect();
@@ -126,6 +107,28 @@ fn pair_files(found: Vec<load::Found>) -> (Vec<UnitFiles>, Vec<load::Found>) {
     let mut orphans: Vec<load::Found> = sidecars.into_values().collect();
     orphans.sort_by(|a, b| a.path.cmp(&b.path));
     (units, orphans)
+}
+
+/// One unit's outcome: from its cache shard when its files are unchanged,
+/// otherwise read, parsed and resolved, and put in the shard.
+fn cached_or_read(
+    unit: &UnitFiles,
+    shard: &mut cache::units::ShardUse,
+    resolver: &model::Resolver,
+    max_bytes: u64,
+    now: i128,
+) -> model::UnitOutcome {
+    let stamps = (unit.release.stamp, unit.sidecar.as_ref().map(|s| s.stamp));
+    if let Some(outcome) = shard.get(&unit.name, stamps.0, stamps.1) {
+        return outcome;
+    }
+    let outcome = read_unit(unit, resolver, max_bytes);
+    // A file written moments ago may be written again within its
+    // timestamp's granularity: it is read again next time instead.
+    if !stamps.0.is_recent(now) && !stamps.1.is_some_and(|s| s.is_recent(now)) {
+        shard.put(&unit.name, stamps.0, stamps.1, &outcome);
+    }
+    outcome
 }
 
 /// Reads, parses and resolves one release and its sidecar.
