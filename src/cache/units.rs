@@ -35,7 +35,7 @@ pub fn shard_of(name: &str) -> usize {
 
 /// One unit's entry as stored: the stamps its files had and the
 /// serialised [`UnitOutcome`], borrowed from the shard's bytes.
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Copy, Serialize, Deserialize)]
 struct Stored<'a> {
     release: Stamp,
     sidecar: Option<Stamp>,
@@ -89,7 +89,6 @@ impl UnitCache {
                 .into_iter()
                 .map(|(name, e)| (name, (e, false)))
                 .collect(),
-            hits: 0,
             added: Vec::new(),
             keeps: path.is_some(),
         };
@@ -108,7 +107,6 @@ impl UnitCache {
 pub struct ShardUse<'a> {
     /// Entries as stored, each with whether this build used it.
     stored: FxHashMap<&'a str, (Stored<'a>, bool)>,
-    hits: usize,
     /// Entries made this build: name, stamps, serialised outcome.
     added: Vec<(String, Stamp, Option<Stamp>, Vec<u8>)>,
     /// Whether the shard is saved (so whether `put` is worth its work).
@@ -129,10 +127,7 @@ impl ShardUse<'_> {
             .get_mut(name)
             .filter(|(e, _)| e.release == release && e.sidecar == sidecar)?;
         let outcome = postcard::from_bytes(stored.outcome).ok()?;
-        if !*used {
-            *used = true;
-            self.hits += 1;
-        }
+        *used = true;
         Some(outcome)
     }
 
@@ -155,21 +150,14 @@ impl ShardUse<'_> {
     /// Whether the shard as stored is no longer right: something was
     /// added, or something stored was not used (changed or deleted).
     fn changed(&self) -> bool {
-        !self.added.is_empty() || self.hits < self.stored.len()
+        !self.added.is_empty() || self.stored.values().any(|(_, used)| !used)
     }
 
     /// Writes the used and added entries, sorted by name, atomically.
     fn save(&self, path: &Path, key: u64) -> Result<()> {
         let mut entries: Vec<(&str, Stored)> = (self.stored.iter())
             .filter(|(_, (_, used))| *used)
-            .map(|(&name, (e, _))| {
-                let stored = Stored {
-                    release: e.release,
-                    sidecar: e.sidecar,
-                    outcome: e.outcome,
-                };
-                (name, stored)
-            })
+            .map(|(&name, &(stored, _))| (name, stored))
             .chain(self.added.iter().map(|(name, release, sidecar, outcome)| {
                 let stored = Stored {
                     release: *release,

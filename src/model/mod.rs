@@ -279,9 +279,9 @@ impl Resolver {
 
 /// Builds the archive from every unit's outcome, with the checks that span
 /// releases. The units may come in any order: what the archive keeps is
-/// sorted by date and id, and messages are sorted when reported. Releases with errors are left out (and
-/// reported), so `check` sees every problem and `--skip-invalid` builds
-/// the rest.
+/// sorted by date and id, and messages are sorted when reported. Releases
+/// with errors are left out (and reported), so `check` sees every problem
+/// and `--skip-invalid` builds the rest.
 pub fn assemble(
     config: SiteConfig,
     resolver: &Resolver,
