@@ -146,13 +146,20 @@ fn walk(dir: &Path, found: &mut Vec<(std::fs::DirEntry, PathBuf, Kind)>, diags: 
     let mut named = Vec::new();
     for entry in entries {
         match entry {
-            Ok(entry) => named.push((entry.file_name(), entry)),
+            Ok(entry) => {
+                let name = entry.file_name();
+                named.push((name_prefix(&name), name, entry));
+            }
             Err(err) => diags.push(Diagnostic::error(dir, 0, format!("cannot read: {err}"))),
         }
     }
     // Names in one folder are unique, so an unstable sort is deterministic.
-    named.sort_unstable_by(|a, b| a.0.as_encoded_bytes().cmp(b.0.as_encoded_bytes()));
-    for (name, entry) in named {
+    // Compared by their first 16 bytes as a number first: a folder of
+    // 100,000 releases sorts without chasing each name to compare it.
+    named.sort_unstable_by(|a, b| {
+        (a.0.cmp(&b.0)).then_with(|| a.1.as_encoded_bytes().cmp(b.1.as_encoded_bytes()))
+    });
+    for (_, name, entry) in named {
         let path = dir.join(&name);
         if entry.file_type().is_ok_and(|t| t.is_dir()) {
             walk(&path, found, diags);
@@ -160,6 +167,16 @@ fn walk(dir: &Path, found: &mut Vec<(std::fs::DirEntry, PathBuf, Kind)>, diags: 
             found.push((entry, path, kind));
         }
     }
+}
+
+/// A name's first 16 bytes as a big-endian number (short names padded
+/// with zeros): numbers compare as the bytes do, up to a common prefix.
+fn name_prefix(name: &std::ffi::OsStr) -> u128 {
+    let mut head = [0u8; 16];
+    let bytes = name.as_encoded_bytes();
+    let n = bytes.len().min(16);
+    head[..n].copy_from_slice(&bytes[..n]);
+    u128::from_be_bytes(head)
 }
 
 /// Reads one file's text again (normalised as at load time): the renderer

@@ -27,10 +27,14 @@ pub fn read_archive(
     let cache = cache::units::UnitCache::new(cache_dir, key);
     let resolver = model::Resolver::new(&config);
     let max_bytes = config.max_file_bytes;
-    // The units of each cache shard, in content order.
+    // The units of each cache shard, in name order: the order a shard
+    // stores them in, so each is found without a search.
     let mut by_shard: Vec<Vec<usize>> = vec![Vec::new(); cache::units::SHARDS];
     for (i, unit) in units.iter().enumerate() {
         by_shard[cache::units::shard_of(&unit.name)].push(i);
+    }
+    for members in &mut by_shard {
+        members.sort_unstable_by(|&a, &b| units[a].name.cmp(&units[b].name));
     }
     // Shard by shard, each on one thread: a unit whose files are unchanged
     // is decoded from the cache, any other is read, parsed and resolved,

@@ -102,9 +102,19 @@ pub fn build_key(
 
 /// What must be equal for the parse cache's entries to be reused: the
 /// settings that resolving a release depends on, and how its paths are
-/// spelled in messages (the content folder as given, from this folder).
+/// spelled in messages (the content folder as given, and for a relative
+/// one, the folder it is relative to: an absolute one reads the same from
+/// anywhere).
 pub fn units_key(content: &Path, config: &impl std::fmt::Debug) -> u64 {
-    let cwd = std::env::current_dir().unwrap_or_default();
+    units_key_from(
+        content,
+        &std::env::current_dir().unwrap_or_default(),
+        config,
+    )
+}
+
+fn units_key_from(content: &Path, cwd: &Path, config: &impl std::fmt::Debug) -> u64 {
+    let cwd = (!content.is_absolute()).then_some(cwd);
     versioned_key(&(content, cwd, config))
 }
 
@@ -147,4 +157,29 @@ pub fn folder(output: &Path) -> Option<PathBuf> {
     let name = output.file_name()?.to_string_lossy().into_owned();
     let parent = output.parent().map(Path::to_path_buf).unwrap_or_default();
     Some(parent.join(format!(".{name}.blotter-cache")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_cache_key_depends_on_the_working_folder_only_for_a_relative_content_path() {
+        let (here, there) = (Path::new("/work/a"), Path::new("/work/b"));
+        let absolute = Path::new("/archive/content");
+        assert_eq!(
+            units_key_from(absolute, here, &1),
+            units_key_from(absolute, there, &1)
+        );
+        let relative = Path::new("content");
+        assert_ne!(
+            units_key_from(relative, here, &1),
+            units_key_from(relative, there, &1)
+        );
+        assert_ne!(
+            units_key_from(absolute, here, &1),
+            units_key_from(absolute, here, &2),
+            "settings still count"
+        );
+    }
 }

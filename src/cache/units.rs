@@ -15,7 +15,6 @@
 //! holds all of it at once. Anything unreadable or from another key is
 //! just a miss.
 
-use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -87,8 +86,9 @@ impl UnitCache {
         let mut shard = ShardUse {
             stored: stored
                 .into_iter()
-                .map(|(name, e)| (name, (e, false)))
+                .map(|(name, e)| (name, e, false))
                 .collect(),
+            next: 0,
             added: Vec::new(),
             keeps: path.is_some(),
         };
@@ -105,8 +105,12 @@ impl UnitCache {
 
 /// One shard while a build works through it.
 pub struct ShardUse<'a> {
-    /// Entries as stored, each with whether this build used it.
-    stored: FxHashMap<&'a str, (Stored<'a>, bool)>,
+    /// Entries as stored, sorted by name, each with whether this build
+    /// used it.
+    stored: Vec<(&'a str, Stored<'a>, bool)>,
+    /// Where the next name asked for is looked for first: a build that
+    /// asks in name order finds each entry without a search.
+    next: usize,
     /// Entries made this build: name, stamps, serialised outcome.
     added: Vec<(String, Stamp, Option<Stamp>, Vec<u8>)>,
     /// Whether the shard is saved (so whether `put` is worth its work).
@@ -115,17 +119,33 @@ pub struct ShardUse<'a> {
 
 impl ShardUse<'_> {
     /// The outcome cached for the unit `name`, if its files still have
-    /// these stamps.
+    /// these stamps. Fastest when names are asked for in sorted order.
     pub fn get(
         &mut self,
         name: &str,
         release: Stamp,
         sidecar: Option<Stamp>,
     ) -> Option<UnitOutcome> {
-        let (stored, used) = self
-            .stored
-            .get_mut(name)
-            .filter(|(e, _)| e.release == release && e.sidecar == sidecar)?;
+        let at = match self.stored.get(self.next) {
+            Some(&(stored, ..)) if stored == name => self.next,
+            _ => {
+                let at = self.stored.partition_point(|&(stored, ..)| stored < name);
+                self.next = at;
+                if self
+                    .stored
+                    .get(at)
+                    .is_none_or(|&(stored, ..)| stored != name)
+                {
+                    return None;
+                }
+                at
+            }
+        };
+        self.next = at + 1;
+        let (_, stored, used) = &mut self.stored[at];
+        if stored.release != release || stored.sidecar != sidecar {
+            return None;
+        }
         let outcome = postcard::from_bytes(stored.outcome).ok()?;
         *used = true;
         Some(outcome)
@@ -150,14 +170,14 @@ impl ShardUse<'_> {
     /// Whether the shard as stored is no longer right: something was
     /// added, or something stored was not used (changed or deleted).
     fn changed(&self) -> bool {
-        !self.added.is_empty() || self.stored.values().any(|(_, used)| !used)
+        !self.added.is_empty() || self.stored.iter().any(|&(.., used)| !used)
     }
 
     /// Writes the used and added entries, sorted by name, atomically.
     fn save(&self, path: &Path, key: u64) -> Result<()> {
         let mut entries: Vec<(&str, Stored)> = (self.stored.iter())
-            .filter(|(_, (_, used))| *used)
-            .map(|(&name, &(stored, _))| (name, stored))
+            .filter(|&&(.., used)| used)
+            .map(|&(name, stored, _)| (name, stored))
             .chain(self.added.iter().map(|(name, release, sidecar, outcome)| {
                 let stored = Stored {
                     release: *release,
@@ -261,6 +281,24 @@ mod tests {
         // A build without `b` (deleted): the shard is written without it.
         assert_eq!(build(&cache, &[(a, 1)]), [true]);
         assert_eq!(build(&cache, &[(&b, 2)]), [false], "deleted unit forgotten");
+    }
+
+    #[test]
+    fn names_asked_for_out_of_order_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = UnitCache::new(Some(dir.path()), 7);
+        // Names of one shard, asked for in reverse order, one of them new.
+        let names: Vec<String> = (0..2000)
+            .map(|i| format!("u{i}"))
+            .filter(|n| shard_of(n) == 0)
+            .take(5)
+            .collect();
+        let mut asked: Vec<(&str, u64)> = names.iter().map(|n| (n.as_str(), 1)).collect();
+        asked.reverse();
+        assert_eq!(build(&cache, &asked[1..]), [false; 4]);
+        assert_eq!(build(&cache, &asked), [false, true, true, true, true]);
+        asked.swap(0, 3);
+        assert_eq!(build(&cache, &asked), [true; 5]);
     }
 
     #[test]

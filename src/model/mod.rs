@@ -767,16 +767,27 @@ fn index(
         })
         .collect();
     let mut days: BTreeMap<NaiveDate, Vec<usize>> = BTreeMap::new();
+    // Newest first, so a day's releases mostly come in one run, gathered
+    // before the map is looked in.
+    let mut run: (Option<NaiveDate>, Vec<usize>) = (None, Vec::new());
     let mut releases: Vec<Release> = (resolved.into_iter().zip(numbers).enumerate())
         .map(|(i, ((mut release, _), area))| {
             release.area = area;
             areas[area].releases.push(i);
-            days.entry(release.published.date_naive())
-                .or_default()
-                .push(i);
+            let day = release.published.date_naive();
+            if run.0 != Some(day) {
+                if let (Some(before), members) = (run.0, &mut run.1) {
+                    days.entry(before).or_default().append(members);
+                }
+                run.0 = Some(day);
+            }
+            run.1.push(i);
             release
         })
         .collect();
+    if let (Some(day), mut members) = run {
+        days.entry(day).or_default().append(&mut members);
+    }
     let tags = index_tags(&mut releases);
     link_related(&mut releases);
     Archive {
@@ -808,48 +819,68 @@ fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
 /// Groups tags by slug (`EncroChat` and `encrochat` are one tag, shown by
 /// its most used spelling) and gives each release its tag indices.
 fn index_tags(releases: &mut [Release]) -> Vec<Tag> {
-    let mut groups: BTreeMap<Slug, (BTreeMap<String, usize>, Vec<usize>)> = BTreeMap::new();
-    for (i, release) in releases.iter().enumerate() {
-        for tag in release.annotation.iter().flat_map(|a| &a.tags) {
-            let group = groups.entry(Slug::from_text(&tag.value)).or_default();
-            *group.0.entry(tag.value.clone()).or_default() += 1;
-            group.1.push(i);
+    // Counted by spelling first, then each spelling slugged once: an
+    // archive uses a few hundred spellings tens of thousands of times.
+    let mut spellings: Vec<(String, Vec<usize>)> = Vec::new();
+    // Each tag of each release, in order, as an index into `spellings`.
+    let mut used: Vec<usize> = Vec::new();
+    {
+        let mut known: HashMap<&str, usize> = HashMap::default();
+        for (i, release) in releases.iter().enumerate() {
+            for tag in release.annotation.iter().flat_map(|a| &a.tags) {
+                let at = *known.entry(tag.value.as_str()).or_insert_with(|| {
+                    spellings.push((tag.value.clone(), Vec::new()));
+                    spellings.len() - 1
+                });
+                spellings[at].1.push(i);
+                used.push(at);
+            }
         }
     }
-    let mut tags: Vec<Tag> = groups
+    let mut groups: BTreeMap<Slug, (BTreeMap<&str, usize>, Vec<usize>)> = BTreeMap::new();
+    for (at, (text, members)) in spellings.iter().enumerate() {
+        let group = groups.entry(Slug::from_text(text)).or_default();
+        group.0.insert(text, members.len());
+        group.1.push(at);
+    }
+    let mut tags: Vec<(Tag, Vec<usize>)> = groups
         .into_iter()
-        .map(|(slug, (spellings, releases))| {
-            let name = spellings
+        .map(|(slug, (counts, members))| {
+            let name = counts
                 .iter()
                 .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-                .map(|(s, _)| s.clone());
-            Tag {
+                .map(|(s, _)| s.to_string());
+            // In release order, a release once per tag it lists.
+            let mut releases: Vec<usize> = (members.iter())
+                .flat_map(|&at| spellings[at].1.iter().copied())
+                .collect();
+            releases.sort();
+            let tag = Tag {
                 name: name.unwrap_or_else(|| slug.to_string()),
                 slug,
                 releases,
-            }
+            };
+            (tag, members)
         })
         .collect();
-    tags.sort_by(|a, b| {
+    tags.sort_by(|(a, _), (b, _)| {
         a.name
             .to_lowercase()
             .cmp(&b.name.to_lowercase())
             .then_with(|| a.slug.cmp(&b.slug))
     });
-    let position: HashMap<Slug, usize> = tags
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.slug.clone(), i))
-        .collect();
-    for release in releases.iter_mut().filter(|r| r.annotation.is_some()) {
-        release.tags = release
-            .annotation
-            .iter()
-            .flat_map(|a| &a.tags)
-            .filter_map(|t| position.get(&Slug::from_text(&t.value)).copied())
-            .collect();
+    let mut position = vec![0; spellings.len()];
+    for (i, (_, members)) in tags.iter().enumerate() {
+        for &at in members {
+            position[at] = i;
+        }
     }
-    tags
+    let mut used = used.into_iter();
+    for release in releases.iter_mut().filter(|r| r.annotation.is_some()) {
+        let count = release.annotation.as_ref().map_or(0, |a| a.tags.len());
+        release.tags = used.by_ref().take(count).map(|at| position[at]).collect();
+    }
+    tags.into_iter().map(|(tag, _)| tag).collect()
 }
 
 /// `related` works both ways: a link from A to B shows on both pages.
