@@ -36,30 +36,33 @@ pub fn read_archive(
     for members in &mut by_shard {
         members.sort_unstable_by(|&a, &b| units[a].name.cmp(&units[b].name));
     }
+    let now = cache::now_nanos();
     // Shard by shard, each on one thread: a unit whose files are unchanged
     // is decoded from the cache, any other is read, parsed and resolved,
     // its text dropped at once (holding every text of a 100,000-release
-    // archive would double the build's peak memory).
-    let now = cache::now_nanos();
-    let done: Vec<Vec<model::UnitOutcome>> = by_shard
-        .into_par_iter()
-        .enumerate()
-        .map(|(index, members)| {
-            cache.with_shard(index, |shard| {
-                (members.into_iter())
-                    .map(|i| cached_or_read(&units[i], shard, &resolver, max_bytes, now))
-                    .collect()
-            })
-        })
-        .collect();
-    // In shard order: the model orders everything it keeps by itself, so
-    // the order units arrive in does not show in the site or the messages
-    // (and putting 100,000 units back in content order cost more than
-    // decoding them).
-    let mut outcomes = Vec::with_capacity(units.len());
-    for shard in done {
-        outcomes.extend(shard);
+    // archive would double the build's peak memory). Each shard fills its
+    // own stretch of one vector, in shard order: the model orders
+    // everything it keeps by itself, so the order units arrive in does not
+    // show in the site or the messages (and putting 100,000 units back in
+    // content order cost more than decoding them).
+    let mut outcomes: Vec<model::UnitOutcome> = Vec::new();
+    outcomes.resize_with(units.len(), Default::default);
+    let mut stretches = Vec::with_capacity(by_shard.len());
+    let mut rest = outcomes.as_mut_slice();
+    for members in &by_shard {
+        let (stretch, after) = rest.split_at_mut(members.len());
+        stretches.push(stretch);
+        rest = after;
     }
+    (by_shard.into_par_iter().zip(stretches).enumerate()).for_each(
+        |(index, (members, stretch))| {
+            cache.with_shard(index, |shard| {
+                for (slot, i) in stretch.iter_mut().zip(members) {
+                    *slot = cached_or_read(&units[i], shard, &resolver, max_bytes, now);
+                }
+            })
+        },
+    );
     progress::mark("load, parse, resolve");
     for orphan in orphans {
         diags.push(
@@ -89,9 +92,16 @@ struct UnitFiles {
 /// Pairs each release with its sidecar; sidecars without a release are
 /// returned apart.
 fn pair_files(found: Vec<load::Found>) -> (Vec<UnitFiles>, Vec<load::Found>) {
-    let (releases, sidecars): (Vec<_>, Vec<_>) = found
-        .into_iter()
-        .partition(|f| f.kind == load::Kind::Release);
+    // Sized once: grown step by step, 120,000 files' worth of vector is
+    // copied and faulted in again at every doubling.
+    let mut releases = Vec::with_capacity(found.len());
+    let mut sidecars = Vec::new();
+    for file in found {
+        match file.kind {
+            load::Kind::Release => releases.push(file),
+            load::Kind::Sidecar => sidecars.push(file),
+        }
+    }
     // Keyed by text: hashing a `Path` hashes it component by component.
     let mut sidecars: rustc_hash::FxHashMap<String, load::Found> = sidecars
         .into_iter()
