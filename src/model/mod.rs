@@ -53,7 +53,9 @@ pub struct Release {
     pub body_range: std::ops::Range<usize>,
     /// Hash of the body, for page fingerprints.
     pub body_hash: u64,
-    /// The body's first paragraph, shortened: feed summaries and teasers.
+    /// The body's first paragraph, shortened, for a release without a
+    /// description (empty for one with, where it would never show): see
+    /// [`Release::teaser`].
     pub summary: String,
     pub body_line: usize,
     /// Boxed: most releases have none, and releases are moved in bulk.
@@ -147,6 +149,12 @@ impl Release {
         ))
     }
 
+    /// What listings and feeds show of the release: its description, or
+    /// else its first paragraph, shortened.
+    pub fn teaser(&self) -> &str {
+        self.description.as_deref().unwrap_or(&self.summary)
+    }
+
     /// Byte ranges of the passage notes in the body, in body order.
     pub fn note_ranges(&self) -> Vec<std::ops::Range<usize>> {
         self.annotation
@@ -201,7 +209,9 @@ pub struct Parsed {
     pub body_len: usize,
     /// Hash of the body: stands in for it in page fingerprints.
     pub body_hash: u64,
-    /// The body's first paragraph, shortened: feed summaries and teasers.
+    /// The body's first paragraph, shortened, when the release has no
+    /// description to stand in for (empty otherwise: at archive scale a
+    /// summary that never shows is tens of megabytes).
     pub summary: String,
 }
 
@@ -218,7 +228,10 @@ impl Parsed {
             path,
             key,
             stem,
-            summary: crate::render::body::summary(&body, 300),
+            summary: match raw.og_description {
+                Some(_) => String::new(),
+                None => crate::render::body::summary(&body, 300),
+            },
             body_len: body.len(),
             body_hash: crate::cache::hash(body.as_bytes()),
             body: keep_body.then_some(body),

@@ -66,7 +66,7 @@ pub fn json_feed<'a>(
                     external_url: r.source_url.as_deref(),
                     title: &r.title,
                     content_html,
-                    summary: r.description.clone().unwrap_or_else(|| r.summary.clone()),
+                    summary: r.teaser().to_string(),
 
                     date_published: r
                         .published

@@ -147,7 +147,7 @@ impl<'a> ReleaseItem<'a> {
             area_name: &self.area.name,
             area_url: self.area_url(),
             annotated: release.annotation.as_ref().is_some_and(|a| a.is_visible()),
-            teaser: release.description.as_deref().unwrap_or(&release.summary),
+            teaser: release.teaser(),
         }
     }
 }
