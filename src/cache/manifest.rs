@@ -107,6 +107,12 @@ impl Manifest {
         }
     }
 
+    /// Whether a build has recorded its output in `output` (under any key):
+    /// the next build there is a rebuild.
+    pub fn exists(output: &Path) -> bool {
+        super::folder(output).is_some_and(|dir| dir.join(HEAD).is_file())
+    }
+
     /// The manifest of the last build into `output`, if it has this key
     /// and every shard is there and readable.
     pub fn load(output: &Path, key: u64) -> Option<Manifest> {
@@ -467,7 +473,9 @@ mod tests {
         std::fs::create_dir_all(output.join("a b")).unwrap();
         manifest.stamp_dirs(&output, None);
         assert_eq!(manifest.folders().count(), 2, "the root and `a b`");
+        assert!(!Manifest::exists(&output));
         manifest.save(&output).unwrap();
+        assert!(Manifest::exists(&output), "the next build is a rebuild");
         let loaded = Manifest::load(&output, 7).unwrap();
         assert_eq!(loaded, manifest);
         assert_eq!(loaded.get("a b/c.html"), Some(&entry(1)));
@@ -486,6 +494,7 @@ mod tests {
         assert!(Manifest::load(&output, 7).is_some());
         Manifest::remove(&output);
         assert_eq!(Manifest::load(&output, 7), None, "no head, no manifest");
+        assert!(!Manifest::exists(&output));
     }
 
     #[test]
