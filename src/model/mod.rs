@@ -779,27 +779,15 @@ fn index(
             None => unknown_at.unwrap_or_default(),
         })
         .collect();
+    let mut releases = Vec::with_capacity(resolved.len());
     let mut days: BTreeMap<NaiveDate, Vec<usize>> = BTreeMap::new();
-    // Newest first, so a day's releases mostly come in one run, gathered
-    // before the map is looked in.
-    let mut run: (Option<NaiveDate>, Vec<usize>) = (None, Vec::new());
-    let mut releases: Vec<Release> = (resolved.into_iter().zip(numbers).enumerate())
-        .map(|(i, ((mut release, _), area))| {
-            release.area = area;
-            areas[area].releases.push(i);
-            let day = release.published.date_naive();
-            if run.0 != Some(day) {
-                if let (Some(before), members) = (run.0, &mut run.1) {
-                    days.entry(before).or_default().append(members);
-                }
-                run.0 = Some(day);
-            }
-            run.1.push(i);
-            release
-        })
-        .collect();
-    if let (Some(day), mut members) = run {
-        days.entry(day).or_default().append(&mut members);
+    for (i, ((mut release, _), area)) in resolved.into_iter().zip(numbers).enumerate() {
+        release.area = area;
+        areas[area].releases.push(i);
+        days.entry(release.published.date_naive())
+            .or_default()
+            .push(i);
+        releases.push(release);
     }
     let tags = index_tags(&mut releases);
     link_related(&mut releases);
