@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 
+use crate::cache::stat::{EntryKind, OpenFolder};
 use crate::cache::Stamp;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
@@ -27,8 +28,6 @@ pub struct SourceFile {
     pub kind: Kind,
     /// Path for messages: the content folder joined with the relative path.
     pub path: PathBuf,
-    /// Path under `releases/`, without extension: pairs a sidecar with its release.
-    pub key: PathBuf,
     /// The file stem: the release id before validation.
     pub stem: String,
     /// Text with BOM removed and CRLF/CR turned into LF.
@@ -46,7 +45,6 @@ impl SourceFile {
         SourceFile {
             kind,
             path: PathBuf::from(format!("content/releases/{stem}.{extension}")),
-            key: PathBuf::from(stem),
             stem: stem.to_string(),
             text: text.into(),
         }
@@ -59,11 +57,32 @@ pub struct Found {
     pub kind: Kind,
     /// Path for messages: the content folder joined with the relative path.
     pub path: PathBuf,
-    /// Path under `releases/`, without extension: pairs a sidecar with its release.
-    pub key: PathBuf,
+    /// Where [`Found::name`] sits in `path` (as bytes): kept as a range
+    /// rather than a second string, one fewer allocation for each of an
+    /// archive's 100,000 files.
+    name: std::ops::Range<u32>,
     /// Size and times when found: how the parse cache knows the file is
     /// unchanged without reading it.
     pub stamp: Stamp,
+}
+
+impl Found {
+    /// The path under `releases/` without extension, as text: pairs a
+    /// sidecar with its release, and names the unit in the parse cache.
+    pub fn name(&self) -> std::borrow::Cow<'_, str> {
+        let bytes = self.path.as_os_str().as_encoded_bytes();
+        // The range ends at ASCII bytes (a separator, the extension's dot).
+        String::from_utf8_lossy(&bytes[self.name.start as usize..self.name.end as usize])
+    }
+}
+
+/// A file the walk found, before its stat.
+struct Candidate {
+    path: PathBuf,
+    kind: Kind,
+    /// Index of its folder among the walk's open folders.
+    folder: usize,
+    is_symlink: bool,
 }
 
 /// Finds every `.txt` and `.md` under `<content>/releases`, in path order so
@@ -82,75 +101,87 @@ pub fn discover(content_dir: &Path, diags: &mut Diagnostics) -> Result<Vec<Found
     let content_real = content_dir
         .canonicalize()
         .with_context(|| format!("{}: cannot resolve content folder", content_dir.display()))?;
+    let mut folders = Vec::new();
     let mut candidates = Vec::new();
-    walk(&root, &mut candidates, diags);
+    walk(&root, &mut folders, &mut candidates, diags);
+    // Symlinks are rare: checked here, one by one, so the parallel stats
+    // below only ever find files.
+    candidates.retain(|file| {
+        let stays = !file.is_symlink || symlink_stays_inside(&file.path, &content_real);
+        if !stays {
+            diags.push(Diagnostic::warning(
+                &file.path,
+                0,
+                "symlink points outside the content folder (or nowhere); skipped",
+            ));
+        }
+        stays
+    });
+    // Every path starts with the root and a separator.
+    let name_start = root.as_os_str().len() + 1;
     // One stat per file, in parallel: at archive scale this walk is much of
-    // what a rebuild with a warm parse cache costs. A folder entry is
-    // stat'ed by name within its open folder, which spares the kernel a
-    // walk down the whole path each time.
-    let checked: Vec<Result<Option<Found>, Diagnostic>> = candidates
+    // what a rebuild with a warm parse cache costs.
+    let found: Vec<Option<Found>> = candidates
         .into_par_iter()
-        .map(|(entry, path, kind)| {
-            let is_symlink = entry.file_type().is_ok_and(|t| t.is_symlink());
-            if is_symlink && !symlink_stays_inside(&path, &content_real) {
-                return Err(Diagnostic::warning(
-                    &path,
-                    0,
-                    "symlink points outside the content folder (or nowhere); skipped",
-                ));
+        .map(|file| {
+            let (kind, stamp) =
+                folders[file.folder].stamp(file_name(&file.path), file.is_symlink)?;
+            if kind != EntryKind::File {
+                return None;
             }
-            let meta = if is_symlink {
-                std::fs::metadata(&path)
-            } else {
-                entry.metadata()
+            let extension = match file.kind {
+                Kind::Release => ".txt",
+                Kind::Sidecar => ".md",
             };
-            let Ok(meta) = meta else {
-                return Ok(None);
-            };
-            if !meta.is_file() {
-                return Ok(None);
-            }
-            let key = path.strip_prefix(&root).unwrap_or(&path).with_extension("");
-            Ok(Some(Found {
-                kind,
-                key,
-                stamp: Stamp::of(&meta),
-                path,
-            }))
+            let name_end = file.path.as_os_str().len() - extension.len();
+            Some(Found {
+                kind: file.kind,
+                name: u32::try_from(name_start).ok()?..u32::try_from(name_end).ok()?,
+                path: file.path,
+                stamp,
+            })
         })
         .collect();
-    let mut found = Vec::with_capacity(checked.len());
-    for result in checked {
-        match result {
-            Ok(file) => found.extend(file),
-            Err(diagnostic) => diags.push(diagnostic),
-        }
-    }
-    Ok(found)
+    Ok(found.into_iter().flatten().collect())
 }
 
-/// Every `.txt` and `.md` under `dir`, with its path, in path order.
-/// Symlinked folders are not entered; unreadable folders are reported.
+fn file_name(path: &Path) -> &std::ffi::OsStr {
+    path.file_name().unwrap_or_default()
+}
+
+/// Every `.txt` and `.md` under `dir`, with its path, in path order, each
+/// folder opened for the stats that follow. Symlinked folders are not
+/// entered; unreadable folders are reported.
 ///
 /// Each folder's entries are sorted by name, as bytes, and a subfolder's
 /// files come where its name sorts: that is `Path`'s component-wise order
 /// (`a/b.txt` before `a-b.txt` and `a.txt`), with no key built per path.
-fn walk(dir: &Path, found: &mut Vec<(std::fs::DirEntry, PathBuf, Kind)>, diags: &mut Diagnostics) {
+fn walk(
+    dir: &Path,
+    folders: &mut Vec<OpenFolder>,
+    found: &mut Vec<Candidate>,
+    diags: &mut Diagnostics,
+) {
+    let cannot_read =
+        |err: std::io::Error| Diagnostic::error(dir, 0, format!("cannot read: {err}"));
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
-        Err(err) => {
-            diags.push(Diagnostic::error(dir, 0, format!("cannot read: {err}")));
-            return;
-        }
+        Err(err) => return diags.push(cannot_read(err)),
     };
+    let Some(open) = OpenFolder::open(dir) else {
+        return diags.push(cannot_read(std::io::Error::last_os_error()));
+    };
+    let folder = folders.len();
+    folders.push(open);
     let mut named = Vec::new();
     for entry in entries {
         match entry {
             Ok(entry) => {
                 let name = entry.file_name();
-                named.push((name_prefix(&name), name, entry));
+                let file_type = entry.file_type().ok();
+                named.push((name_prefix(&name), name, file_type));
             }
-            Err(err) => diags.push(Diagnostic::error(dir, 0, format!("cannot read: {err}"))),
+            Err(err) => diags.push(cannot_read(err)),
         }
     }
     // Names in one folder are unique, so an unstable sort is deterministic.
@@ -159,12 +190,17 @@ fn walk(dir: &Path, found: &mut Vec<(std::fs::DirEntry, PathBuf, Kind)>, diags: 
     named.sort_unstable_by(|a, b| {
         (a.0.cmp(&b.0)).then_with(|| a.1.as_encoded_bytes().cmp(b.1.as_encoded_bytes()))
     });
-    for (_, name, entry) in named {
+    for (_, name, file_type) in named {
         let path = dir.join(&name);
-        if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            walk(&path, found, diags);
+        if file_type.is_some_and(|t| t.is_dir()) {
+            walk(&path, folders, found, diags);
         } else if let Some(kind) = kind_of(&path) {
-            found.push((entry, path, kind));
+            found.push(Candidate {
+                path,
+                kind,
+                folder,
+                is_symlink: file_type.is_some_and(|t| t.is_symlink()),
+            });
         }
     }
 }
@@ -217,9 +253,7 @@ fn symlink_stays_inside(path: &Path, content_real: &Path) -> bool {
 
 /// Reads a found file as normalised text, refusing files over `max_bytes`.
 pub fn read(found: &Found, max_bytes: u64) -> Result<SourceFile, Diagnostic> {
-    let Found {
-        kind, path, key, ..
-    } = found.clone();
+    let Found { kind, path, .. } = found.clone();
     let too_big = |size: u64| {
         Diagnostic::error(
             &path,
@@ -248,7 +282,6 @@ pub fn read(found: &Found, max_bytes: u64) -> Result<SourceFile, Diagnostic> {
     Ok(SourceFile {
         kind,
         path,
-        key,
         stem,
         text,
     })

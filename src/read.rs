@@ -31,10 +31,10 @@ pub fn read_archive(
     // stores them in, so each is found without a search.
     let mut by_shard: Vec<Vec<usize>> = vec![Vec::new(); cache::units::SHARDS];
     for (i, unit) in units.iter().enumerate() {
-        by_shard[cache::units::shard_of(&unit.name)].push(i);
+        by_shard[cache::units::shard_of(&unit.release.name())].push(i);
     }
     for members in &mut by_shard {
-        members.sort_unstable_by(|&a, &b| units[a].name.cmp(&units[b].name));
+        members.sort_unstable_by_key(|&i| units[i].release.name());
     }
     let now = cache::now_nanos();
     // Shard by shard, each on one thread: a unit whose files are unchanged
@@ -83,43 +83,42 @@ pub fn read_archive(
 
 /// A release file and its sidecar, if it has one.
 struct UnitFiles {
-    /// The release's path under `releases/` without extension.
-    name: String,
     release: load::Found,
-    sidecar: Option<load::Found>,
+    /// Boxed: most releases have none, and 100,000 units are held at once.
+    sidecar: Option<Box<load::Found>>,
 }
 
 /// Pairs each release with its sidecar; sidecars without a release are
-/// returned apart.
+/// returned apart, in path order.
 fn pair_files(found: Vec<load::Found>) -> (Vec<UnitFiles>, Vec<load::Found>) {
-    // Sized once: grown step by step, 120,000 files' worth of vector is
+    // Sized once: grown step by step, 100,000 units' worth of vector is
     // copied and faulted in again at every doubling.
-    let mut releases = Vec::with_capacity(found.len());
+    let mut units = Vec::with_capacity(found.len());
     let mut sidecars = Vec::new();
     for file in found {
         match file.kind {
-            load::Kind::Release => releases.push(file),
-            load::Kind::Sidecar => sidecars.push(file),
+            load::Kind::Release => units.push(UnitFiles {
+                release: file,
+                sidecar: None,
+            }),
+            load::Kind::Sidecar => sidecars.push(Some(file)),
         }
     }
-    // Keyed by text: hashing a `Path` hashes it component by component.
-    let mut sidecars: rustc_hash::FxHashMap<String, load::Found> = sidecars
-        .into_iter()
-        .map(|f| (f.key.to_string_lossy().into_owned(), f))
-        .collect();
-    let units: Vec<UnitFiles> = releases
-        .into_iter()
-        .map(|release| {
-            let name = release.key.to_string_lossy().into_owned();
-            UnitFiles {
-                sidecar: sidecars.remove(&name),
-                name,
-                release,
-            }
-        })
-        .collect();
-    let mut orphans: Vec<load::Found> = sidecars.into_values().collect();
-    orphans.sort_by(|a, b| a.path.cmp(&b.path));
+    // Which unit each sidecar belongs to, found by name; then moved there.
+    let pairs: Vec<(usize, usize)> = {
+        let by_name: rustc_hash::FxHashMap<std::borrow::Cow<str>, usize> = (sidecars.iter())
+            .enumerate()
+            .filter_map(|(i, s)| Some((s.as_ref()?.name(), i)))
+            .collect();
+        (units.iter().enumerate())
+            .filter_map(|(u, unit)| Some((u, *by_name.get(&unit.release.name())?)))
+            .collect()
+    };
+    for (u, s) in pairs {
+        units[u].sidecar = sidecars[s].take().map(Box::new);
+    }
+    // Still in path order, as found.
+    let orphans = sidecars.into_iter().flatten().collect();
     (units, orphans)
 }
 
@@ -133,14 +132,15 @@ fn cached_or_read(
     now: i128,
 ) -> model::UnitOutcome {
     let stamps = (unit.release.stamp, unit.sidecar.as_ref().map(|s| s.stamp));
-    if let Some(outcome) = shard.get(&unit.name, stamps.0, stamps.1) {
+    let name = unit.release.name();
+    if let Some(outcome) = shard.get(&name, stamps.0, stamps.1) {
         return outcome;
     }
     let outcome = read_unit(unit, resolver, max_bytes);
     // A file written moments ago may be written again within its
     // timestamp's granularity: it is read again next time instead.
     if !stamps.0.is_recent(now) && !stamps.1.is_some_and(|s| s.is_recent(now)) {
-        shard.put(&unit.name, stamps.0, stamps.1, &outcome);
+        shard.put(&name, stamps.0, stamps.1, &outcome);
     }
     outcome
 }
@@ -156,7 +156,7 @@ fn read_unit(unit: &UnitFiles, resolver: &model::Resolver, max_bytes: u64) -> mo
         parse::release(&file, diags).map(|raw| {
             // Only a release with a sidecar keeps its body, for the notes.
             let keep_body = unit.sidecar.is_some();
-            Parsed::new(file.path, file.key, file.stem, raw, keep_body)
+            Parsed::new(file.path, file.stem, raw, keep_body)
         })
     });
     let sidecar = unit.sidecar.as_ref().map(|found| {
@@ -164,7 +164,6 @@ fn read_unit(unit: &UnitFiles, resolver: &model::Resolver, max_bytes: u64) -> mo
             .and_then(|file| parse::sidecar(&file))
             .map(|raw| ParsedSidecar {
                 path: found.path.clone(),
-                key: found.key.clone(),
                 raw,
             })
     });

@@ -14,12 +14,14 @@
 //! two is followed by a clean one.
 
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::ffi::OsStr;
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::stat::{EntryKind, OpenFolder};
 use super::{write_atomically, Stamp};
 
 const MAGIC: &str = "blotter-manifest 4";
@@ -364,7 +366,15 @@ fn dir_stamps<'a>(output: &Path, dirs: Vec<&'a str>) -> Vec<(&'a str, Option<Sta
     stamps.par_extend(by_parent.into_par_iter().flat_map(|(parent, dirs)| {
         let folder = OpenFolder::open(&output.join(parent));
         dirs.into_par_iter()
-            .map(move |dir| (dir, folder.as_ref().and_then(|f| f.dir_stamp(name(dir)))))
+            .map(move |dir| {
+                let stamp = folder
+                    .as_ref()
+                    .and_then(|f| f.stamp(OsStr::new(name(dir)), false));
+                (
+                    dir,
+                    stamp.and_then(|(kind, stamp)| (kind == EntryKind::Folder).then_some(stamp)),
+                )
+            })
             .collect::<Vec<_>>()
     }));
     stamps
@@ -376,63 +386,6 @@ fn dir_stamp(path: &Path) -> Option<Stamp> {
         .ok()
         .filter(|m| m.is_dir())
         .map(|m| Stamp::of(&m))
-}
-
-/// An open folder, whose entries are stat'ed by name.
-#[cfg(unix)]
-struct OpenFolder(rustix::fd::OwnedFd);
-
-#[cfg(unix)]
-impl OpenFolder {
-    fn open(path: &Path) -> Option<OpenFolder> {
-        use rustix::fs::{Mode, OFlags};
-        rustix::fs::open(
-            path,
-            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-            Mode::empty(),
-        )
-        .ok()
-        .map(OpenFolder)
-    }
-
-    /// The stamp of the subfolder `name`, as [`Stamp::of`] would give it.
-    fn dir_stamp(&self, name: &str) -> Option<Stamp> {
-        use rustix::fs::{AtFlags, FileType};
-        let stat = rustix::fs::statat(&self.0, name, AtFlags::SYMLINK_NOFOLLOW).ok()?;
-        if FileType::from_raw_mode(stat.st_mode) != FileType::Directory {
-            return None;
-        }
-        let nanos = |secs: i128, nsec: i128| secs * 1_000_000_000 + nsec;
-        #[allow(clippy::unnecessary_cast, clippy::useless_conversion)]
-        Some(Stamp {
-            len: u64::try_from(stat.st_size).unwrap_or(0),
-            modified: nanos(
-                i128::from(stat.st_mtime as i64),
-                i128::from(stat.st_mtime_nsec as u64),
-            )
-            .max(0),
-            changed: nanos(
-                i128::from(stat.st_ctime as i64),
-                i128::from(stat.st_ctime_nsec as u64),
-            ),
-            inode: stat.st_ino as u64,
-        })
-    }
-}
-
-/// Elsewhere, each folder is stat'ed by its full path.
-#[cfg(not(unix))]
-struct OpenFolder(std::path::PathBuf);
-
-#[cfg(not(unix))]
-impl OpenFolder {
-    fn open(path: &Path) -> Option<OpenFolder> {
-        Some(OpenFolder(path.to_path_buf()))
-    }
-
-    fn dir_stamp(&self, name: &str) -> Option<Stamp> {
-        dir_stamp(&self.0.join(name))
-    }
 }
 
 /// `a/b/c.html` -> `a/b`; `c.html` -> ``.

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 mod manifest;
+pub mod stat;
 pub mod units;
 
 pub use manifest::{FileEntry, Manifest, OnDisk};

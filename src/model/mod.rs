@@ -198,7 +198,6 @@ pub struct Archive {
 /// A parsed release with the file it came from.
 pub struct Parsed {
     pub path: PathBuf,
-    pub key: PathBuf,
     pub stem: String,
     /// The release as parsed, its body moved out into `body`.
     pub raw: RawRelease,
@@ -216,17 +215,10 @@ pub struct Parsed {
 }
 
 impl Parsed {
-    pub fn new(
-        path: PathBuf,
-        key: PathBuf,
-        stem: String,
-        mut raw: RawRelease,
-        keep_body: bool,
-    ) -> Parsed {
+    pub fn new(path: PathBuf, stem: String, mut raw: RawRelease, keep_body: bool) -> Parsed {
         let body = std::mem::take(&mut raw.body);
         Parsed {
             path,
-            key,
             stem,
             summary: match raw.og_description {
                 Some(_) => String::new(),
@@ -243,7 +235,6 @@ impl Parsed {
 /// A parsed sidecar with the file it came from.
 pub struct ParsedSidecar {
     pub path: PathBuf,
-    pub key: PathBuf,
     pub raw: RawSidecar,
 }
 
@@ -921,7 +912,7 @@ mod tests {
     fn resolved(text: &str) -> Release {
         let file = SourceFile::in_memory(Kind::Release, "a-release", text);
         let raw = crate::parse::release(&file, &mut Vec::new()).unwrap();
-        let parsed = Parsed::new(file.path, file.key, file.stem, raw, false);
+        let parsed = Parsed::new(file.path, file.stem, raw, false);
         let resolver = Resolver::new(&SiteConfig::default());
         resolver.resolve(parsed, None, &mut Vec::new()).unwrap().0
     }
