@@ -236,7 +236,9 @@ impl Manifest {
             Some(paths) => folders_of(paths),
             None => folders_of(self.paths()),
         };
-        let stamped = dir_stamps(output, wanted.iter().map(String::as_str).collect());
+        let stamped = dir_stamps(output, wanted.iter().map(String::as_str), |dir, stamp| {
+            Some((dir, stamp))
+        });
         let taken = super::now_nanos();
         for (dir, stamp) in stamped {
             let shard = &mut self.shards[shard_of(dir)];
@@ -254,21 +256,25 @@ impl Manifest {
     /// every folder whose stamp is unchanged and settled are trusted, and
     /// the other folders are listed.
     pub fn files_on_disk(&self, output: &Path, marker: &str) -> Result<OnDisk> {
-        let stamps = dir_stamps(output, self.folders().collect());
-        let checked: Vec<Option<(&str, Vec<String>)>> = stamps
+        // Only the folders whose stamp moved are kept: in the usual
+        // rebuild, none of 100,000.
+        let moved = dir_stamps(output, self.folders(), |dir, now| match now {
+            Some(now) if self.folder(dir).is_some_and(|r| r.holds(&now)) => None,
+            _ => Some((dir, now.is_some())),
+        });
+        let checked: Vec<(&str, Vec<String>)> = moved
             .into_par_iter()
-            .map(|(dir, now)| {
-                let recorded = self.folder(dir);
-                Ok(match now {
-                    Some(now) if recorded.is_some_and(|r| r.holds(&now)) => None,
-                    // Gone (and so are its files), or changed: listed.
-                    None => Some((dir, Vec::new())),
-                    Some(_) => Some((dir, self.list_dir(output, dir, marker)?)),
-                })
+            .map(|(dir, still_there)| {
+                // Gone (and so are its files), or changed: listed.
+                let files = match still_there {
+                    true => self.list_dir(output, dir, marker)?,
+                    false => Vec::new(),
+                };
+                Ok((dir, files))
             })
             .collect::<Result<_>>()?;
         let mut on_disk = OnDisk::default();
-        for (dir, files) in checked.into_iter().flatten() {
+        for (dir, files) in checked {
             on_disk.listed_dirs.insert(dir.to_string());
             on_disk.listed.extend(files);
         }
@@ -348,36 +354,39 @@ fn folders_of<'a>(paths: impl IntoIterator<Item = &'a String>) -> FxHashSet<Stri
     folders
 }
 
-/// The stamps of output folders (relative paths; `None` for a folder that
-/// is gone or is no longer a folder), in parallel. Each is stat'ed by name
+/// What `keep` makes of the stamps of output folders (relative paths;
+/// `None` for a folder that is gone or is no longer a folder), taken in
+/// parallel; what it drops is never collected. Each is stat'ed by name
 /// within its open parent folder: with 100,000 release folders, the
 /// kernel's walk down each full path again was a third of the cost.
-fn dir_stamps<'a>(output: &Path, dirs: Vec<&'a str>) -> Vec<(&'a str, Option<Stamp>)> {
+fn dir_stamps<'a, T: Send>(
+    output: &Path,
+    dirs: impl Iterator<Item = &'a str>,
+    keep: impl Fn(&'a str, Option<Stamp>) -> Option<T> + Sync,
+) -> Vec<T> {
     let mut by_parent: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
-    let mut stamps = Vec::with_capacity(dirs.len());
+    let mut kept = Vec::new();
     for dir in dirs {
         if dir.is_empty() {
-            stamps.push((dir, dir_stamp(output)));
+            kept.extend(keep(dir, dir_stamp(output)));
         } else {
             by_parent.entry(parent(dir)).or_default().push(dir);
         }
     }
     let by_parent: Vec<(&str, Vec<&str>)> = by_parent.into_iter().collect();
-    stamps.par_extend(by_parent.into_par_iter().flat_map(|(parent, dirs)| {
+    let keep = &keep;
+    kept.par_extend(by_parent.into_par_iter().flat_map(|(parent, dirs)| {
         let folder = OpenFolder::open(&output.join(parent));
-        dirs.into_par_iter()
-            .map(move |dir| {
-                let stamp = folder
-                    .as_ref()
-                    .and_then(|f| f.stamp(OsStr::new(name(dir)), false));
-                (
-                    dir,
-                    stamp.and_then(|(kind, stamp)| (kind == EntryKind::Folder).then_some(stamp)),
-                )
-            })
-            .collect::<Vec<_>>()
+        dirs.into_par_iter().filter_map(move |dir| {
+            let found = folder
+                .as_ref()
+                .and_then(|f| f.stamp(OsStr::new(name(dir)), false));
+            let stamp =
+                found.and_then(|(kind, stamp)| (kind == EntryKind::Folder).then_some(stamp));
+            keep(dir, stamp)
+        })
     }));
-    stamps
+    kept
 }
 
 /// A folder's stamp; `None` when it is gone (or is no longer a folder).
