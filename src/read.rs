@@ -22,19 +22,25 @@ pub fn read_archive(
 ) -> anyhow::Result<Archive> {
     let found = load::discover(content, diags)?;
     progress::mark("load: find");
-    let (units, orphans) = pair_files(found);
+    let (mut units, orphans) = pair_files(found);
     let key = cache::units_key(content, &config);
     let cache = cache::units::UnitCache::new(cache_dir, key);
     let resolver = model::Resolver::new(&config);
     let max_bytes = config.max_file_bytes;
-    // The units of each cache shard, in name order: the order a shard
+    // Each cache shard's units together, in name order: the order a shard
     // stores them in, so each is found without a search.
-    let mut by_shard: Vec<Vec<usize>> = vec![Vec::new(); cache::units::SHARDS];
-    for (i, unit) in units.iter().enumerate() {
-        by_shard[cache::units::shard_of(&unit.release.name())].push(i);
-    }
-    for members in &mut by_shard {
-        members.sort_unstable_by_key(|&i| units[i].release.name());
+    units.sort_by_cached_key(|unit| cache::units::shard_of(&unit.release.name()));
+    let unit_count = units.len();
+    let mut by_shard: Vec<&mut [UnitFiles]> = Vec::with_capacity(cache::units::SHARDS);
+    let mut rest = units.as_mut_slice();
+    for index in 0..cache::units::SHARDS {
+        let count = (rest.iter())
+            .take_while(|u| cache::units::shard_of(&u.release.name()) == index)
+            .count();
+        let (members, after) = rest.split_at_mut(count);
+        members.sort_unstable_by(|a, b| a.release.name().cmp(&b.release.name()));
+        by_shard.push(members);
+        rest = after;
     }
     let now = cache::now_nanos();
     // Shard by shard, each on one thread: a unit whose files are unchanged
@@ -46,7 +52,7 @@ pub fn read_archive(
     // show in the site or the messages (and putting 100,000 units back in
     // content order cost more than decoding them).
     let mut outcomes: Vec<model::UnitOutcome> = Vec::new();
-    outcomes.resize_with(units.len(), Default::default);
+    outcomes.resize_with(unit_count, Default::default);
     let mut stretches = Vec::with_capacity(by_shard.len());
     let mut rest = outcomes.as_mut_slice();
     for members in &by_shard {
@@ -57,8 +63,8 @@ pub fn read_archive(
     (by_shard.into_par_iter().zip(stretches).enumerate()).for_each(
         |(index, (members, stretch))| {
             cache.with_shard(index, |shard| {
-                for (slot, i) in stretch.iter_mut().zip(members) {
-                    *slot = cached_or_read(&units[i], shard, &resolver, max_bytes, now);
+                for (slot, unit) in stretch.iter_mut().zip(members) {
+                    *slot = cached_or_read(unit, shard, &resolver, max_bytes, now);
                 }
             })
         },
@@ -74,8 +80,8 @@ pub fn read_archive(
         );
     }
     progress::mark("orphan sidecars");
-    // Freeing 100,000 units' paths takes a while; nothing waits for it.
-    std::thread::spawn(move || drop(units));
+    // Their paths went to the outcomes; the model can reuse the rest.
+    drop(units);
     let archive = model::assemble(config, &resolver, outcomes, diags);
     progress::mark("model");
     Ok(archive)
@@ -125,7 +131,7 @@ fn pair_files(found: Vec<load::Found>) -> (Vec<UnitFiles>, Vec<load::Found>) {
 /// One unit's outcome: from its cache shard when its files are unchanged,
 /// otherwise read, parsed and resolved, and put in the shard.
 fn cached_or_read(
-    unit: &UnitFiles,
+    unit: &mut UnitFiles,
     shard: &mut cache::units::ShardUse,
     resolver: &model::Resolver,
     max_bytes: u64,
@@ -133,24 +139,27 @@ fn cached_or_read(
 ) -> model::UnitOutcome {
     let stamps = (unit.release.stamp, unit.sidecar.as_ref().map(|s| s.stamp));
     let name = unit.release.name();
-    if let Some(outcome) = shard.get(&name, stamps.0, stamps.1) {
-        return outcome;
-    }
-    let outcome = read_unit(unit, resolver, max_bytes);
-    // A file written moments ago may be written again within its
-    // timestamp's granularity: it is read again next time instead.
-    if !stamps.0.is_recent(now) && !stamps.1.is_some_and(|s| s.is_recent(now)) {
-        shard.put(&name, stamps.0, stamps.1, &outcome);
-    }
+    let mut outcome = match shard.get(&name, stamps.0, stamps.1) {
+        Some(outcome) => outcome,
+        None => {
+            let outcome = read_unit(unit, resolver, max_bytes);
+            // A file written moments ago may be written again within its
+            // timestamp's granularity: it is read again next time instead.
+            if !stamps.0.is_recent(now) && !stamps.1.is_some_and(|s| s.is_recent(now)) {
+                shard.put(&name, stamps.0, stamps.1, &outcome);
+            }
+            outcome
+        }
+    };
+    // The path is the found file's (the cache does not store it), moved
+    // rather than copied: this unit is done with.
+    outcome.path = std::mem::take(&mut unit.release.path);
     outcome
 }
 
 /// Reads, parses and resolves one release and its sidecar.
 fn read_unit(unit: &UnitFiles, resolver: &model::Resolver, max_bytes: u64) -> model::UnitOutcome {
-    let mut outcome = model::UnitOutcome {
-        path: unit.release.path.clone(),
-        ..Default::default()
-    };
+    let mut outcome = model::UnitOutcome::default();
     let diags = &mut outcome.parse_diags;
     let release = load::read(&unit.release, max_bytes).and_then(|file| {
         parse::release(&file, diags).map(|raw| {

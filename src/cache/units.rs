@@ -25,7 +25,7 @@ use crate::model::UnitOutcome;
 
 /// How many shard files the cache is split into.
 pub const SHARDS: usize = 64;
-const MAGIC: &str = "blotter-units 2";
+const MAGIC: &str = "blotter-units 3";
 
 /// The shard a unit (named by its path under `releases/`) belongs to.
 pub fn shard_of(name: &str) -> usize {

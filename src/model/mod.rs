@@ -35,6 +35,9 @@ pub const UNKNOWN_AREA: &str = "Unknown area";
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Release {
     pub id: ReleaseId,
+    /// The release file. Not in the parse cache: it is the unit's path,
+    /// set from it when the model is assembled.
+    #[serde(skip)]
     pub path: PathBuf,
     pub title: String,
     pub date: ReleaseDate,
@@ -242,6 +245,9 @@ pub struct ParsedSidecar {
 /// cache stores, because it depends on those two files and the settings only.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct UnitOutcome {
+    /// The release file. Not in the parse cache: the file found on disk
+    /// gives it (100,000 paths stored and decoded twice were megabytes).
+    #[serde(skip)]
     pub path: PathBuf,
     /// The release's id as written (its file stem), when the release and
     /// its sidecar parsed: it then counts as present for the duplicate and
@@ -311,7 +317,9 @@ pub fn assemble(
                 return None;
             }
             diags.extend(unit.resolve_diags);
-            unit.resolved
+            let (mut release, area) = unit.resolved?;
+            release.path = unit.path;
+            Some((release, area))
         })
         .collect();
     let resolved = check_cross_references(resolved, &present, diags);
