@@ -171,10 +171,10 @@ fn update_site(
     // The new manifest is the old one with this build's differences: at
     // archive scale almost every entry is unchanged, and rebuilding the
     // map from scratch was a good part of a rebuild's time.
-    let rendered: Vec<Rendered> = rendered.into_iter().flatten().collect();
+    // Every job rendered (none stopped early): read where they are, not
+    // copied into a second 100,000-entry vector.
     let count = rendered.len();
-    let still_recorded = rendered
-        .iter()
+    let still_recorded = (rendered.iter().flatten())
         .filter(|r| r.recorded != Recorded::Missing)
         .count();
     // Whatever the site no longer has goes, including files added by hand:
@@ -185,7 +185,7 @@ fn update_site(
     let mut removed: Vec<String> = Vec::new();
     if still_recorded != previous.len() || !on_disk.listed.is_empty() {
         let produced: rustc_hash::FxHashSet<&str> =
-            rendered.iter().map(|r| r.path.as_str()).collect();
+            rendered.iter().flatten().map(|r| r.path.as_str()).collect();
         forgotten = previous
             .paths()
             .filter(|p| !produced.contains(p.as_str()))
@@ -205,7 +205,7 @@ fn update_site(
         entry,
         bytes,
         recorded,
-    } in rendered
+    } in rendered.into_iter().flatten()
     {
         if recorded != Recorded::Same {
             updated.push((path.clone(), entry));

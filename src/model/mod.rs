@@ -778,16 +778,18 @@ fn index(
             None => unknown_at.unwrap_or_default(),
         })
         .collect();
-    let mut releases = Vec::with_capacity(resolved.len());
     let mut days: BTreeMap<NaiveDate, Vec<usize>> = BTreeMap::new();
-    for (i, ((mut release, _), area)) in resolved.into_iter().zip(numbers).enumerate() {
-        release.area = area;
-        areas[area].releases.push(i);
-        days.entry(release.published.date_naive())
-            .or_default()
-            .push(i);
-        releases.push(release);
-    }
+    // Collected in place, into the memory the releases are already in.
+    let mut releases: Vec<Release> = (resolved.into_iter().zip(numbers).enumerate())
+        .map(|(i, ((mut release, _), area))| {
+            release.area = area;
+            areas[area].releases.push(i);
+            days.entry(release.published.date_naive())
+                .or_default()
+                .push(i);
+            release
+        })
+        .collect();
     let tags = index_tags(&mut releases);
     link_related(&mut releases);
     Archive {
