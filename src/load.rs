@@ -173,13 +173,24 @@ fn walk(
     };
     let folder = folders.len();
     folders.push(open);
+    // Each entry's path is made once (its name is the path's tail), and
+    // only folders and content files are kept.
+    let name_start = dir.as_os_str().len() + 1;
+    fn name(path: &Path, start: usize) -> &[u8] {
+        &path.as_os_str().as_encoded_bytes()[start..]
+    }
     let mut named = Vec::new();
     for entry in entries {
         match entry {
             Ok(entry) => {
-                let name = entry.file_name();
+                let path = entry.path();
                 let file_type = entry.file_type().ok();
-                named.push((name_prefix(&name), name, file_type));
+                let is_dir = file_type.is_some_and(|t| t.is_dir());
+                let kind = if is_dir { None } else { kind_of(&path) };
+                if is_dir || kind.is_some() {
+                    let is_symlink = file_type.is_some_and(|t| t.is_symlink());
+                    named.push((name_prefix(name(&path, name_start)), path, kind, is_symlink));
+                }
             }
             Err(err) => diags.push(cannot_read(err)),
         }
@@ -188,28 +199,25 @@ fn walk(
     // Compared by their first 16 bytes as a number first: a folder of
     // 100,000 releases sorts without chasing each name to compare it.
     named.sort_unstable_by(|a, b| {
-        (a.0.cmp(&b.0)).then_with(|| a.1.as_encoded_bytes().cmp(b.1.as_encoded_bytes()))
+        (a.0.cmp(&b.0)).then_with(|| name(&a.1, name_start).cmp(name(&b.1, name_start)))
     });
-    for (_, name, file_type) in named {
-        let path = dir.join(&name);
-        if file_type.is_some_and(|t| t.is_dir()) {
-            walk(&path, folders, found, diags);
-        } else if let Some(kind) = kind_of(&path) {
-            found.push(Candidate {
+    for (_, path, kind, is_symlink) in named {
+        match kind {
+            Some(kind) => found.push(Candidate {
                 path,
                 kind,
                 folder,
-                is_symlink: file_type.is_some_and(|t| t.is_symlink()),
-            });
+                is_symlink,
+            }),
+            None => walk(&path, folders, found, diags),
         }
     }
 }
 
 /// A name's first 16 bytes as a big-endian number (short names padded
 /// with zeros): numbers compare as the bytes do, up to a common prefix.
-fn name_prefix(name: &std::ffi::OsStr) -> u128 {
+fn name_prefix(bytes: &[u8]) -> u128 {
     let mut head = [0u8; 16];
-    let bytes = name.as_encoded_bytes();
     let n = bytes.len().min(16);
     head[..n].copy_from_slice(&bytes[..n]);
     u128::from_be_bytes(head)

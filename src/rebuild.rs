@@ -88,8 +88,10 @@ fn staged_site(
 }
 
 /// A page on the incremental path: its bytes are kept only if they changed.
-struct Rendered {
-    path: String,
+struct Rendered<'m> {
+    /// Borrowed from the last manifest when the page is as recorded (most
+    /// of 100,000 pages): no path is kept for each.
+    path: std::borrow::Cow<'m, str>,
     entry: cache::FileEntry,
     bytes: Option<Vec<u8>>,
     /// How the manifest has it: found out while rendering, in parallel.
@@ -125,11 +127,13 @@ fn update_site(
             // Same inputs as last time, and the file still there: reuse it.
             if let Some(fingerprinted) = renderer.fingerprint(job) {
                 let (path, fingerprint) = fingerprinted?;
-                if let Some(&entry) = previous.get(&path).filter(|e| {
-                    e.fingerprint == Some(fingerprint) && previous.is_on_disk(&on_disk, &path)
-                }) {
+                if let Some((recorded_path, &entry)) =
+                    previous.get_key_value(&path).filter(|(_, e)| {
+                        e.fingerprint == Some(fingerprint) && previous.is_on_disk(&on_disk, &path)
+                    })
+                {
                     return Ok(Some(Rendered {
-                        path,
+                        path: recorded_path.into(),
                         entry,
                         bytes: None,
                         recorded: Recorded::Same,
@@ -154,7 +158,7 @@ fn update_site(
                 changed_count.fetch_add(1, Ordering::Relaxed);
             }
             Ok(Some(Rendered {
-                path: artifact.path,
+                path: artifact.path.into(),
                 entry,
                 bytes: (!same).then_some(artifact.bytes),
                 recorded,
@@ -185,7 +189,7 @@ fn update_site(
     let mut removed: Vec<String> = Vec::new();
     if still_recorded != previous.len() || !on_disk.listed.is_empty() {
         let produced: rustc_hash::FxHashSet<&str> =
-            rendered.iter().flatten().map(|r| r.path.as_str()).collect();
+            rendered.iter().flatten().map(|r| r.path.as_ref()).collect();
         forgotten = previous
             .paths()
             .filter(|p| !produced.contains(p.as_str()))
@@ -208,11 +212,11 @@ fn update_site(
     } in rendered.into_iter().flatten()
     {
         if recorded != Recorded::Same {
-            updated.push((path.clone(), entry));
+            updated.push((path.to_string(), entry));
         }
         if let Some(bytes) = bytes {
             changed.push(render::Artifact {
-                path,
+                path: path.into_owned(),
                 bytes,
                 fingerprint: entry.fingerprint,
             });

@@ -187,6 +187,13 @@ impl Manifest {
         self.shards[shard_of(path)].files.get(path)
     }
 
+    /// The entry of the output file `path`, with the path as recorded.
+    pub fn get_key_value(&self, path: &str) -> Option<(&str, &FileEntry)> {
+        (self.shards[shard_of(path)].files)
+            .get_key_value(path)
+            .map(|(p, e)| (p.as_str(), e))
+    }
+
     /// How many files the manifest lists.
     pub fn len(&self) -> usize {
         self.shards.iter().map(|s| s.files.len()).sum()
