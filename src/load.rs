@@ -429,6 +429,38 @@ mod tests {
     }
 
     #[test]
+    fn a_found_file_is_named_by_its_path_under_releases_without_extension() {
+        let dir = tempfile::tempdir().unwrap();
+        let releases = dir.path().join("releases");
+        for name in [
+            "kent/2021/a.b.txt",
+            "kent/2021/a.b.md",
+            "top.txt",
+            "notes.pdf",
+        ] {
+            let path = releases.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "x").unwrap();
+        }
+        let found = discover(dir.path(), &mut Diagnostics::default()).unwrap();
+        let named: Vec<(Kind, String)> = found
+            .iter()
+            .map(|f| (f.kind, f.name().into_owned()))
+            .collect();
+        let nested = Path::new("kent").join("2021").join("a.b");
+        let nested = nested.to_string_lossy().into_owned();
+        assert_eq!(
+            named,
+            [
+                (Kind::Sidecar, nested.clone()),
+                (Kind::Release, nested),
+                (Kind::Release, "top".to_string()),
+            ]
+        );
+        assert_eq!(found[2].stamp.len, 1, "stamped");
+    }
+
+    #[test]
     fn bom_and_crlf_are_normalised() {
         assert_eq!(decode(b"\xef\xbb\xbfa\r\nb\rc\n").unwrap(), "a\nb\nc\n");
     }

@@ -203,3 +203,36 @@ fn read_unit(unit: &UnitFiles, resolver: &model::Resolver, max_bytes: u64) -> mo
         });
     outcome
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_release_gets_its_sidecar_and_lone_sidecars_come_back_in_path_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let releases = dir.path().join("releases");
+        for name in [
+            "a.txt", "a.md", "b.md", "c/d.txt", "c/d.md", "c/e.md", "f.txt",
+        ] {
+            let path = releases.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "x").unwrap();
+        }
+        let found = load::discover(dir.path(), &mut Diagnostics::default()).unwrap();
+        let (units, orphans) = pair_files(found);
+        let paired: Vec<(String, Option<String>)> = units
+            .iter()
+            .map(|u| {
+                let sidecar = u.sidecar.as_ref().map(|s| s.name().into_owned());
+                (u.release.name().into_owned(), sidecar)
+            })
+            .collect();
+        let nested = |n: &str| Path::new("c").join(n).to_string_lossy().into_owned();
+        let both = |n: String| (n.clone(), Some(n));
+        let expected = [both("a".into()), both(nested("d")), ("f".into(), None)];
+        assert_eq!(paired, expected);
+        let lone: Vec<String> = orphans.iter().map(|o| o.name().into_owned()).collect();
+        assert_eq!(lone, ["b".to_string(), nested("e")]);
+    }
+}
