@@ -22,6 +22,16 @@ pub enum Kind {
     Sidecar,
 }
 
+impl Kind {
+    /// The file extension that makes a file this kind.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Kind::Release => "txt",
+            Kind::Sidecar => "md",
+        }
+    }
+}
+
 /// One content file, read and normalised.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -38,13 +48,9 @@ impl SourceFile {
     /// A file that exists only in memory, as `content/releases/<stem>.txt`
     /// (or `.md`): for parser tests and fuzzing.
     pub fn in_memory(kind: Kind, stem: &str, text: impl Into<String>) -> SourceFile {
-        let extension = match kind {
-            Kind::Release => "txt",
-            Kind::Sidecar => "md",
-        };
         SourceFile {
             kind,
-            path: PathBuf::from(format!("content/releases/{stem}.{extension}")),
+            path: PathBuf::from(format!("content/releases/{stem}.{}", kind.extension())),
             stem: stem.to_string(),
             text: text.into(),
         }
@@ -129,11 +135,8 @@ pub fn discover(content_dir: &Path, diags: &mut Diagnostics) -> Result<Vec<Found
             if kind != EntryKind::File {
                 return None;
             }
-            let extension = match file.kind {
-                Kind::Release => ".txt",
-                Kind::Sidecar => ".md",
-            };
-            let name_end = file.path.as_os_str().len() - extension.len();
+            // The name ends before the extension and its dot.
+            let name_end = file.path.as_os_str().len() - file.kind.extension().len() - 1;
             Some(Found {
                 kind: file.kind,
                 name: u32::try_from(name_start).ok()?..u32::try_from(name_end).ok()?,
@@ -168,8 +171,9 @@ fn walk(
         Ok(entries) => entries,
         Err(err) => return diags.push(cannot_read(err)),
     };
-    let Some(open) = OpenFolder::open(dir) else {
-        return diags.push(cannot_read(std::io::Error::last_os_error()));
+    let open = match OpenFolder::open(dir) {
+        Ok(open) => open,
+        Err(err) => return diags.push(cannot_read(err)),
     };
     let folder = folders.len();
     folders.push(open);
@@ -246,11 +250,10 @@ pub(crate) fn path_order(path: &Path) -> Vec<u8> {
 }
 
 fn kind_of(path: &Path) -> Option<Kind> {
-    match path.extension()?.to_str()? {
-        "txt" => Some(Kind::Release),
-        "md" => Some(Kind::Sidecar),
-        _ => None,
-    }
+    let extension = path.extension()?;
+    [Kind::Release, Kind::Sidecar]
+        .into_iter()
+        .find(|kind| extension == kind.extension())
 }
 
 fn symlink_stays_inside(path: &Path, content_real: &Path) -> bool {

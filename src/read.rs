@@ -29,14 +29,16 @@ pub fn read_archive(
     let max_bytes = config.max_file_bytes;
     // Each cache shard's units together, in name order: the order a shard
     // stores them in, so each is found without a search.
-    units.sort_by_cached_key(|unit| cache::units::shard_of(&unit.release.name()));
+    let shard_of = |unit: &UnitFiles| cache::units::shard_of(&unit.release.name());
+    let mut counts = [0; cache::units::SHARDS];
+    for unit in &units {
+        counts[shard_of(unit)] += 1;
+    }
+    units.sort_by_cached_key(shard_of);
     let unit_count = units.len();
     let mut by_shard: Vec<&mut [UnitFiles]> = Vec::with_capacity(cache::units::SHARDS);
     let mut rest = units.as_mut_slice();
-    for index in 0..cache::units::SHARDS {
-        let count = (rest.iter())
-            .take_while(|u| cache::units::shard_of(&u.release.name()) == index)
-            .count();
+    for count in counts {
         let (members, after) = rest.split_at_mut(count);
         members.sort_unstable_by(|a, b| a.release.name().cmp(&b.release.name()));
         by_shard.push(members);

@@ -184,7 +184,7 @@ impl Manifest {
 
     /// The entry of the output file `path`.
     pub fn get(&self, path: &str) -> Option<&FileEntry> {
-        self.shards[shard_of(path)].files.get(path)
+        self.get_key_value(path).map(|(_, entry)| entry)
     }
 
     /// The entry of the output file `path`, with the path as recorded.
@@ -383,7 +383,7 @@ fn dir_stamps<'a, T: Send>(
     let by_parent: Vec<(&str, Vec<&str>)> = by_parent.into_iter().collect();
     let keep = &keep;
     kept.par_extend(by_parent.into_par_iter().flat_map(|(parent, dirs)| {
-        let folder = OpenFolder::open(&output.join(parent));
+        let folder = OpenFolder::open(&output.join(parent)).ok();
         dirs.into_par_iter().filter_map(move |dir| {
             let found = folder
                 .as_ref()

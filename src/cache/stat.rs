@@ -22,15 +22,10 @@ pub struct OpenFolder(rustix::fd::OwnedFd);
 
 #[cfg(unix)]
 impl OpenFolder {
-    pub fn open(path: &Path) -> Option<OpenFolder> {
+    pub fn open(path: &Path) -> std::io::Result<OpenFolder> {
         use rustix::fs::{Mode, OFlags};
-        rustix::fs::open(
-            path,
-            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-            Mode::empty(),
-        )
-        .ok()
-        .map(OpenFolder)
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        Ok(OpenFolder(rustix::fs::open(path, flags, Mode::empty())?))
     }
 
     /// What the entry `name` is and its stamp, as [`Stamp::of`] would give
@@ -74,8 +69,8 @@ pub struct OpenFolder(std::path::PathBuf);
 
 #[cfg(not(unix))]
 impl OpenFolder {
-    pub fn open(path: &Path) -> Option<OpenFolder> {
-        Some(OpenFolder(path.to_path_buf()))
+    pub fn open(path: &Path) -> std::io::Result<OpenFolder> {
+        Ok(OpenFolder(path.to_path_buf()))
     }
 
     pub fn stamp(&self, name: &OsStr, follow: bool) -> Option<(EntryKind, Stamp)> {
