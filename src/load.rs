@@ -73,12 +73,24 @@ pub struct Found {
 }
 
 impl Found {
+    /// [`Found::name`] as the path's bytes: what the build sorts and
+    /// shards by (the same order as the text's, for any UTF-8 name), with
+    /// no check of 100,000 names in every comparison of a sort.
+    pub fn name_bytes(&self) -> &[u8] {
+        let bytes = self.path.as_os_str().as_encoded_bytes();
+        // The range ends at ASCII bytes (a separator, the extension's dot).
+        &bytes[self.name.start as usize..self.name.end as usize]
+    }
+
     /// The path under `releases/` without extension, as text: pairs a
     /// sidecar with its release, and names the unit in the parse cache.
     pub fn name(&self) -> std::borrow::Cow<'_, str> {
-        let bytes = self.path.as_os_str().as_encoded_bytes();
-        // The range ends at ASCII bytes (a separator, the extension's dot).
-        String::from_utf8_lossy(&bytes[self.name.start as usize..self.name.end as usize])
+        let name = self.name_bytes();
+        // Checked the quick way first: the lossy path scans in small chunks.
+        match std::str::from_utf8(name) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(name),
+        }
     }
 }
 

@@ -27,9 +27,10 @@ use crate::model::UnitOutcome;
 pub const SHARDS: usize = 64;
 const MAGIC: &str = "blotter-units 3";
 
-/// The shard a unit (named by its path under `releases/`) belongs to.
-pub fn shard_of(name: &str) -> usize {
-    (super::hash(name.as_bytes()) % SHARDS as u64) as usize
+/// The shard a unit (named by its path under `releases/`, as bytes)
+/// belongs to.
+pub fn shard_of(name: &[u8]) -> usize {
+    (super::hash(name) % SHARDS as u64) as usize
 }
 
 /// One unit's entry as stored: the stamps its files had and the
@@ -229,7 +230,7 @@ mod tests {
         for index in 0..SHARDS {
             cache.with_shard(index, |shard| {
                 for (i, &(name, len)) in names.iter().enumerate() {
-                    if shard_of(name) != index {
+                    if shard_of(name.as_bytes()) != index {
                         continue;
                     }
                     match shard.get(name, stamp(len), None) {
@@ -253,7 +254,7 @@ mod tests {
         assert_eq!(build(&cache, &[("a", 10)]), [true]);
         assert_eq!(build(&cache, &[("a", 11)]), [false], "size changed");
         assert_eq!(build(&cache, &[("a", 11)]), [true]);
-        cache.with_shard(shard_of("a"), |shard| {
+        cache.with_shard(shard_of(b"a"), |shard| {
             assert!(
                 shard.get("a", stamp(11), Some(stamp(1))).is_none(),
                 "sidecar added"
@@ -274,7 +275,7 @@ mod tests {
         let a = "a";
         let b = (0..1000)
             .map(|i| format!("u{i}"))
-            .find(|n| shard_of(n) == shard_of(a))
+            .find(|n| shard_of(n.as_bytes()) == shard_of(a.as_bytes()))
             .unwrap();
         assert_eq!(build(&cache, &[(a, 1), (&b, 2)]), [false, false]);
         assert_eq!(build(&cache, &[(a, 1), (&b, 2)]), [true, true]);
@@ -290,7 +291,7 @@ mod tests {
         // Names of one shard, asked for in reverse order, one of them new.
         let names: Vec<String> = (0..2000)
             .map(|i| format!("u{i}"))
-            .filter(|n| shard_of(n) == 0)
+            .filter(|n| shard_of(n.as_bytes()) == 0)
             .take(5)
             .collect();
         let mut asked: Vec<(&str, u64)> = names.iter().map(|n| (n.as_str(), 1)).collect();

@@ -322,7 +322,9 @@ pub fn assemble(
             Some((release, area))
         })
         .collect();
+    crate::progress::mark("model: ids checked");
     let resolved = check_cross_references(resolved, &present, diags);
+    crate::progress::mark("model: links checked");
     index(config, resolved, &resolver.table)
 }
 
@@ -692,6 +694,7 @@ fn index(
     let order: Vec<usize> = order.into_iter().map(|(_, _, i)| i).collect();
     let mut resolved = resolved;
     permute(&mut resolved, order);
+    crate::progress::mark("model: sorted");
     // The distinct choices first: a large archive names a few dozen areas.
     let mut known = BTreeSet::new();
     let mut named: BTreeMap<&str, usize> = BTreeMap::new();
