@@ -157,18 +157,15 @@ fn cached_or_read(
 ) -> model::UnitOutcome {
     let stamps = (unit.release.stamp, unit.sidecar.as_ref().map(|s| s.stamp));
     let name = unit.release.name();
-    let outcome = match shard.get(&name, stamps.0, stamps.1) {
-        Some(outcome) => outcome,
-        None => {
-            let outcome = read_unit(unit, resolver, max_bytes);
-            // A file written moments ago may be written again within its
-            // timestamp's granularity: it is read again next time instead.
-            if !stamps.0.is_recent(now) && !stamps.1.is_some_and(|s| s.is_recent(now)) {
-                shard.put(&name, stamps.0, stamps.1, &outcome);
-            }
-            outcome
-        }
-    };
+    if let Some(outcome) = shard.get(&name, stamps.0, stamps.1) {
+        return outcome;
+    }
+    let outcome = read_unit(unit, resolver, max_bytes);
+    // A file written moments ago may be written again within its
+    // timestamp's granularity: it is read again next time instead.
+    if !stamps.0.is_recent(now) && !stamps.1.is_some_and(|s| s.is_recent(now)) {
+        shard.put(&name, stamps.0, stamps.1, &outcome);
+    }
     outcome
 }
 
