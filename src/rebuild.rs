@@ -129,7 +129,8 @@ fn update_site(
                 let (path, fingerprint) = fingerprinted?;
                 if let Some((recorded_path, &entry)) =
                     previous.get_key_value(&path).filter(|(_, e)| {
-                        e.fingerprint == Some(fingerprint) && previous.is_on_disk(&on_disk, &path)
+                        e.fingerprint == Some(fingerprint)
+                            && cache::Manifest::recorded_is_on_disk(&on_disk, &path)
                     })
                 {
                     return Ok(Some(Rendered {
@@ -153,7 +154,7 @@ fn update_site(
             };
             // Same bytes as last time, and still there: nothing to write.
             let same = old.map(|e| e.hash) == Some(entry.hash)
-                && previous.is_on_disk(&on_disk, &artifact.path);
+                && cache::Manifest::recorded_is_on_disk(&on_disk, &artifact.path);
             if !same {
                 changed_count.fetch_add(1, Ordering::Relaxed);
             }

@@ -294,6 +294,12 @@ impl Manifest {
             || (!on_disk.listed_dirs.contains(parent(path)) && self.get(path).is_some())
     }
 
+    /// [`Manifest::is_on_disk`] for a path the manifest is known to list
+    /// (one lookup fewer for each of 100,000 unchanged pages).
+    pub fn recorded_is_on_disk(on_disk: &OnDisk, path: &str) -> bool {
+        on_disk.listed.contains(path) || !on_disk.listed_dirs.contains(parent(path))
+    }
+
     /// Every file in the output, by what `files_on_disk` found.
     pub fn all_on_disk<'a>(&'a self, on_disk: &'a OnDisk) -> impl Iterator<Item = &'a String> {
         self.paths()
