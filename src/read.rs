@@ -51,11 +51,10 @@ pub fn read_archive(
         stretches.push(stretch);
         rest = after;
     }
-    let units_ref = &units;
     (order.par_iter().zip(stretches).enumerate()).for_each(|(index, (members, stretch))| {
         cache.with_shard(index, |shard| {
             for (slot, &unit) in stretch.iter_mut().zip(members) {
-                let unit = &units_ref[unit as usize];
+                let unit = &units[unit as usize];
                 *slot = cached_or_read(unit, shard, &resolver, max_bytes, now);
             }
         })

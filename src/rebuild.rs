@@ -129,8 +129,7 @@ fn update_site(
                 let (path, fingerprint) = fingerprinted?;
                 if let Some((recorded_path, &entry)) =
                     previous.get_key_value(&path).filter(|(_, e)| {
-                        e.fingerprint == Some(fingerprint)
-                            && cache::Manifest::recorded_is_on_disk(&on_disk, &path)
+                        e.fingerprint == Some(fingerprint) && on_disk.has_recorded(&path)
                     })
                 {
                     return Ok(Some(Rendered {
@@ -153,8 +152,8 @@ fn update_site(
                 Some(_) => Recorded::Different,
             };
             // Same bytes as last time, and still there: nothing to write.
-            let same = old.map(|e| e.hash) == Some(entry.hash)
-                && cache::Manifest::recorded_is_on_disk(&on_disk, &artifact.path);
+            let same =
+                old.map(|e| e.hash) == Some(entry.hash) && on_disk.has_recorded(&artifact.path);
             if !same {
                 changed_count.fetch_add(1, Ordering::Relaxed);
             }
