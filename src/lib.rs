@@ -112,12 +112,9 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
 
     let mut diags = Diagnostics::default();
     let key = cache::build_key(theme.fingerprint, &config, base_url.as_deref());
-    // What the last build left in the output is checked on a thread of its
-    // own while the content is read (it is mostly waiting on the kernel).
-    let last_build = {
-        let output = options.output.clone();
-        std::thread::spawn(move || rebuild::last_build(&output, key))
-    };
+    // What the last build left in the output is checked in the background
+    // while the content is read and modelled.
+    let last_build = rebuild::check_last_build(&options.output, key);
     let units_dir = cache::folder(&options.output).map(|d| d.join("units"));
     let mut archive =
         read::read_archive(&options.content, config, &mut diags, units_dir.as_deref())

@@ -122,6 +122,7 @@ pub fn discover(content_dir: &Path, diags: &mut Diagnostics) -> Result<Vec<Found
     let mut folders = Vec::new();
     let mut candidates = Vec::new();
     walk(&root, &mut folders, &mut candidates, diags);
+    crate::progress::mark("load: walk");
     // Symlinks are rare: checked here, one by one, so the parallel stats
     // below only ever find files.
     candidates.retain(|file| {
