@@ -286,3 +286,25 @@ fn update_site(
     std::thread::spawn(move || drop(manifest));
     Ok(Some((count, changed.len() + removed.len())))
 }
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_output_check_runs_at_the_lowest_priority_and_only_its_own_threads_do() {
+        use rustix::process::{getpriority_process, Pid};
+        let here = getpriority_process(None::<Pid>).unwrap();
+        let checked = std::thread::spawn(|| {
+            super::lower_priority();
+            getpriority_process(Some(rustix::thread::gettid())).unwrap()
+        })
+        .join()
+        .unwrap();
+        assert_eq!(checked, 19);
+        // The build's own threads keep theirs.
+        assert_eq!(
+            getpriority_process(Some(rustix::thread::gettid())).unwrap(),
+            here
+        );
+    }
+}
