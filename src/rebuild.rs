@@ -29,7 +29,7 @@ pub(crate) fn write_site(
     let progress = progress::Progress::new(jobs.len());
     progress.around(|| {
         if let Some(previous) = previous {
-            if let Some(done) = update_site(output, renderer, &progress, &jobs, previous)? {
+            if let Some(done) = update_site(output, renderer, &progress, &jobs, previous, key)? {
                 return Ok(done);
             }
         }
@@ -37,9 +37,19 @@ pub(crate) fn write_site(
     })
 }
 
-/// The last build's manifest, when it is for this key and the output is
-/// still blotter's, with the files now in the output.
-pub(crate) type LastBuild = (cache::Manifest, cache::OnDisk);
+/// The last build's manifest, when the output is still blotter's, with
+/// the files now in the output.
+pub(crate) struct LastBuild {
+    manifest: cache::Manifest,
+    on_disk: cache::OnDisk,
+    /// Whether the last build had this build's key (blotter binary, theme,
+    /// settings). If not, its page fingerprints say nothing about this
+    /// build, so every page is rendered; the hashes of the files still
+    /// tell which bytes changed, and only those files are written (a new
+    /// blotter that renders the same pages, or a theme change that touches
+    /// one template or the stylesheet, rewrites just those files).
+    same_key: bool,
+}
 
 /// Starts [`last_build`] in the background, on threads of low priority:
 /// its 100,000 folder stats are work the build does not need until it
@@ -77,11 +87,8 @@ fn lower_priority() {
 }
 
 pub(crate) fn last_build(output: &Path, key: u64) -> anyhow::Result<Option<LastBuild>> {
-    let Some(manifest) = cache::Manifest::load(output, key) else {
-        progress::note(
-            "whole site: no manifest for this build key (a first build, or another \
-             blotter binary, theme or setting)",
-        );
+    let Some(manifest) = cache::Manifest::load_any(output) else {
+        progress::note("whole site: no usable manifest (a first build, or one that was cut short)");
         return Ok(None);
     };
     if !output.join(write::MARKER).is_file() {
@@ -89,9 +96,20 @@ pub(crate) fn last_build(output: &Path, key: u64) -> anyhow::Result<Option<LastB
         return Ok(None);
     }
     progress::mark("last build: manifest load");
+    let same_key = manifest.key == key;
+    if !same_key {
+        progress::note(
+            "every page rendered: the last build had another blotter binary, theme or \
+             setting (only files whose bytes differ are written)",
+        );
+    }
     let on_disk = manifest.files_on_disk(output, write::MARKER)?;
     progress::mark("last build: output check");
-    Ok(Some((manifest, on_disk)))
+    Ok(Some(LastBuild {
+        manifest,
+        on_disk,
+        same_key,
+    }))
 }
 
 /// The clean path: the whole site staged beside the output and swapped in.
@@ -146,8 +164,14 @@ fn update_site(
     renderer: &Renderer,
     progress: &progress::Progress,
     jobs: &[render::Job],
-    (previous, on_disk): LastBuild,
+    last: LastBuild,
+    key: u64,
 ) -> anyhow::Result<Option<(usize, usize)>> {
+    let LastBuild {
+        manifest: previous,
+        on_disk,
+        same_key,
+    } = last;
     // Past this many changed files, staging a fresh copy is as cheap and
     // keeps the all-or-nothing guarantee; rendering stops early.
     let limit = (jobs.len() / 20).clamp(200, 5000);
@@ -160,7 +184,7 @@ fn update_site(
             }
             progress.tick();
             // Same inputs as last time, and the file still there: reuse it.
-            if let Some(fingerprinted) = renderer.fingerprint(job) {
+            if let Some(fingerprinted) = same_key.then(|| renderer.fingerprint(job)).flatten() {
                 let (path, fingerprint) = fingerprinted?;
                 if let Some((recorded_path, &entry)) =
                     previous.get_key_value(&path).filter(|(_, e)| {
@@ -257,7 +281,9 @@ fn update_site(
             });
         }
     }
-    if changed.is_empty() && removed.is_empty() && updated.is_empty() && forgotten.is_empty() {
+    let nothing_changed =
+        changed.is_empty() && removed.is_empty() && updated.is_empty() && forgotten.is_empty();
+    if nothing_changed && same_key {
         // Nothing on disk changed, so the manifest (and its folder stamps)
         // holds. Freeing its 200,000 paths takes a while; nothing waits.
         std::thread::spawn(move || drop(previous));
@@ -274,6 +300,9 @@ fn update_site(
         .chain(removed.iter().cloned())
         .collect();
     let mut manifest = previous;
+    if !same_key {
+        manifest.rekey(key);
+    }
     for path in &forgotten {
         manifest.forget(path);
     }

@@ -198,7 +198,7 @@ fn timings_name_the_stages_and_why_a_build_was_whole() {
     let first = stderr(&timed(dir.path()));
     assert!(first.contains("timing: load: find"), "{first}");
     assert!(
-        first.contains("timing: note: whole site: no manifest for this build key"),
+        first.contains("timing: note: whole site: no usable manifest (a first build"),
         "{first}"
     );
     let second = stderr(&timed(dir.path()));

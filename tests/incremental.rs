@@ -184,7 +184,9 @@ fn incremental_rebuilds_match_clean_builds_and_write_little() {
     let written = rebuild_and_compare(d, None);
     assert!(written > RELEASES, "a zone change rewrote {written}");
 
-    // A theme change rewrites everything (staged), and still matches.
+    // A theme that changes one template: every page is rendered again (the
+    // last build's fingerprints were made with other templates), and only
+    // the page whose bytes changed is written.
     let theme = d.join("theme");
     write_files(
         &theme,
@@ -193,9 +195,26 @@ fn incremental_rebuilds_match_clean_builds_and_write_little() {
             "{% extends \"base.html\" %}{% block main %}<h1>Lost</h1>{% endblock main %}",
         )],
     );
+    assert_eq!(rebuild_and_compare(d, Some(&theme)), 1, "only 404.html");
+    let lost = fs::read_to_string(d.join("site/404.html")).unwrap();
+    assert!(lost.contains("<h1>Lost</h1>"), "{lost}");
+
+    // A stylesheet edit: pages link it by a fixed path, so it alone changes.
+    write_files(&theme, &[("static/style.css", "body { color: navy; }\n")]);
+    assert_eq!(rebuild_and_compare(d, Some(&theme)), 1, "only style.css");
+
+    // A change to the template every page extends rewrites everything
+    // (staged and swapped), and still matches.
+    let default_base =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html");
+    let base = fs::read_to_string(default_base)
+        .unwrap()
+        .replace("</footer>", "<p>Mirror.</p></footer>");
+    assert!(base.contains("<p>Mirror.</p>"), "base.html has a footer");
+    write_files(&theme, &[("templates/base.html", &base)]);
     let written = rebuild_and_compare(d, Some(&theme));
     assert!(
         written > RELEASES,
-        "a theme change rebuilds every page, wrote {written}"
+        "a base template change rewrites every page, wrote {written}"
     );
 }

@@ -118,10 +118,19 @@ impl Manifest {
     /// The manifest of the last build into `output`, if it has this key
     /// and every shard is there and readable.
     pub fn load(output: &Path, key: u64) -> Option<Manifest> {
+        Manifest::load_any(output).filter(|m| m.key == key)
+    }
+
+    /// The manifest of the last build into `output`, whatever its key
+    /// (another blotter binary, theme or setting), if every shard is
+    /// there, readable and of the head's key. Under another key only the
+    /// files' hashes and the folders' stamps can be trusted: they describe
+    /// bytes and folders, not how they were made.
+    pub fn load_any(output: &Path) -> Option<Manifest> {
         let dir = super::folder(output)?;
         let head = std::fs::read(dir.join(HEAD)).ok()?;
-        let (magic, head_key): (&str, u64) = postcard::from_bytes(&head).ok()?;
-        if magic != MAGIC || head_key != key {
+        let (magic, key): (&str, u64) = postcard::from_bytes(&head).ok()?;
+        if magic != MAGIC {
             return None;
         }
         let shards = (0..SHARDS)
@@ -141,6 +150,15 @@ impl Manifest {
             })
             .collect::<Option<Vec<Shard>>>()?;
         Some(Manifest { key, shards })
+    }
+
+    /// Makes this the manifest of a build under `key`: every shard is
+    /// saved again, since each names its key.
+    pub fn rekey(&mut self, key: u64) {
+        self.key = key;
+        for shard in &mut self.shards {
+            shard.dirty = true;
+        }
     }
 
     /// Writes the shards that changed (each atomically, sorted so it is
@@ -472,6 +490,38 @@ mod tests {
         Manifest::remove(&output);
         assert_eq!(Manifest::load(&output, 7), None, "no head, no manifest");
         assert!(!Manifest::exists(&output));
+    }
+
+    #[test]
+    fn a_manifest_under_another_key_loads_for_its_hashes_and_is_saved_under_the_new_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("site");
+        let mut manifest = Manifest::new(7);
+        for i in 0..100 {
+            manifest.record(format!("releases/r{i}/index.html"), entry(i));
+        }
+        manifest.save(&output).unwrap();
+        let mut loaded = Manifest::load_any(&output).unwrap();
+        assert_eq!((loaded.key, loaded.len()), (7, 100));
+        assert_eq!(loaded.get("releases/r5/index.html"), Some(&entry(5)));
+
+        loaded.rekey(8);
+        loaded.save(&output).unwrap();
+        assert_eq!(Manifest::load(&output, 7), None);
+        let rekeyed = Manifest::load(&output, 8).expect("every shard saved under the new key");
+        assert_eq!(rekeyed.len(), 100);
+
+        // A shard left from another key (a build killed while saving)
+        // makes the manifest unusable under either.
+        let cache = crate::cache::folder(&output).unwrap();
+        let name = shard_name(shard_of("releases/r5/index.html"));
+        let mut old = Manifest::new(7);
+        old.record("releases/r5/index.html".to_string(), entry(5));
+        let elsewhere = dir.path().join("other");
+        old.save(&elsewhere).unwrap();
+        let stale = crate::cache::folder(&elsewhere).unwrap().join(&name);
+        std::fs::copy(stale, cache.join(&name)).unwrap();
+        assert_eq!(Manifest::load_any(&output), None);
     }
 
     #[test]
