@@ -458,6 +458,15 @@ mod tests {
             .collect()
     }
 
+    /// A manifest under key 7 of `count` release pages, saved for `output`.
+    fn saved_with_releases(output: &Path, count: u64) {
+        let mut manifest = Manifest::new(7);
+        for i in 0..count {
+            manifest.record(format!("releases/r{i}/index.html"), entry(i));
+        }
+        manifest.save(output).unwrap();
+    }
+
     #[test]
     fn round_trips_and_checks_its_key() {
         let dir = tempfile::tempdir().unwrap();
@@ -496,11 +505,7 @@ mod tests {
     fn a_manifest_under_another_key_loads_for_its_hashes_and_is_saved_under_the_new_one() {
         let dir = tempfile::tempdir().unwrap();
         let output = dir.path().join("site");
-        let mut manifest = Manifest::new(7);
-        for i in 0..100 {
-            manifest.record(format!("releases/r{i}/index.html"), entry(i));
-        }
-        manifest.save(&output).unwrap();
+        saved_with_releases(&output, 100);
         let mut loaded = Manifest::load_any(&output).unwrap();
         assert_eq!((loaded.key, loaded.len()), (7, 100));
         assert_eq!(loaded.get("releases/r5/index.html"), Some(&entry(5)));
@@ -528,11 +533,7 @@ mod tests {
     fn a_small_change_rewrites_only_its_shards() {
         let dir = tempfile::tempdir().unwrap();
         let output = dir.path().join("site");
-        let mut manifest = Manifest::new(7);
-        for i in 0..500 {
-            manifest.record(format!("releases/r{i}/index.html"), entry(i));
-        }
-        manifest.save(&output).unwrap();
+        saved_with_releases(&output, 500);
         let before = shard_bytes(&output);
         let mut manifest = Manifest::load(&output, 7).unwrap();
         manifest.record("releases/r1/index.html".to_string(), entry(1));
