@@ -55,9 +55,9 @@ pub(crate) struct LastBuild {
 /// its 100,000 folder stats are work the build does not need until it
 /// fingerprints pages, so they take the cores that reading and modelling
 /// the content leave idle (much of that is on one thread) instead of
-/// competing with it. On two cores a one-file rebuild of 100,000 releases
-/// spent a fifth of its time waiting on this check when it ran at the
-/// same priority.
+/// competing with it. At the build's own priority it slowed the content
+/// walk and stats: a no-op rebuild of 100,000 releases on two cores took
+/// 0.82 s instead of 0.71 s (medians).
 pub(crate) fn check_last_build(
     output: &Path,
     key: u64,
