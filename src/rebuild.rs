@@ -246,7 +246,22 @@ fn update_site(
     // nothing to look for.
     let mut forgotten: Vec<String> = Vec::new();
     let mut removed: Vec<String> = Vec::new();
-    if still_recorded != previous.len() || !on_disk.listed.is_empty() {
+    if still_recorded == previous.len() && !on_disk.listed.is_empty() {
+        // Every recorded file was produced again, so only a listed file
+        // the manifest does not know can be unwanted, unless it is a page
+        // new in this build: no set of all 100,000 paths is needed (a
+        // folder written moments before the last build stamped it is
+        // listed, so this is most rebuilds).
+        let new_pages: rustc_hash::FxHashSet<&str> = (rendered.iter().flatten())
+            .filter(|r| r.recorded == Recorded::Missing)
+            .map(|r| r.path.as_ref())
+            .collect();
+        removed = (on_disk.listed.iter())
+            .filter(|p| previous.get(p).is_none() && !new_pages.contains(p.as_str()))
+            .cloned()
+            .collect();
+        removed.sort();
+    } else if still_recorded != previous.len() {
         let produced: rustc_hash::FxHashSet<&str> =
             rendered.iter().flatten().map(|r| r.path.as_ref()).collect();
         forgotten = previous
