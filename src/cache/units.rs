@@ -25,7 +25,7 @@ use crate::model::UnitOutcome;
 
 /// How many shard files the cache is split into.
 pub const SHARDS: usize = 64;
-const MAGIC: &str = "blotter-units 3";
+const MAGIC: &str = "blotter-units 4";
 
 /// The shard a unit (named by its path under `releases/`, as bytes)
 /// belongs to.

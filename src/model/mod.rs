@@ -72,6 +72,11 @@ pub struct Release {
     /// page fingerprints hash this instead of the release's text, and it
     /// is cached with the release, so a rebuild hashes no text at all.
     pub digest: u64,
+    /// Hash of what a listing shows of the release (see
+    /// [`Release::listing_digest_now`]): listing pages hash this, so an
+    /// edit of its commentary, notes or tags re-renders its own page and
+    /// feeds but not every day, year, area and tag page that lists it.
+    pub listing_digest: u64,
 }
 
 /// What a maintainer's sidecar adds to a release.
@@ -135,6 +140,7 @@ impl Release {
             tags: _,
             related: _,
             digest: _,
+            listing_digest: _,
         } = self;
         crate::render::fingerprint(&(
             id,
@@ -149,6 +155,23 @@ impl Release {
             summary,
             body_line,
             annotation,
+        ))
+    }
+
+    /// Hash of everything a listed item's text is made from
+    /// (`render::views::ReleaseItem::text`, but for its area, which the
+    /// item hashes itself): id, title, date and moment (with its offset,
+    /// which the moment's own hash leaves out), teaser, and whether it
+    /// carries annotations a reader sees.
+    pub fn listing_digest_now(&self) -> u64 {
+        crate::render::fingerprint(&(
+            &self.id,
+            &self.title,
+            &self.date,
+            &self.published,
+            self.published.offset().local_minus_utc(),
+            self.teaser(),
+            self.annotation.as_ref().is_some_and(|a| a.is_visible()),
         ))
     }
 
@@ -451,8 +474,10 @@ fn resolve(
         tags: Vec::new(),
         related: Vec::new(),
         digest: 0,
+        listing_digest: 0,
     };
     release.digest = release.digest_now();
+    release.listing_digest = release.listing_digest_now();
     Some((release, area))
 }
 
@@ -961,5 +986,44 @@ mod tests {
         assert_ne!(edited.digest, release.digest, "a body edit moves it");
         let redated = resolved(" date 2021-03-05 Kent Police\n\nA man was arrested.\n");
         assert_ne!(redated.digest, release.digest);
+    }
+
+    /// Listing pages hash the listing digest: it moves with what a listed
+    /// item shows, and not with commentary, which only the release's own
+    /// page and feeds show.
+    #[test]
+    fn the_listing_digest_moves_with_what_a_listing_shows_only() {
+        let release = resolved(" date 2021-03-04 Kent Police\n\nA man was arrested.\n");
+        assert_eq!(release.listing_digest, release.listing_digest_now());
+        let annotated = |commentary: &str| {
+            let mut r = release.clone();
+            r.annotation = Some(Box::new(Annotation {
+                commentary: commentary.into(),
+                ..Annotation::default()
+            }));
+            (r.digest_now(), r.listing_digest_now())
+        };
+        let (first, first_listed) = annotated("First remark.");
+        let (second, second_listed) = annotated("Second remark.");
+        assert_ne!(first, second, "the release's page changes");
+        assert_eq!(first_listed, second_listed, "its listings do not");
+        assert_ne!(
+            first_listed, release.listing_digest,
+            "listings mark a release with commentary"
+        );
+        assert_eq!(
+            annotated("  ").1,
+            release.listing_digest,
+            "not an empty one"
+        );
+
+        let mut retitled = release.clone();
+        retitled.title.push('!');
+        assert_ne!(retitled.listing_digest_now(), release.listing_digest);
+        let mut described = release.clone();
+        described.description = Some("A new teaser.".into());
+        assert_ne!(described.listing_digest_now(), release.listing_digest);
+        let redated = resolved(" date 2021-03-05 Kent Police\n\nA man was arrested.\n");
+        assert_ne!(redated.listing_digest, release.listing_digest);
     }
 }

@@ -80,9 +80,9 @@ pub struct ReleaseItem<'a> {
     pub year: i32,
     pub month: u32,
     /// Hash of everything the item's text is made from (the release's
-    /// digest, its area's name and slug): a page that lists this release
-    /// hashes this instead of the item's text, which keeps the fingerprints
-    /// of listing pages cheap.
+    /// listing digest, its area's name and slug): a page that lists this
+    /// release hashes this instead of the item's text, which keeps the
+    /// fingerprints of listing pages cheap.
     pub fingerprint: u64,
 }
 
@@ -106,7 +106,7 @@ impl<'a> ReleaseItem<'a> {
             area,
             year: release.published.year(),
             month: release.published.month(),
-            fingerprint: super::fingerprint(&(release.digest, &area.name, &area.slug)),
+            fingerprint: super::fingerprint(&(release.listing_digest, &area.name, &area.slug)),
         }
     }
 
