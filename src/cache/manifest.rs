@@ -308,7 +308,10 @@ impl Manifest {
 
     /// Whether `path` is in the output, by what `files_on_disk` found.
     pub fn is_on_disk(&self, on_disk: &OnDisk, path: &str) -> bool {
-        on_disk.listed.contains(path) || (self.get(path).is_some() && on_disk.has_recorded(path))
+        match self.get(path) {
+            Some(_) => on_disk.has_recorded(path),
+            None => on_disk.listed.contains(path),
+        }
     }
 
     /// Every file in the output, by what `files_on_disk` found.
