@@ -298,17 +298,19 @@ fn update_site(
     }
     let nothing_changed =
         changed.is_empty() && removed.is_empty() && updated.is_empty() && forgotten.is_empty();
-    if nothing_changed && same_key {
+    if nothing_changed && same_key && on_disk.settled.is_empty() {
         // Nothing on disk changed, so the manifest (and its folder stamps)
         // holds. Freeing its 200,000 paths takes a while; nothing waits.
         std::thread::spawn(move || drop(previous));
         return Ok(Some((count, 0)));
     }
-    // Forget the old manifest while files change: a build killed now is
-    // followed by a clean one, never by one trusting stale hashes.
-    cache::Manifest::remove(output);
-    write::update_in_place(output, &changed, &removed)?;
-    progress::mark("write changes");
+    if !nothing_changed {
+        // Forget the old manifest while files change: a build killed now
+        // is followed by a clean one, never by one trusting stale hashes.
+        cache::Manifest::remove(output);
+        write::update_in_place(output, &changed, &removed)?;
+        progress::mark("write changes");
+    }
     let touched: Vec<String> = changed
         .iter()
         .map(|a| a.path.clone())
@@ -318,6 +320,9 @@ fn update_site(
     if !same_key {
         manifest.rekey(key);
     }
+    // Every listed folder now holds what the manifest records; those this
+    // build wrote to are stamped again below.
+    manifest.adopt_stamps(on_disk.settled);
     for path in &forgotten {
         manifest.forget(path);
     }
@@ -333,6 +338,53 @@ fn update_site(
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
+    fn copy_tree(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            match entry.file_type().unwrap().is_dir() {
+                true => copy_tree(&entry.path(), &target),
+                false => drop(std::fs::copy(entry.path(), target).unwrap()),
+            }
+        }
+    }
+
+    /// A copied output (as a CI cache restores it) has new folder times:
+    /// the first build into it lists every folder, finds the files as
+    /// recorded, and trusts the folders again from then on.
+    #[test]
+    fn an_output_copied_elsewhere_is_listed_once_then_trusted_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let build = |output: &Path| {
+            let options = crate::BuildOptions {
+                content: Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+                theme: None,
+                output: output.to_path_buf(),
+                base_url: Some("https://example.org/archive/".into()),
+                skip_invalid: false,
+            };
+            crate::build(&options).unwrap().summary.unwrap().rewritten
+        };
+        let (built, copy) = (dir.path().join("site"), dir.path().join("copy"));
+        build(&built);
+        copy_tree(&built, &copy);
+        let cache = |output: &Path| crate::cache::folder(output).unwrap();
+        copy_tree(&cache(&built), &cache(&copy));
+        let listed = |output: &Path| {
+            let manifest = crate::cache::Manifest::load_any(output).unwrap();
+            let on_disk = manifest.files_on_disk(output, crate::write::MARKER);
+            on_disk.unwrap().listed_dirs.len()
+        };
+        // Settled, so the stamps read by the next build can be trusted.
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        assert!(listed(&copy) > 3, "every folder's stamp moved");
+        assert_eq!(build(&copy), 0, "the copy's files are as recorded");
+        assert_eq!(listed(&copy), 0, "and its folders are trusted again");
+    }
+
     #[cfg(target_os = "linux")]
     #[test]
     fn the_output_check_runs_at_the_lowest_priority_and_only_its_own_threads_do() {

@@ -161,6 +161,16 @@ impl Manifest {
         }
     }
 
+    /// Records folder stamps read by [`Manifest::files_on_disk`], for
+    /// folders this build has left holding what the manifest says.
+    pub fn adopt_stamps(&mut self, stamps: Vec<(String, FolderStamp)>) {
+        for (dir, stamp) in stamps {
+            let shard = &mut self.shards[shard_of(&dir)];
+            shard.dirty = true;
+            shard.dirs.insert(dir, stamp);
+        }
+    }
+
     /// Writes the shards that changed (each atomically, sorted so it is
     /// the same bytes for the same site and folder times), then the head.
     pub fn save(&mut self, output: &Path) -> Result<()> {
@@ -283,25 +293,33 @@ impl Manifest {
     pub fn files_on_disk(&self, output: &Path, marker: &str) -> Result<OnDisk> {
         // Only the folders whose stamp moved are kept: in the usual
         // rebuild, none of 100,000.
+        // Taken before any stamp is read: a stamp is only ever judged
+        // settled against a time no later than when it was read.
+        let taken = super::now_nanos();
         let moved = dir_stamps(output, self.folders(), |dir, now| match now {
             Some(now) if self.folder(dir).is_some_and(|r| r.holds(&now)) => None,
-            _ => Some((dir, now.is_some())),
+            _ => Some((dir, now)),
         });
-        let checked: Vec<(&str, Vec<String>)> = moved
+        let checked: Vec<(&str, Option<Stamp>, Vec<String>)> = moved
             .into_par_iter()
-            .map(|(dir, still_there)| {
+            .map(|(dir, now)| {
                 // Gone (and so are its files), or changed: listed.
-                let files = match still_there {
-                    true => self.list_dir(output, dir, marker)?,
-                    false => Vec::new(),
+                let files = match now {
+                    Some(_) => self.list_dir(output, dir, marker)?,
+                    None => Vec::new(),
                 };
-                Ok((dir, files))
+                Ok((dir, now, files))
             })
             .collect::<Result<_>>()?;
         let mut on_disk = OnDisk::default();
-        for (dir, files) in checked {
+        for (dir, now, files) in checked {
             on_disk.listed_dirs.insert(dir.to_string());
             on_disk.listed.extend(files);
+            if let Some(stamp) = now.filter(|now| !now.is_recent(taken)) {
+                on_disk
+                    .settled
+                    .push((dir.to_string(), FolderStamp { stamp, taken }));
+            }
         }
         Ok(on_disk)
     }
@@ -367,6 +385,13 @@ impl Manifest {
 pub struct OnDisk {
     pub listed_dirs: FxHashSet<String>,
     pub listed: FxHashSet<String>,
+    /// The listed folders still there whose stamps, read before they were
+    /// listed, are settled: once a build has made each hold what it
+    /// should, [`Manifest::adopt_stamps`] trusts them again. Otherwise a
+    /// folder whose stamp moved while its files stayed (an output copied
+    /// or restored from a CI cache, a folder written just before the last
+    /// build stamped it) would be listed by every build after.
+    pub settled: Vec<(String, FolderStamp)>,
 }
 
 impl OnDisk {
@@ -613,6 +638,48 @@ mod tests {
         assert!(manifest.is_on_disk(&on_disk, "a/one.html"));
         assert!(manifest.is_on_disk(&on_disk, "b/stray/x.txt"));
         assert!(manifest.is_on_disk(&on_disk, "index.html"));
+    }
+
+    #[test]
+    fn a_folder_whose_stamp_moved_while_its_files_stayed_is_listed_until_its_stamp_is_adopted() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("site");
+        for folder in ["a", "b"] {
+            std::fs::create_dir_all(output.join(folder)).unwrap();
+            std::fs::write(output.join(folder).join("page.html"), "x").unwrap();
+        }
+        let mut manifest = Manifest::new(1);
+        for path in ["a/page.html", "b/page.html"] {
+            manifest.record(path.to_string(), entry(0));
+        }
+        manifest.stamp_dirs(&output, None);
+        for shard in &mut manifest.shards {
+            for folder in shard.dirs.values_mut() {
+                folder.taken += 10_000_000_000;
+            }
+        }
+        // A file made and removed in `a`: its time moves, its files stay.
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        std::fs::write(output.join("a/scratch"), "").unwrap();
+        std::fs::remove_file(output.join("a/scratch")).unwrap();
+
+        let on_disk = manifest.files_on_disk(&output, "MARK").unwrap();
+        assert_eq!(on_disk.listed_dirs, FxHashSet::from_iter(["a".to_string()]));
+        assert!(
+            on_disk.settled.is_empty(),
+            "a stamp read just after the change is not trusted"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        let on_disk = manifest.files_on_disk(&output, "MARK").unwrap();
+        assert_eq!(on_disk.listed_dirs.len(), 1, "still listed: {on_disk:?}");
+        let settled: Vec<&str> = on_disk.settled.iter().map(|(d, _)| d.as_str()).collect();
+        assert_eq!(settled, ["a"]);
+
+        manifest.adopt_stamps(on_disk.settled);
+        manifest.save(&output).unwrap();
+        let reloaded = Manifest::load(&output, 1).unwrap();
+        let on_disk = reloaded.files_on_disk(&output, "MARK").unwrap();
+        assert!(on_disk.listed_dirs.is_empty(), "trusted again: {on_disk:?}");
     }
 
     fn all_on_disk(manifest: &Manifest, on_disk: &OnDisk) -> FxHashSet<String> {
