@@ -329,8 +329,7 @@ pub fn assemble(
         .zip(&units)
         .filter_map(|(stem, u)| Some((stem.as_deref()?, u.path.as_path())))
         .collect();
-    let duplicates = duplicate_ids(&present, diags);
-    let present: HashSet<&str> = present.iter().map(|&(s, _)| s).collect();
+    let (present, duplicates) = duplicate_ids(&present, diags);
     // Collected in place (the units' memory is reused): 100,000 releases
     // moved into fresh memory cost more in page faults than in copying.
     let resolved: Vec<(Release, Option<AreaChoice>)> = (units.into_iter().zip(&stems))
@@ -351,8 +350,12 @@ pub fn assemble(
     index(config, resolved, &resolver.table)
 }
 
-/// Ids used by more than one file: each copy is an error naming the others.
-fn duplicate_ids(releases: &[(&str, &Path)], diags: &mut Diagnostics) -> HashSet<String> {
+/// Every id present, and those used by more than one file: each copy is
+/// an error naming the others.
+fn duplicate_ids<'a>(
+    releases: &[(&'a str, &Path)],
+    diags: &mut Diagnostics,
+) -> (HashSet<&'a str>, HashSet<String>) {
     let mut seen: HashSet<&str> =
         HashSet::with_capacity_and_hasher(releases.len(), Default::default());
     let repeated: HashSet<&str> = releases
@@ -389,7 +392,7 @@ fn duplicate_ids(releases: &[(&str, &Path)], diags: &mut Diagnostics) -> HashSet
         }
         duplicated.insert(id.to_string());
     }
-    duplicated
+    (seen, duplicated)
 }
 
 /// One release's metadata by the brief's precedence rules. `None` after

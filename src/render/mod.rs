@@ -122,9 +122,11 @@ pub struct Renderer<'a> {
     area_years: Vec<BTreeMap<i32, Vec<usize>>>,
     /// Ids of the releases in the site, for cross-references.
     ids: rustc_hash::FxHashSet<&'a str>,
-    /// year -> month -> day -> release indices.
-    calendar: BTreeMap<i32, BTreeMap<u32, BTreeMap<u32, Vec<usize>>>>,
+    calendar: Calendar,
 }
+
+/// year -> month -> day -> release indices.
+type Calendar = BTreeMap<i32, BTreeMap<u32, BTreeMap<u32, Vec<usize>>>>;
 
 impl<'a> Renderer<'a> {
     pub fn new(
@@ -133,12 +135,36 @@ impl<'a> Renderer<'a> {
         location: Location,
         bodies: &'a dyn Bodies,
     ) -> Renderer<'a> {
-        let items = archive
-            .releases
-            .par_iter()
-            .map(|r| ReleaseItem::new(r, archive))
-            .collect();
-        let area_years = archive
+        // The indexes are built beside the items: one thread each, while
+        // the items take the rest.
+        let (items, (ids, (area_years, calendar))) = rayon::join(
+            || {
+                (archive.releases.par_iter())
+                    .map(|r| ReleaseItem::new(r, archive))
+                    .collect()
+            },
+            || {
+                rayon::join(
+                    || archive.releases.iter().map(|r| r.id.as_str()).collect(),
+                    || (Self::area_years(archive), Self::calendar(archive)),
+                )
+            },
+        );
+        Renderer {
+            archive,
+            bodies,
+            theme,
+            location,
+            items,
+            area_years,
+            ids,
+            calendar,
+        }
+    }
+
+    /// Per area: year -> release indices, newest first.
+    fn area_years(archive: &Archive) -> Vec<BTreeMap<i32, Vec<usize>>> {
+        archive
             .areas
             .iter()
             .map(|area| {
@@ -151,8 +177,12 @@ impl<'a> Renderer<'a> {
                 }
                 years
             })
-            .collect();
-        let mut calendar: BTreeMap<i32, BTreeMap<u32, BTreeMap<u32, Vec<usize>>>> = BTreeMap::new();
+            .collect()
+    }
+
+    /// year -> month -> day -> release indices.
+    fn calendar(archive: &Archive) -> Calendar {
+        let mut calendar = Calendar::new();
         for (day, releases) in &archive.days {
             calendar
                 .entry(day.year())
@@ -161,17 +191,7 @@ impl<'a> Renderer<'a> {
                 .or_default()
                 .insert(day.day(), releases.clone());
         }
-        let ids = archive.releases.iter().map(|r| r.id.as_str()).collect();
-        Renderer {
-            archive,
-            bodies,
-            theme,
-            location,
-            items,
-            area_years,
-            ids,
-            calendar,
-        }
+        calendar
     }
 
     /// Every file of the site, in a fixed order.
