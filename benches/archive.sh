@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Archive-scale benchmark for blotter (issue 5).
 #
-# usage: benches/archive.sh [--sizes "1000 10000 50000 100000"] [--seed 1] [--work DIR] [--clean-only] [--settle SECONDS]
+# usage: benches/archive.sh [--sizes "1000 10000 50000 100000"] [--seed 1] [--work DIR] [--clean-only] [--settle SECONDS] [--repeat N]
 #
 # Builds blotter in release mode once, then for each size:
 #   1. generates a corpus with benches/gen_corpus.py (cached in the work dir);
@@ -25,6 +25,16 @@
 # what a step replaces (the previous output, Hugo's public/, a floor copy)
 # is renamed into $WORK/trash, emptied after the last timed step. --settle 61
 # lets whatever ran before the benchmark fade. Default 0.
+# --repeat N times each rebuild N times (each sidecar and release rebuild after
+# one more edit) and reports the median wall time; every sample is in the
+# details. Default 1.
+#
+# Right after each timed step, a CPU probe times a fixed single-threaded
+# Python loop (about 0.2 s on an idle host of this kind). The host's speed
+# drifts: on the 2-core VMs these numbers come from, the same loop took 0.67
+# s and 1.0 to 1.2 s within half an hour, and a no-op rebuild of 100,000
+# releases 0.55 s and 1.2 to 1.6 s with it. The probe says which of a run's
+# figures were taken on a slowed host.
 # Prints a markdown table and writes it, with the machine and per-step
 # details, to $WORK/results.md. Everything generated goes to the work dir
 # (default /tmp/blotter-bench), never into the repository. Corpora are
@@ -44,6 +54,7 @@ WORK=/tmp/blotter-bench
 BASE_URL=https://example.org/archive/
 CLEAN_ONLY=
 SETTLE=0
+REPEAT=1
 
 usage() { sed -n '4p' "$0" | sed 's/^# //' >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -53,6 +64,7 @@ while [ $# -gt 0 ]; do
         --work) WORK="$2"; shift 2 ;;
         --clean-only) CLEAN_ONLY=1; shift ;;
         --settle) SETTLE="$2"; shift 2 ;;
+        --repeat) REPEAT="$2"; shift 2 ;;
         -h|--help) usage ;;
         *) echo "unknown argument: $1" >&2; usage ;;
     esac
@@ -70,8 +82,18 @@ log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 load() { cut -d' ' -f1 /proc/loadavg; }
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
 
+# probe: seconds a fixed single-threaded Python loop takes (see the header).
+probe() { python3 -c 'import time
+t = time.perf_counter()
+s = 0
+for i in range(3_000_000): s += i
+print(f"{time.perf_counter() - t:.2f}")'; }
+# median X...: the middle value (the lower middle of an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
 # timed NAME CMD... : runs CMD under /usr/bin/time -v; output in $WORK/logs,
-# measurements in $WORK/time/NAME.txt. Sets WALL (s), RSS (MiB), USR, SYS (s).
+# measurements in $WORK/time/NAME.txt. Sets WALL (s), RSS (MiB), USR, SYS (s)
+# and PROBE (s, the CPU probe run right after).
 timed() {
     local name=$1; shift
     local t="$WORK/time/$name.txt"
@@ -85,9 +107,11 @@ timed() {
     RSS=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$t")
     USR=$(awk -F': ' '/User time \(seconds\)/ { print $2 }' "$t")
     SYS=$(awk -F': ' '/System time \(seconds\)/ { print $2 }' "$t")
-    printf '%s\twall %s s\tuser %s s\tsys %s s\trss %s MiB\tload %s\n' \
-        "$name" "$WALL" "$USR" "$SYS" "$RSS" "$start_load" >>"$WORK/details.tsv"
-    log "  $name: ${WALL}s wall (user ${USR}s, sys ${SYS}s), ${RSS} MiB peak RSS, load $start_load"
+    PROBE=$(probe)
+    PROBES+=("$PROBE")
+    printf '%s\twall %s s\tuser %s s\tsys %s s\trss %s MiB\tload %s\tprobe %s s\n' \
+        "$name" "$WALL" "$USR" "$SYS" "$RSS" "$start_load" "$PROBE" >>"$WORK/details.tsv"
+    log "  $name: ${WALL}s wall (user ${USR}s, sys ${SYS}s), ${RSS} MiB peak RSS, load $start_load, probe ${PROBE}s"
 }
 
 manifest() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 md5sum) >"$2"; }
@@ -128,6 +152,7 @@ fi
 
 : >"$WORK/details.tsv"
 ROWS=()
+PROBES=()
 DELETE_LATER=()
 BACKUP="$WORK/edit-backup"
 restore() { if [ -d "$BACKUP" ] && [ -n "$(ls -A "$BACKUP" 2>/dev/null)" ]; then
@@ -168,20 +193,27 @@ for N in $SIZES; do
     done
     INCR=()
     for step in noop sidecar release; do
-        sync; touch "$WORK/stamp"; sleep 0.05
-        case $step in
-            sidecar) printf '\nBenchmark edit: one more sentence of commentary.\n' >>"$SIDECAR" ;;
-            release) printf '\nBenchmark edit: one more paragraph of release text.\n' >>"$RELEASE" ;;
-        esac
-        timed "blotter-$step-$N" "$BLOTTER" build --content "$CORPUS" --output "$OUT" --base-url "$BASE_URL"
-        rewritten=$(find "$OUT" -type f -newer "$WORK/stamp" | wc -l)
-        manifest "$OUT" "$WORK/manifest-1"
-        diff_files=$(changed "$WORK/manifest-0" "$WORK/manifest-1")
-        diff "$WORK/manifest-0" "$WORK/manifest-1" | sed -n 's/^> [0-9a-f]*  \.\//    changed: /p' | sed -n '1,5p' >>"$WORK/details.tsv" || true
-        mv "$WORK/manifest-1" "$WORK/manifest-0"
-        INCR+=("$WALL" "$RSS" "$rewritten" "$diff_files")
-        printf '%s\trewrote %s files\t%s files changed bytes\n' "blotter-$step-$N" "$rewritten" "$diff_files" >>"$WORK/details.tsv"
-        log "  $step rebuild: rewrote $rewritten files, $diff_files changed bytes"
+        walls=(); rss_max=0
+        for ((r = 1; r <= REPEAT; r++)); do
+            sync; touch "$WORK/stamp"; sleep 0.05
+            case $step in
+                sidecar) printf '\nBenchmark edit %s: one more sentence of commentary.\n' "$r" >>"$SIDECAR" ;;
+                release) printf '\nBenchmark edit %s: one more paragraph of release text.\n' "$r" >>"$RELEASE" ;;
+            esac
+            name="blotter-$step-$N"; [ "$REPEAT" = 1 ] || name="$name-$r"
+            timed "$name" "$BLOTTER" build --content "$CORPUS" --output "$OUT" --base-url "$BASE_URL"
+            walls+=("$WALL"); [ "$RSS" -gt "$rss_max" ] && rss_max=$RSS
+            rewritten=$(find "$OUT" -type f -newer "$WORK/stamp" | wc -l)
+            manifest "$OUT" "$WORK/manifest-1"
+            diff_files=$(changed "$WORK/manifest-0" "$WORK/manifest-1")
+            diff "$WORK/manifest-0" "$WORK/manifest-1" | sed -n 's/^> [0-9a-f]*  \.\//    changed: /p' | sed -n '1,5p' >>"$WORK/details.tsv" || true
+            mv "$WORK/manifest-1" "$WORK/manifest-0"
+            printf '%s\trewrote %s files\t%s files changed bytes\n' "$name" "$rewritten" "$diff_files" >>"$WORK/details.tsv"
+            log "  $step rebuild: rewrote $rewritten files, $diff_files changed bytes"
+        done
+        wall=$(median "${walls[@]}")
+        [ "$REPEAT" = 1 ] || printf '%s\tmedian of %s: %s s (samples: %s)\n' "blotter-$step-$N" "$REPEAT" "$wall" "${walls[*]}" >>"$WORK/details.tsv"
+        INCR+=("$wall" "$rss_max" "$rewritten" "$diff_files")
     done
     restore; trap restore EXIT
     fi
@@ -236,10 +268,11 @@ rm -rf "$TRASH"
     echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/^Mem:/ { print $2 }') GiB RAM, $(uname -sr)"
     echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "- blotter: commit $COMMIT, release build; hugo: $HUGO_VERSION; seed $SEED"
-    echo "- command: benches/archive.sh --sizes \"$SIZES\" --seed $SEED --work $WORK${CLEAN_ONLY:+ --clean-only} --settle $SETTLE"
+    echo "- command: benches/archive.sh --sizes \"$SIZES\" --seed $SEED --work $WORK${CLEAN_ONLY:+ --clean-only} --settle $SETTLE --repeat $REPEAT"
+    echo "- CPU probe (a fixed Python loop, after each timed step; about 0.2 s on an idle host): median $(median "${PROBES[@]}") s, range $(printf '%s\n' "${PROBES[@]}" | sort -g | sed -n '1p') to $(printf '%s\n' "${PROBES[@]}" | sort -g | tail -n 1) s"
     echo
     echo "Times are wall seconds, RSS is peak resident MiB (/usr/bin/time -v). Rebuilds run on the"
-    echo "previous output; \"rewritten / changed\" counts the files the release-edit rebuild rewrote"
+    echo "previous output (with --repeat, the median of its samples); \"rewritten / changed\" counts the files the release-edit rebuild rewrote"
     echo "vs those whose bytes differ. I/O floor = cp -r of Hugo's output."
     echo
     echo "| releases | blotter clean s | RSS MiB | s per 1k | no-op rebuild s | sidecar-edit rebuild s | release-edit rebuild s | files rewritten / changed | hugo s | hugo RSS MiB | I/O floor s | hugo / blotter | blotter / floor |"
