@@ -31,10 +31,10 @@
 #
 # Right after each timed step, a CPU probe times a fixed single-threaded
 # Python loop (about 0.2 s on an idle host of this kind). The host's speed
-# drifts: on the 2-core VMs these numbers come from, the same loop took 0.67
-# s and 1.0 to 1.2 s within half an hour, and a no-op rebuild of 100,000
-# releases 0.55 s and 1.2 to 1.6 s with it. The probe says which of a run's
-# figures were taken on a slowed host.
+# drifts: on the 2-core VMs these numbers come from, a loop of 3.3 times the
+# probe's steps took 0.67 s and 1.0 to 1.2 s within one session, and a no-op
+# rebuild of 100,000 releases 0.55 s and 1.2 to 1.6 s with it. The probe says
+# which of a run's figures were taken on a slowed host.
 # Prints a markdown table and writes it, with the machine and per-step
 # details, to $WORK/results.md. Everything generated goes to the work dir
 # (default /tmp/blotter-bench), never into the repository. Corpora are
@@ -69,6 +69,7 @@ while [ $# -gt 0 ]; do
         *) echo "unknown argument: $1" >&2; usage ;;
     esac
 done
+case "$REPEAT" in ''|*[!0-9]*|0) echo "--repeat takes a whole number of at least 1" >&2; usage ;; esac
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 mkdir -p "$WORK/logs" "$WORK/time"
@@ -88,8 +89,9 @@ t = time.perf_counter()
 s = 0
 for i in range(3_000_000): s += i
 print(f"{time.perf_counter() - t:.2f}")'; }
-# median X...: the middle value (the lower middle of an even count).
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# stats X...: "MEDIAN LOW HIGH" of the values (the lower middle of an even count).
+stats() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+    END { print v[int((NR + 1) / 2)], v[1], v[NR] }'; }
 
 # timed NAME CMD... : runs CMD under /usr/bin/time -v; output in $WORK/logs,
 # measurements in $WORK/time/NAME.txt. Sets WALL (s), RSS (MiB), USR, SYS (s)
@@ -202,7 +204,7 @@ for N in $SIZES; do
             esac
             name="blotter-$step-$N"; [ "$REPEAT" = 1 ] || name="$name-$r"
             timed "$name" "$BLOTTER" build --content "$CORPUS" --output "$OUT" --base-url "$BASE_URL"
-            walls+=("$WALL"); [ "$RSS" -gt "$rss_max" ] && rss_max=$RSS
+            walls+=("$WALL"); if [ "$RSS" -gt "$rss_max" ]; then rss_max=$RSS; fi
             rewritten=$(find "$OUT" -type f -newer "$WORK/stamp" | wc -l)
             manifest "$OUT" "$WORK/manifest-1"
             diff_files=$(changed "$WORK/manifest-0" "$WORK/manifest-1")
@@ -211,7 +213,7 @@ for N in $SIZES; do
             printf '%s\trewrote %s files\t%s files changed bytes\n' "$name" "$rewritten" "$diff_files" >>"$WORK/details.tsv"
             log "  $step rebuild: rewrote $rewritten files, $diff_files changed bytes"
         done
-        wall=$(median "${walls[@]}")
+        read -r wall _ _ <<<"$(stats "${walls[@]}")"
         [ "$REPEAT" = 1 ] || printf '%s\tmedian of %s: %s s (samples: %s)\n' "blotter-$step-$N" "$REPEAT" "$wall" "${walls[*]}" >>"$WORK/details.tsv"
         INCR+=("$wall" "$rss_max" "$rewritten" "$diff_files")
     done
@@ -269,7 +271,8 @@ rm -rf "$TRASH"
     echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "- blotter: commit $COMMIT, release build; hugo: $HUGO_VERSION; seed $SEED"
     echo "- command: benches/archive.sh --sizes \"$SIZES\" --seed $SEED --work $WORK${CLEAN_ONLY:+ --clean-only} --settle $SETTLE --repeat $REPEAT"
-    echo "- CPU probe (a fixed Python loop, after each timed step; about 0.2 s on an idle host): median $(median "${PROBES[@]}") s, range $(printf '%s\n' "${PROBES[@]}" | sort -g | sed -n '1p') to $(printf '%s\n' "${PROBES[@]}" | sort -g | tail -n 1) s"
+    read -r probe_mid probe_low probe_high <<<"$(stats "${PROBES[@]}")"
+    echo "- CPU probe (a fixed Python loop, after each timed step; about 0.2 s on an idle host): median $probe_mid s, range $probe_low to $probe_high s"
     echo
     echo "Times are wall seconds, RSS is peak resident MiB (/usr/bin/time -v). Rebuilds run on the"
     echo "previous output (with --repeat, the median of its samples); \"rewritten / changed\" counts the files the release-edit rebuild rewrote"
