@@ -201,7 +201,7 @@ fn update_site(
             }
             let artifact = renderer.render(job)?;
             let entry = cache::FileEntry {
-                hash: cache::hash(&artifact.bytes),
+                hash: cache::content_hash(&artifact.bytes),
                 fingerprint: artifact.fingerprint,
             };
             let old = previous.get(&artifact.path);

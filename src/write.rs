@@ -130,7 +130,9 @@ fn split(output: &Path) -> Result<(PathBuf, String)> {
 /// does: creating files and folders is the kernel's work, serialised on
 /// each parent folder's lock, so writers in parallel mostly wait for each
 /// other (on two cores, spinning on that lock took the CPU the renderers
-/// needed). A bounded queue keeps rendered pages from piling up in memory.
+/// needed). Pages go to the writer in batches: one at a time, waking the
+/// writer for each was a twentieth of a clean build's CPU. A bounded queue
+/// keeps rendered pages from piling up in memory.
 fn fill<I>(staging: &Path, artifacts: I) -> Result<Vec<(String, FileEntry)>>
 where
     I: ParallelIterator<Item = Result<Artifact>>,
@@ -138,16 +140,19 @@ where
     fs::create_dir_all(staging).with_context(|| format!("{}: cannot create", staging.display()))?;
     fs::write(staging.join(MARKER), MARKER_TEXT)
         .with_context(|| format!("{}: cannot write", staging.display()))?;
-    let (sender, queue) = std::sync::mpsc::sync_channel::<(Artifact, u64)>(512);
+    let (sender, queue) = std::sync::mpsc::sync_channel::<Vec<Hashed>>(QUEUED_BATCHES);
     std::thread::scope(|scope| {
         let writer = scope.spawn(move || write_all(staging, queue));
-        let rendered = artifacts.try_for_each_with(sender, |sender, artifact| {
-            let artifact = artifact?;
-            let hash = crate::cache::hash(&artifact.bytes);
-            sender
-                .send((artifact, hash))
-                .map_err(|_| anyhow::anyhow!("the writer stopped"))
-        });
+        let rendered = artifacts
+            .try_fold(
+                || Batch::new(sender.clone()),
+                |mut batch, artifact| {
+                    batch.push(artifact?)?;
+                    Ok::<_, anyhow::Error>(batch)
+                },
+            )
+            .try_for_each(|batch| batch?.send());
+        drop(sender);
         let written = writer
             .join()
             .map_err(|_| anyhow::anyhow!("the writer thread panicked"))?;
@@ -157,13 +162,59 @@ where
     })
 }
 
+/// A rendered page and the hash of its bytes (hashed on the renderer's
+/// thread, so the writer only writes).
+type Hashed = (Artifact, u64);
+
+/// Pages per batch, and batches queued for the writer: at most about
+/// 16 x 32 pages of 15 KB (8 MB) wait in the queue.
+const BATCH_PAGES: usize = 32;
+const QUEUED_BATCHES: usize = 16;
+
+/// One renderer thread's pages on their way to the writer.
+struct Batch {
+    pages: Vec<Hashed>,
+    sender: std::sync::mpsc::SyncSender<Vec<Hashed>>,
+}
+
+impl Batch {
+    fn new(sender: std::sync::mpsc::SyncSender<Vec<Hashed>>) -> Batch {
+        Batch {
+            pages: Vec::with_capacity(BATCH_PAGES),
+            sender,
+        }
+    }
+
+    fn push(&mut self, artifact: Artifact) -> Result<()> {
+        let hash = crate::cache::content_hash(&artifact.bytes);
+        self.pages.push((artifact, hash));
+        if self.pages.len() < BATCH_PAGES {
+            return Ok(());
+        }
+        let full = std::mem::replace(&mut self.pages, Vec::with_capacity(BATCH_PAGES));
+        self.sender
+            .send(full)
+            .map_err(|_| anyhow::anyhow!("the writer stopped"))
+    }
+
+    /// Sends what is left.
+    fn send(self) -> Result<()> {
+        if self.pages.is_empty() {
+            return Ok(());
+        }
+        self.sender
+            .send(self.pages)
+            .map_err(|_| anyhow::anyhow!("the writer stopped"))
+    }
+}
+
 fn write_all(
     staging: &Path,
-    queue: std::sync::mpsc::Receiver<(Artifact, u64)>,
+    queue: std::sync::mpsc::Receiver<Vec<Hashed>>,
 ) -> Result<Vec<(String, FileEntry)>> {
     let mut made: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
     let mut written = Vec::new();
-    for (artifact, hash) in queue {
+    for (artifact, hash) in queue.into_iter().flatten() {
         let path = staging.join(safe_relative(&artifact.path)?);
         if let Some(dir) = path.parent() {
             if !made.contains(dir) {

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use super::stat::{EntryKind, OpenFolder};
 use super::{write_atomically, Stamp};
 
-const MAGIC: &str = "blotter-manifest 4";
+const MAGIC: &str = "blotter-manifest 5";
 const SHARDS: usize = 64;
 const HEAD: &str = "manifest";
 
@@ -89,7 +89,7 @@ struct StoredShard<'a> {
 }
 
 fn shard_of(path: &str) -> usize {
-    (super::hash(path.as_bytes()) % SHARDS as u64) as usize
+    (super::stable_hash(path.as_bytes()) % SHARDS as u64) as usize
 }
 
 fn shard_name(index: usize) -> String {

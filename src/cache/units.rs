@@ -25,12 +25,12 @@ use crate::model::UnitOutcome;
 
 /// How many shard files the cache is split into.
 pub const SHARDS: usize = 64;
-const MAGIC: &str = "blotter-units 4";
+const MAGIC: &str = "blotter-units 5";
 
 /// The shard a unit (named by its path under `releases/`, as bytes)
 /// belongs to.
 pub fn shard_of(name: &[u8]) -> usize {
-    (super::hash(name) % SHARDS as u64) as usize
+    (super::stable_hash(name) % SHARDS as u64) as usize
 }
 
 /// One unit's entry as stored: the stamps its files had and the

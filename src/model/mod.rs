@@ -251,7 +251,7 @@ impl Parsed {
                 None => crate::render::body::summary(&body, 300),
             },
             body_len: body.len(),
-            body_hash: crate::cache::hash(body.as_bytes()),
+            body_hash: crate::cache::content_hash(body.as_bytes()),
             body: keep_body.then_some(body),
             raw,
         }
