@@ -143,14 +143,25 @@ fn inline(text: &str, out: &mut String) {
     escape_into(rest, out);
 }
 
+/// Where the first bare `http://` or `https://` URL starts (any case, not
+/// inside a word). Found from each `://`, which prose rarely has, rather
+/// than from each `h`, which it has in every other word.
 fn find_url(text: &str) -> Option<usize> {
-    let lower_start = |i: usize| {
-        let t = &text.as_bytes()[i..];
-        let starts = |p: &[u8]| t.len() > p.len() && t[..p.len()].eq_ignore_ascii_case(p);
-        starts(b"https://") || starts(b"http://")
-    };
-    text.match_indices(['h', 'H']).map(|(i, _)| i).find(|&i| {
-        lower_start(i) && (i == 0 || !text[..i].ends_with(|c: char| c.is_alphanumeric()))
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, b"://").find_map(|sep| {
+        if sep + 3 >= bytes.len() {
+            return None;
+        }
+        let start = [5, 4].into_iter().find_map(|scheme_len: usize| {
+            let start = sep.checked_sub(scheme_len)?;
+            let scheme: &[u8] = if scheme_len == 5 { b"https" } else { b"http" };
+            bytes[start..sep]
+                .eq_ignore_ascii_case(scheme)
+                .then_some(start)
+        })?;
+        // `start` is an ASCII letter's index, so a char boundary.
+        let in_word = text[..start].ends_with(|c: char| c.is_alphanumeric());
+        (!in_word).then_some(start)
     })
 }
 
@@ -182,14 +193,16 @@ fn url_at(text: &str) -> &str {
 
 /// Escapes text for HTML element content and double- or single-quoted attributes.
 pub fn escape_into(text: &str, out: &mut String) {
+    // Byte by byte: every character escaped is ASCII, so each cut falls on
+    // a char boundary, and no UTF-8 need be decoded.
     let mut last = 0;
-    for (i, c) in text.char_indices() {
-        let rep = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '"' => "&quot;",
-            '\'' => "&#39;",
+    for (i, byte) in text.bytes().enumerate() {
+        let rep = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
             _ => continue,
         };
         out.push_str(&text[last..i]);
@@ -234,6 +247,39 @@ pub fn summary(body: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The first URL start, by the rule's plain reading: each `h`, tried.
+    fn find_url_by_each_h(text: &str) -> Option<usize> {
+        text.char_indices().map(|(i, _)| i).find(|&i| {
+            let t = &text.as_bytes()[i..];
+            let starts = |p: &[u8]| t.len() > p.len() && t[..p.len()].eq_ignore_ascii_case(p);
+            (starts(b"https://") || starts(b"http://"))
+                && !text[..i].ends_with(|c: char| c.is_alphanumeric())
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn urls_are_found_where_the_plain_rule_finds_them(
+            text in "([hHtTpPsS:/ x.é1]|https?://|HTTP://){0,12}"
+        ) {
+            prop_assert_eq!(find_url(&text), find_url_by_each_h(&text));
+        }
+
+        #[test]
+        fn escaping_by_byte_matches_escaping_by_char(text in "[<>&\"'a é€\n]{0,40}") {
+            let by_char: String = text.chars().map(|c| match c {
+                '&' => "&amp;".to_string(),
+                '<' => "&lt;".to_string(),
+                '>' => "&gt;".to_string(),
+                '"' => "&quot;".to_string(),
+                '\'' => "&#39;".to_string(),
+                c => c.to_string(),
+            }).collect();
+            prop_assert_eq!(escape(&text), by_char);
+        }
+    }
 
     #[test]
     fn paragraphs_split_on_blank_line_runs() {
