@@ -185,25 +185,28 @@ impl Batch {
         }
     }
 
+    /// Adds a page, sending the batch once it is full.
     fn push(&mut self, artifact: Artifact) -> Result<()> {
         let hash = crate::cache::content_hash(&artifact.bytes);
         self.pages.push((artifact, hash));
         if self.pages.len() < BATCH_PAGES {
             return Ok(());
         }
-        let full = std::mem::replace(&mut self.pages, Vec::with_capacity(BATCH_PAGES));
-        self.sender
-            .send(full)
-            .map_err(|_| anyhow::anyhow!("the writer stopped"))
+        self.flush()
     }
 
     /// Sends what is left.
-    fn send(self) -> Result<()> {
+    fn send(mut self) -> Result<()> {
         if self.pages.is_empty() {
             return Ok(());
         }
+        self.flush()
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        let full = std::mem::replace(&mut self.pages, Vec::with_capacity(BATCH_PAGES));
         self.sender
-            .send(self.pages)
+            .send(full)
             .map_err(|_| anyhow::anyhow!("the writer stopped"))
     }
 }

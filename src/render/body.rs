@@ -152,9 +152,8 @@ fn find_url(text: &str) -> Option<usize> {
         if sep + 3 >= bytes.len() {
             return None;
         }
-        let start = [5, 4].into_iter().find_map(|scheme_len: usize| {
-            let start = sep.checked_sub(scheme_len)?;
-            let scheme: &[u8] = if scheme_len == 5 { b"https" } else { b"http" };
+        let start = [&b"https"[..], b"http"].into_iter().find_map(|scheme| {
+            let start = sep.checked_sub(scheme.len())?;
             bytes[start..sep]
                 .eq_ignore_ascii_case(scheme)
                 .then_some(start)
