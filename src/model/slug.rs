@@ -89,6 +89,20 @@ impl ReleaseId {
                 "`{stem}` cannot be a release id: use 1 to 120 of the characters A-Z a-z 0-9 - _ . (not starting with a dot)"
             ));
         }
+        // Windows drops a trailing dot and reserves device names whatever
+        // follows them (`con.foo` is `con`), so such a page could not be
+        // checked out there, or would be another release's.
+        if stem.ends_with('.') {
+            return Err(format!(
+                "`{stem}` cannot be a release id: it ends with a dot, which Windows drops from file names"
+            ));
+        }
+        let device = stem.split('.').next().unwrap_or(stem);
+        if is_reserved(&device.to_ascii_lowercase()) {
+            return Err(format!(
+                "`{stem}` cannot be a release id: `{device}` is a device name on Windows, where no file can have it"
+            ));
+        }
         Ok(ReleaseId(stem.to_string()))
     }
 
