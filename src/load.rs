@@ -650,6 +650,54 @@ mod tests {
     }
 
     #[test]
+    fn control_characters_and_noncharacters_become_replacement_characters() {
+        let text = "ok £ \u{1f600} \u{fffd}\nbell \u{7} del \u{7f} c1 \u{85}\nnon \u{fdd0} \u{fffe} \u{10ffff}\n";
+        let (clean, replaced) = replace_unsafe(text).unwrap();
+        assert_eq!(
+            clean,
+            "ok £ \u{1f600} \u{fffd}\nbell \u{fffd} del \u{fffd} c1 \u{fffd}\nnon \u{fffd} \u{fffd} \u{fffd}\n"
+        );
+        assert_eq!(replaced.controls, (3, 2));
+        assert_eq!(replaced.noncharacters, (3, 3));
+        // Tabs, newlines, `£` (0xC2 0xA3) and emoji (0xF0 ...) are text.
+        assert_eq!(replace_unsafe("a\tb\n£ \u{a0} \u{1f600} \u{ff0c}\n"), None);
+        // Found at any offset, whatever chunk it falls in.
+        for at in 0..130 {
+            let text = format!("{}\u{1b}", "x".repeat(at));
+            assert_eq!(replace_unsafe(&text).unwrap().0.len(), at + 3, "{at}");
+        }
+    }
+
+    #[test]
+    fn a_body_read_again_has_the_bytes_it_was_parsed_from() {
+        assert_eq!(decode(b"a\x07b\r\n").unwrap(), "a\u{fffd}b\n");
+    }
+
+    #[test]
+    fn miscased_extensions_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let releases = dir.path().join("releases");
+        std::fs::create_dir_all(&releases).unwrap();
+        for name in ["a.TXT", "b.Md", "c.txt", "d.pdf"] {
+            std::fs::write(releases.join(name), "x").unwrap();
+        }
+        let mut diags = Diagnostics::default();
+        let found = discover(dir.path(), &mut diags).unwrap();
+        assert_eq!(found.len(), 1);
+        let messages: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        for message in [
+            "a.TXT: warning: not read: release files end in `.txt`, lower case",
+            "b.Md: warning: not read: sidecar files end in `.md`, lower case",
+        ] {
+            assert!(
+                messages.iter().any(|m| m.ends_with(message)),
+                "{messages:?}"
+            );
+        }
+    }
+
+    #[test]
     fn bom_and_crlf_are_normalised() {
         assert_eq!(decode(b"\xef\xbb\xbfa\r\nb\rc\n").unwrap(), "a\nb\nc\n");
     }

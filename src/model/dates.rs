@@ -150,7 +150,10 @@ fn parse_offset(zone: &str) -> Option<FixedOffset> {
         return None;
     }
     let hours: i32 = digits[..2].parse().ok()?;
-    let minutes: i32 = digits.get(2..).map_or(Some(0), |m| m.parse().ok())?;
+    let minutes: i32 = match &digits[2..] {
+        "" => 0,
+        m => m.parse().ok()?,
+    };
     if hours > 18 || minutes > 59 {
         return None;
     }
@@ -288,6 +291,34 @@ mod tests {
             "02/07/20",
             "23:59:60 02/07/2020",
             "24:00 02/07/2020",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_time_with_an_offset_keeps_its_instant() {
+        let tz: Tz = "Europe/London".parse().unwrap();
+        for (text, moment) in [
+            ("10:00Z 01/07/2021", "2021-07-01T11:00:00+01:00"),
+            ("10:00+01:00 01/07/2021", "2021-07-01T10:00:00+01:00"),
+            ("2021-07-01T10:00:00-0500", "2021-07-01T16:00:00+01:00"),
+            ("2021-07-01 10:00 +02", "2021-07-01T09:00:00+01:00"),
+            ("23:30-05:00 30/06/2021", "2021-07-01T05:30:00+01:00"),
+            ("10:00z 05/01/2021", "2021-01-05T10:00:00+00:00"),
+        ] {
+            let date = parse(text).unwrap();
+            let (at, note) = date.localise(tz);
+            assert_eq!((at.to_rfc3339().as_str(), note), (moment, None), "{text}");
+            let local = date.in_zone(&at);
+            assert_eq!(local.date, at.date_naive(), "{text}");
+            assert_eq!(local.time, Some(at.time()), "{text}");
+        }
+        for bad in [
+            "10:00+25:00 01/07/2021",
+            "10:00+1 01/07/2021",
+            "10:00+01:0 01/07/2021",
+            "10:00Q 01/07/2021",
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }

@@ -176,4 +176,17 @@ mod tests {
             assert!(ReleaseId::parse(bad).is_err(), "{bad}");
         }
     }
+
+    #[test]
+    fn ids_windows_cannot_hold_are_refused() {
+        for bad in [
+            "con", "NUL", "Aux", "prn", "com1", "COM9", "lpt1", "LpT9", "con.foo", "nul.a.b", "x.",
+            "a.b.",
+        ] {
+            assert!(ReleaseId::parse(bad).is_err(), "{bad}");
+        }
+        for good in ["console", "com10", "lpt", "acon", "x.y", "con_1", "com"] {
+            assert!(ReleaseId::parse(good).is_ok(), "{good}");
+        }
+    }
 }

@@ -492,6 +492,38 @@ mod tests {
     }
 
     #[test]
+    fn a_top_level_title_after_og_title_has_its_own_line() {
+        let r = parse("```yaml\nog:\n  title: Nested\ntitle: Top\npublish:\n  date: 02/07/2020\ndate: 03/07/2020\n```\n\nBody.\n").unwrap();
+        assert_eq!(r.title, Some(Spanned::new("Top".into(), 4)));
+        assert_eq!(r.og_title, Some(Spanned::new("Nested".into(), 3)));
+        assert_eq!(r.date, Some(Spanned::new("02/07/2020".into(), 6)));
+    }
+
+    #[test]
+    fn every_type_error_of_a_header_is_reported() {
+        let file = SourceFile::in_memory(
+            Kind::Release,
+            "x",
+            "```yaml\ntitle: [a]\nurl: {a: b}\nog:\n  image: [x]\n```\n\nBody.\n",
+        );
+        let mut more = Vec::new();
+        let first = release(&file, &mut more).unwrap_err();
+        let lines: Vec<usize> = std::iter::once(&first)
+            .chain(&more)
+            .map(|d| d.line)
+            .collect();
+        assert_eq!(lines, [2, 3, 5]);
+    }
+
+    #[test]
+    fn a_date_line_may_carry_an_offset() {
+        let r = parse("```yaml\ntitle: T\n```\n\n10:00Z 01/07/2021\n\nBody.\n").unwrap();
+        assert_eq!(r.date.unwrap().value, "10:00Z 01/07/2021");
+        assert_eq!(r.body, "Body.");
+        assert!(!looks_like_date_line("10:00Zulu 01/07/2021"));
+    }
+
+    #[test]
     fn a_body_starting_with_the_word_date_is_not_a_header() {
         assert!(header_line("date night ruined").is_none());
         assert!(header_line(" date 2020-07-02 T").is_some());

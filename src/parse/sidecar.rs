@@ -290,6 +290,6 @@ mod tests {
     fn unknown_key_is_an_error_on_its_line() {
         let e = parse("---\ntitle: x\ntgas: [a]\n---\n").unwrap_err();
         assert_eq!(e.line, 3, "{e}");
-        assert!(e.message.contains("unknown key `tgas`"), "{}", e.message);
+        assert!(e.message.contains("unknown field `tgas`"), "{}", e.message);
     }
 }

@@ -98,10 +98,10 @@ pub fn from_block<T: DeserializeOwned>(
         return Err(check
             .problems
             .into_iter()
-            .map(|(path, message)| YamlError {
-                line: line_of_path(yaml, first_line, &path).unwrap_or(first_line),
-                col: 0,
-                message,
+            .map(|(path, message)| {
+                let (line, col) =
+                    position_of_path(yaml, first_line, &path).unwrap_or((first_line, 0));
+                YamlError { line, col, message }
             })
             .collect());
     }
@@ -184,7 +184,7 @@ impl<'v> Check<'v> {
                             self.problems.push((
                                 at,
                                 format!(
-                                    "{}unknown key {key} (expected one of {})",
+                                    "{}unknown field {key} (expected one of {})",
                                     within(path),
                                     known.join(", ")
                                 ),
@@ -288,7 +288,16 @@ fn clean_message(message: &str) -> String {
         "aliases expand too far (a YAML alias bomb?)".to_string()
     } else if message.contains("recursion limit exceeded") {
         "nested too deeply (over 128 levels)".to_string()
-    } else if message.contains("invalid type") || message.contains("expected") {
+    } else if [
+        "invalid type",
+        "invalid value",
+        "invalid length",
+        "missing field",
+        "unknown variant",
+    ]
+    .iter()
+    .any(|serde_words| message.contains(serde_words))
+    {
         // A type error the schema check did not foresee: serde's wording
         // names Rust types, so only where it is is kept.
         "a value has the wrong type here".to_string()
@@ -381,6 +390,12 @@ fn sets_key(content: &str, key: &str) -> bool {
 /// top-level `title:` is never found at `og:`'s nested `title:`. A path
 /// into a flow collection (`[a, b]`) ends at the line that opens it.
 pub fn line_of_path(yaml: &str, first_line: usize, path: &[Step]) -> Option<usize> {
+    position_of_path(yaml, first_line, path).map(|(line, _)| line)
+}
+
+/// [`line_of_path`] with the 1-based column where the key or the item's
+/// `- ` marker sits.
+fn position_of_path(yaml: &str, first_line: usize, path: &[Step]) -> Option<(usize, usize)> {
     let lines = meaningful_lines(yaml);
     // The node reached so far: its lines, as a range of `lines`, and how
     // many of its first line's `- ` markers belong to the lists around it.
@@ -404,7 +419,7 @@ pub fn line_of_path(yaml: &str, first_line: usize, path: &[Step]) -> Option<usiz
                     own && line.col == level && sets_key(line.content, key)
                 });
                 let Some(at) = at else { return found };
-                found = Some(first_line + lines[at].index);
+                found = Some((first_line + lines[at].index, level + 1));
                 // The value: the lines after the key indented deeper, or a
                 // block list at the key's own column.
                 let end = (at + 1..to)
@@ -434,7 +449,7 @@ pub fn line_of_path(yaml: &str, first_line: usize, path: &[Step]) -> Option<usiz
                 let Some(&at) = items.get(index) else {
                     return found;
                 };
-                found = Some(first_line + lines[at].index);
+                found = Some((first_line + lines[at].index, col + 1));
                 let end = items.get(index + 1).copied().unwrap_or(to);
                 dashes_used = if at == from { dashes_used + 1 } else { 1 };
                 (from, to) = (at, end);
@@ -589,6 +604,7 @@ mod tests {
             assert_eq!(tags, ["2020", text], "{value}");
         }
         assert!(two("a:\n", 1).unwrap().a.is_none(), "nothing is no text");
+        assert_eq!(two("b: 10:00\n", 1).unwrap().b.unwrap().0, "10:00");
     }
 
     #[test]
