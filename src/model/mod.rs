@@ -749,7 +749,8 @@ pub fn decode(text: &str) -> String {
 /// entity (`&#x202E;`) can bring one back, so they go here too.
 fn collapse(text: &str) -> String {
     let mut collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if collapsed.contains(is_bidi_control) {
+    // Every bidi control is encoded from the byte 0xE2 on.
+    if memchr::memchr(0xe2, collapsed.as_bytes()).is_some() && collapsed.contains(is_bidi_control) {
         collapsed.retain(|c| !is_bidi_control(c));
         return collapse(&collapsed);
     }

@@ -76,6 +76,10 @@ impl Cleaner {
     /// bidirectional controls.
     pub(crate) fn line(&mut self, value: &mut String, line: usize) {
         self.text(value, line);
+        // Every bidi control is encoded from the byte 0xE2 on.
+        if memchr::memchr(0xe2, value.as_bytes()).is_none() {
+            return;
+        }
         let count = value.chars().filter(|&c| is_bidi_control(c)).count();
         if count > 0 {
             value.retain(|c| !is_bidi_control(c));

@@ -310,25 +310,25 @@ fn with_header(
             .with_help("put the value in double quotes"),
         );
     }
-    let at = |path: &[&str]| {
-        let path: Vec<Step> = path.iter().map(|&k| Step::Key(k)).collect();
-        yaml::line_of_path(yaml_text, yaml_line, &path).unwrap_or(yaml_line)
+    let locator = yaml::Locator::new(yaml_text, yaml_line);
+    let spanned = |v: Option<Text>, path: &[Step]| {
+        v.map(|t| Spanned::new(t.0, locator.line(path).unwrap_or(yaml_line)))
     };
-    let spanned = |v: Option<Text>, path: &[&str]| v.map(|t| Spanned::new(t.0, at(path)));
     let og = header.og.unwrap_or_default();
     let date = match header.publish.and_then(|p| p.date) {
-        Some(date) => spanned(Some(date), &["publish", "date"]),
-        None => spanned(header.date, &["date"]),
+        Some(date) => spanned(Some(date), &[Step::Key("publish"), Step::Key("date")]),
+        None => spanned(header.date, &[Step::Key("date")]),
     };
+    let og_field = |key| [Step::Key("og"), Step::Key(key)];
     let mut raw = RawRelease {
-        title: spanned(header.title, &["title"]),
-        url: spanned(header.url, &["url"]),
-        area: spanned(header.area, &["area"]),
+        title: spanned(header.title, &[Step::Key("title")]),
+        url: spanned(header.url, &[Step::Key("url")]),
+        area: spanned(header.area, &[Step::Key("area")]),
         date,
-        og_title: spanned(og.title, &["og", "title"]),
-        og_description: spanned(og.description, &["og", "description"]),
-        og_image: spanned(og.image, &["og", "image"]),
-        og_url: spanned(og.url, &["og", "url"]),
+        og_title: spanned(og.title, &og_field("title")),
+        og_description: spanned(og.description, &og_field("description")),
+        og_image: spanned(og.image, &og_field("image")),
+        og_url: spanned(og.url, &og_field("url")),
         ..empty(shape)
     };
     let mut cleaner = Cleaner::for_yaml(yaml_text);

@@ -181,7 +181,8 @@ pub fn sidecar(
         warnings.extend(errors);
         first
     })?;
-    let line_of = |path: &[Step]| yaml::line_of_path(yaml_text, yaml_line, path);
+    let locator = yaml::Locator::new(yaml_text, yaml_line);
+    let line_of = |path: &[Step]| locator.line(path);
     let at = |key: &str| line_of(&[Step::Key(key)]).unwrap_or(yaml_line);
     // Each item of a list at its own line; a flow list (`[a, b]`) at the key's.
     let item_lines = |key: &str, count: usize| -> Vec<usize> {

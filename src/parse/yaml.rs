@@ -99,8 +99,9 @@ pub fn from_block<T: DeserializeOwned>(
             .problems
             .into_iter()
             .map(|(path, message)| {
-                let (line, col) =
-                    position_of_path(yaml, first_line, &path).unwrap_or((first_line, 0));
+                let (line, col) = Locator::new(yaml, first_line)
+                    .position(&path)
+                    .unwrap_or((first_line, 0));
                 YamlError { line, col, message }
             })
             .collect());
@@ -390,13 +391,36 @@ fn sets_key(content: &str, key: &str) -> bool {
 /// top-level `title:` is never found at `og:`'s nested `title:`. A path
 /// into a flow collection (`[a, b]`) ends at the line that opens it.
 pub fn line_of_path(yaml: &str, first_line: usize, path: &[Step]) -> Option<usize> {
-    position_of_path(yaml, first_line, path).map(|(line, _)| line)
+    Locator::new(yaml, first_line).line(path)
 }
 
-/// [`line_of_path`] with the 1-based column where the key or the item's
-/// `- ` marker sits.
-fn position_of_path(yaml: &str, first_line: usize, path: &[Step]) -> Option<(usize, usize)> {
-    let lines = meaningful_lines(yaml);
+/// Finds the lines of paths in one block, its lines split once.
+pub struct Locator<'a> {
+    lines: Vec<Line<'a>>,
+    first_line: usize,
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(yaml: &'a str, first_line: usize) -> Locator<'a> {
+        Locator {
+            lines: meaningful_lines(yaml),
+            first_line,
+        }
+    }
+
+    /// See [`line_of_path`].
+    pub fn line(&self, path: &[Step]) -> Option<usize> {
+        self.position(path).map(|(line, _)| line)
+    }
+
+    /// [`Locator::line`] with the 1-based column where the key or the
+    /// item's `- ` marker sits.
+    fn position(&self, path: &[Step]) -> Option<(usize, usize)> {
+        position_of_path(&self.lines, self.first_line, path)
+    }
+}
+
+fn position_of_path(lines: &[Line], first_line: usize, path: &[Step]) -> Option<(usize, usize)> {
     // The node reached so far: its lines, as a range of `lines`, and how
     // many of its first line's `- ` markers belong to the lists around it.
     let (mut from, mut to, mut dashes_used) = (0, lines.len(), 0);
