@@ -40,19 +40,32 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// The file stem: the release id before validation.
     pub stem: String,
-    /// Text with BOM removed and CRLF/CR turned into LF.
+    /// Text with BOM removed, CRLF/CR turned into LF, and control
+    /// characters and noncharacters replaced (see [`replace_unsafe`]).
     pub text: String,
+    /// What reading changed in the text, for the parser to report.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl SourceFile {
     /// A file that exists only in memory, as `content/releases/<stem>.txt`
     /// (or `.md`): for parser tests and fuzzing.
     pub fn in_memory(kind: Kind, stem: &str, text: impl Into<String>) -> SourceFile {
+        let path = PathBuf::from(format!("content/releases/{stem}.{}", kind.extension()));
+        let mut text = text.into();
+        let warnings = match replace_unsafe(&text) {
+            Some((clean, replaced)) => {
+                text = clean;
+                replaced.warnings(&path)
+            }
+            None => Vec::new(),
+        };
         SourceFile {
             kind,
-            path: PathBuf::from(format!("content/releases/{stem}.{}", kind.extension())),
+            path,
             stem: stem.to_string(),
-            text: text.into(),
+            text,
+            warnings,
         }
     }
 }
@@ -204,6 +217,11 @@ fn walk(
                 let file_type = entry.file_type().ok();
                 let is_dir = file_type.is_some_and(|t| t.is_dir());
                 let kind = if is_dir { None } else { kind_of(&path) };
+                if !is_dir && kind.is_none() {
+                    if let Some(warning) = miscased_extension(&path) {
+                        diags.push(warning);
+                    }
+                }
                 if is_dir || kind.is_some() {
                     let is_symlink = file_type.is_some_and(|t| t.is_symlink());
                     named.push((name_prefix(name(&path, name_start)), path, kind, is_symlink));
@@ -269,6 +287,21 @@ fn kind_of(path: &Path) -> Option<Kind> {
         .find(|kind| extension == kind.extension())
 }
 
+/// `x.TXT` or `x.Md`: meant as content, but skipped, since a file's kind
+/// goes by its exact extension (as a case-sensitive checkout would see it).
+fn miscased_extension(path: &Path) -> Option<Diagnostic> {
+    let extension = path.extension()?;
+    let (what, extension) = [(Kind::Release, "release"), (Kind::Sidecar, "sidecar")]
+        .into_iter()
+        .map(|(kind, what)| (what, kind.extension()))
+        .find(|(_, ext)| extension.eq_ignore_ascii_case(ext))?;
+    Some(Diagnostic::warning(
+        path,
+        0,
+        format!("not read: {what} files end in `.{extension}`, lower case"),
+    ))
+}
+
 fn symlink_stays_inside(path: &Path, content_real: &Path) -> bool {
     path.canonicalize()
         .map(|target| target.starts_with(content_real))
@@ -298,7 +331,8 @@ pub fn read(found: &Found, max_bytes: u64) -> Result<SourceFile, Diagnostic> {
     if bytes.len() as u64 > max_bytes {
         return Err(too_big(bytes.len() as u64));
     }
-    let text = decode(&bytes).map_err(|why| why.diagnostic(&path))?;
+    let (text, replaced) = decode_counted(&bytes).map_err(|why| why.diagnostic(&path))?;
+    let warnings = replaced.map_or_else(Vec::new, |r| r.warnings(&path));
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -308,6 +342,7 @@ pub fn read(found: &Found, max_bytes: u64) -> Result<SourceFile, Diagnostic> {
         path,
         stem,
         text,
+        warnings,
     })
 }
 
@@ -353,8 +388,15 @@ impl NotText {
     }
 }
 
-/// Bytes to normalised text, or why they are not text.
+/// Bytes to normalised text, or why they are not text. Control characters
+/// and noncharacters are replaced as [`replace_unsafe`] does, so a body
+/// read again for rendering has the same bytes (and offsets) as at load.
 pub fn decode(bytes: &[u8]) -> Result<String, NotText> {
+    decode_counted(bytes).map(|(text, _)| text)
+}
+
+/// [`decode`], with what was replaced.
+fn decode_counted(bytes: &[u8]) -> Result<(String, Option<Replaced>), NotText> {
     if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
         return Err(NotText::Utf16);
     }
@@ -379,7 +421,138 @@ pub fn decode(bytes: &[u8]) -> Result<String, NotText> {
         let (line, col) = position(offset);
         NotText::InvalidUtf8 { line, col, offset }
     })?;
-    Ok(normalise(text))
+    let text = normalise(text);
+    Ok(match replace_unsafe(&text) {
+        Some((clean, replaced)) => (clean, Some(replaced)),
+        None => (text, None),
+    })
+}
+
+/// What [`replace_unsafe`] replaced: for each kind, how many and the
+/// 1-based line of the first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Replaced {
+    pub controls: (usize, usize),
+    pub noncharacters: (usize, usize),
+}
+
+impl Replaced {
+    /// One warning per kind, at its first line (`first_line` is the line
+    /// the scanned text starts on in its file).
+    pub fn warnings_at(&self, path: &Path, first_line: usize, inside: &str) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let kinds = [
+            (self.controls, "control character", "control characters"),
+            (
+                self.noncharacters,
+                "Unicode noncharacter",
+                "Unicode noncharacters",
+            ),
+        ];
+        for ((count, line), one, many) in kinds {
+            if count == 0 {
+                continue;
+            }
+            let what = if count == 1 {
+                format!("1 {one}")
+            } else {
+                format!("{count} {many}")
+            };
+            out.push(
+                Diagnostic::warning(
+                    path,
+                    first_line + line - 1,
+                    format!("{what}{inside} replaced with U+FFFD (the first on this line)"),
+                )
+                .with_help("they are invisible or invalid in HTML; remove them from the file"),
+            );
+        }
+        out
+    }
+
+    fn warnings(&self, path: &Path) -> Vec<Diagnostic> {
+        self.warnings_at(path, 1, "")
+    }
+}
+
+/// A control character (C0 other than tab and newline, DEL, C1) or a
+/// noncharacter: invalid in HTML, and a NUL ends a C string early.
+fn is_unsafe(c: char) -> Option<Unsafe> {
+    let code = c as u32;
+    if (code < 0x20 && c != '\t' && c != '\n') || (0x7f..=0x9f).contains(&code) {
+        Some(Unsafe::Control)
+    } else if (0xfdd0..=0xfdef).contains(&code) || code & 0xfffe == 0xfffe {
+        Some(Unsafe::Noncharacter)
+    } else {
+        None
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Unsafe {
+    Control,
+    Noncharacter,
+}
+
+/// Whether a byte may start an unsafe character: a C0 control other than
+/// tab and newline (CR is gone by now), DEL, the lead byte of C1 controls
+/// (0xC2), or a lead byte of the noncharacters (0xEF, 0xF0 to 0xF4).
+#[inline(always)]
+fn may_be_unsafe(b: u8) -> bool {
+    (b < 0x20 && b != b'\t' && b != b'\n') | (b == 0x7f) | (b == 0xc2) | (0xef..=0xf4).contains(&b)
+}
+
+/// Offset of the first unsafe character in `text`, if any. Checked a chunk
+/// at a time by a branch-free test the compiler vectorises; a chunk with a
+/// candidate byte (a `£` starts with 0xC2) is then looked at char by char.
+fn first_unsafe(text: &str) -> Option<usize> {
+    const CHUNK: usize = 64;
+    let bytes = text.as_bytes();
+    for (n, chunk) in bytes.chunks(CHUNK).enumerate() {
+        if !chunk.iter().fold(false, |any, &b| any | may_be_unsafe(b)) {
+            continue;
+        }
+        for (i, &b) in chunk.iter().enumerate() {
+            let at = n * CHUNK + i;
+            // Every candidate byte starts a character, so `at` is a boundary.
+            if may_be_unsafe(b) && text[at..].chars().next().and_then(is_unsafe).is_some() {
+                return Some(at);
+            }
+        }
+    }
+    None
+}
+
+/// `text` with each control character and noncharacter replaced by U+FFFD,
+/// with counts, or `None` when it has none (the common case, found by a
+/// fast byte scan). Run once where text enters: on each file as read, and
+/// on YAML values that escapes (`"\u0000"`) could have made.
+pub fn replace_unsafe(text: &str) -> Option<(String, Replaced)> {
+    let start = first_unsafe(text)?;
+    let mut clean = String::with_capacity(text.len() + 8);
+    clean.push_str(&text[..start]);
+    let mut replaced = Replaced::default();
+    let mut line = 1 + text[..start].matches('\n').count();
+    for c in text[start..].chars() {
+        if c == '\n' {
+            line += 1;
+        }
+        match is_unsafe(c) {
+            None => clean.push(c),
+            Some(kind) => {
+                let slot = match kind {
+                    Unsafe::Control => &mut replaced.controls,
+                    Unsafe::Noncharacter => &mut replaced.noncharacters,
+                };
+                if slot.0 == 0 {
+                    slot.1 = line;
+                }
+                slot.0 += 1;
+                clean.push('\u{fffd}');
+            }
+        }
+    }
+    Some((clean, replaced))
 }
 
 /// Removes a BOM and turns CRLF and lone CR into LF.
@@ -474,6 +647,54 @@ mod tests {
             ]
         );
         assert_eq!(found[2].stamp.len, 1, "stamped");
+    }
+
+    #[test]
+    fn control_characters_and_noncharacters_become_replacement_characters() {
+        let text = "ok £ \u{1f600} \u{fffd}\nbell \u{7} del \u{7f} c1 \u{85}\nnon \u{fdd0} \u{fffe} \u{10ffff}\n";
+        let (clean, replaced) = replace_unsafe(text).unwrap();
+        assert_eq!(
+            clean,
+            "ok £ \u{1f600} \u{fffd}\nbell \u{fffd} del \u{fffd} c1 \u{fffd}\nnon \u{fffd} \u{fffd} \u{fffd}\n"
+        );
+        assert_eq!(replaced.controls, (3, 2));
+        assert_eq!(replaced.noncharacters, (3, 3));
+        // Tabs, newlines, `£` (0xC2 0xA3) and emoji (0xF0 ...) are text.
+        assert_eq!(replace_unsafe("a\tb\n£ \u{a0} \u{1f600} \u{ff0c}\n"), None);
+        // Found at any offset, whatever chunk it falls in.
+        for at in 0..130 {
+            let text = format!("{}\u{1b}", "x".repeat(at));
+            assert_eq!(replace_unsafe(&text).unwrap().0.len(), at + 3, "{at}");
+        }
+    }
+
+    #[test]
+    fn a_body_read_again_has_the_bytes_it_was_parsed_from() {
+        assert_eq!(decode(b"a\x07b\r\n").unwrap(), "a\u{fffd}b\n");
+    }
+
+    #[test]
+    fn miscased_extensions_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let releases = dir.path().join("releases");
+        std::fs::create_dir_all(&releases).unwrap();
+        for name in ["a.TXT", "b.Md", "c.txt", "d.pdf"] {
+            std::fs::write(releases.join(name), "x").unwrap();
+        }
+        let mut diags = Diagnostics::default();
+        let found = discover(dir.path(), &mut diags).unwrap();
+        assert_eq!(found.len(), 1);
+        let messages: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        for message in [
+            "a.TXT: warning: not read: release files end in `.txt`, lower case",
+            "b.Md: warning: not read: sidecar files end in `.md`, lower case",
+        ] {
+            assert!(
+                messages.iter().any(|m| m.ends_with(message)),
+                "{messages:?}"
+            );
+        }
     }
 
     #[test]

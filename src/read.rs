@@ -66,13 +66,15 @@ pub fn read_archive(
     }
     progress::mark("load, parse, resolve");
     for orphan in orphans {
+        let mut more = Vec::new();
         diags.push(
-            match load::read(&orphan, max_bytes).and_then(|f| parse::sidecar(&f)) {
+            match load::read(&orphan, max_bytes).and_then(|f| parse::sidecar(&f, &mut more)) {
                 Err(diagnostic) => diagnostic,
                 Ok(_) => Diagnostic::warning(&orphan.path, 0, "sidecar has no release beside it")
                     .with_help("a sidecar `x.md` annotates the release `x.txt` in the same folder"),
             },
         );
+        diags.extend(more);
     }
     progress::mark("orphan sidecars");
     // Their paths went to the outcomes; the model can reuse the rest.
@@ -181,7 +183,7 @@ fn read_unit(unit: &UnitFiles, resolver: &model::Resolver, max_bytes: u64) -> mo
     });
     let sidecar = unit.sidecar.as_ref().map(|found| {
         load::read(found, max_bytes)
-            .and_then(|file| parse::sidecar(&file))
+            .and_then(|file| parse::sidecar(&file, diags))
             .map(|raw| ParsedSidecar {
                 path: found.path.clone(),
                 raw,

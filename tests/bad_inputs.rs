@@ -268,7 +268,7 @@ fn cases() -> Vec<Case> {
                 b"```yaml\ntitle: [a, b]\npublish:\n  date: 2021-01-01\n```\n\nBody.\n",
             )],
             Error,
-            &["content/releases/title_list.txt:2:8: error: invalid YAML header: title: invalid type: sequence, expected a single line of text"],
+            &["content/releases/title_list.txt:2:1: error: invalid YAML header: `title` should be text, found a list"],
         )
         .skipping(&["content/releases/title_list.txt"]),
         case(
@@ -278,7 +278,7 @@ fn cases() -> Vec<Case> {
                 b"\n\n```yaml\ntitle: T\nog:\n  title:\n    nested: 1\npublish:\n  date: 2021-01-01\n```\n\nBody.\n",
             )],
             Error,
-            &["content/releases/og_map.txt:7:5: error: invalid YAML header: og.title: invalid type: map, expected a single line of text"],
+            &["content/releases/og_map.txt:6:3: error: invalid YAML header: `og.title` should be text, found `key: value` lines"],
         )
         .skipping(&["content/releases/og_map.txt"]),
         case(
@@ -486,6 +486,210 @@ fn cases() -> Vec<Case> {
             )
         })
         .verify(|out| contains(out, "releases/inside/index.html", "Linked inside")),
+        // --- control characters, noncharacters, bidirectional controls ---
+        case(
+            "control characters and noncharacters are replaced, one warning per file and kind",
+            &[
+                ("releases/controls.txt", CONTROLS_RELEASE),
+                ("releases/controls.md", CONTROLS_SIDECAR),
+            ],
+            Builds,
+            &[
+                "content/releases/controls.txt:10: warning: 7 control characters replaced with U+FFFD (the first on this line)",
+                "content/releases/controls.txt:11: warning: 4 Unicode noncharacters replaced with U+FFFD",
+                "content/releases/controls.txt:2: warning: 4 control characters in YAML values replaced with U+FFFD",
+                "content/releases/controls.txt:5: warning: 1 Unicode noncharacter in YAML values replaced with U+FFFD",
+                "content/releases/controls.md:8: warning: 2 control characters replaced with U+FFFD",
+                "content/releases/controls.md:8: warning: 1 Unicode noncharacter replaced with U+FFFD",
+                "content/releases/controls.md:2: warning: 3 control characters in YAML values replaced with U+FFFD",
+            ],
+        )
+        .verify(|out| {
+            no_control_characters_anywhere(out)?;
+            contains(out, "releases/controls/index.html", "Side \u{fffd} title")?;
+            contains(out, "releases/controls/index.html", "\u{fffd} bell")
+        }),
+        case(
+            "bidirectional controls are removed from titles, at the top-level title's line",
+            &[(
+                "releases/bidi.txt",
+                b"```yaml\nog:\n  title: \"Nested \\u2066title\\u2069\"\n  description: A teaser.\ntitle: \"Top \\u202Etitle\"\narea: \"Ke\\u202Ant\"\npublish:\n  date: 2021-01-01\n```\n\nBody.\n",
+            )],
+            Builds,
+            &["content/releases/bidi.txt:5: warning: 4 bidirectional control characters removed from one-line metadata (the first on this line)"],
+        )
+        .verify(|out| {
+            contains(out, "releases/bidi/index.html", "Nested title")?;
+            exists(out, "areas/kent/index.html")?;
+            match grep(out, "\u{2066}") || grep(out, "\u{202e}") || grep(out, "\u{202a}") {
+                true => Err("a bidirectional control reached the output".into()),
+                false => Ok(()),
+            }
+        }),
+        // --- times with an offset ---
+        case(
+            "a time in UTC is shown at the same instant in the site's zone",
+            &[(
+                "releases/zulu.txt",
+                b"```yaml\ntitle: Zulu time\narea: Kent\npublish:\n  date: 10:00Z 01/07/2021\n```\n\nBody.\n",
+            )],
+            Builds,
+            &[],
+        )
+        .verify(|out| {
+            contains(out, "releases/zulu/index.html", "datetime=\"2021-07-01T11:00:00+01:00\"")?;
+            contains(out, "feed.json", "\"date_published\": \"2021-07-01T11:00:00+01:00\"")
+        }),
+        case(
+            "a date line's offset is honoured, and may change the day",
+            &[(
+                "releases/eastern.txt",
+                b"```yaml\ntitle: Eastern time\narea: Kent\n```\n\n23:30-05:00 30/06/2021\n\nBody.\n",
+            )],
+            Builds,
+            &[],
+        )
+        .verify(|out| {
+            contains(out, "releases/eastern/index.html", "datetime=\"2021-07-01T05:30:00+01:00\"")?;
+            exists(out, "dates/2021/07/01/index.html")
+        }),
+        case(
+            "a sidecar date's offset is honoured",
+            &[
+                ("releases/side_zone.txt", b" date 2021-01-01 Sidecar zone\n\nBody.\n"),
+                ("releases/side_zone.md", b"---\narea: Kent\ndate: 2021-01-05T09:00:00+02:00\n---\n"),
+            ],
+            Builds,
+            &[],
+        )
+        .verify(|out| contains(out, "releases/side_zone/index.html", "datetime=\"2021-01-05T07:00:00+00:00\"")),
+        case(
+            "an impossible offset is an error, never ignored",
+            &[(
+                "releases/bad_zone.txt",
+                b"```yaml\ntitle: T\narea: Kent\npublish:\n  date: 10:00+25:00 01/07/2021\n```\n\nBody.\n",
+            )],
+            Error,
+            &["content/releases/bad_zone.txt:5: error: `10:00+25:00 01/07/2021` has an impossible time zone offset `+25:00`"],
+        )
+        .skipping(&["content/releases/bad_zone.txt"]),
+        // --- YAML values that look like numbers ---
+        case(
+            "number-like YAML values keep their text as written",
+            &[
+                ("releases/num_a.txt", b"```yaml\ntitle: 1.10\narea: 0x1F\npublish:\n  date: 2021-01-01\n```\n\nBody.\n"),
+                ("releases/num_b.txt", b"```yaml\ntitle: 0x1F\narea: Kent\nog:\n  description: .inf\npublish:\n  date: 2021-01-01\n```\n\nBody.\n"),
+                ("releases/num_c.txt", b"```yaml\ntitle: true\narea: yes\npublish:\n  date: 2021-01-01\n```\n\nBody.\n"),
+                ("releases/num_c.md", b"---\ntags: [2020, 1e3]\ncorrections:\n  - date: 2021-01-02\n    text: 0o17\n---\n"),
+            ],
+            Builds,
+            &[],
+        )
+        .verify(|out| {
+            contains(out, "releases/num_a/index.html", "1.10")?;
+            contains(out, "releases/num_a/index.html", "0x1F")?;
+            contains(out, "releases/num_b/index.html", "0x1F")?;
+            contains(out, "releases/num_b/index.html", ".inf")?;
+            contains(out, "releases/num_c/index.html", "true")?;
+            contains(out, "releases/num_c/index.html", "yes")?;
+            contains(out, "releases/num_c/index.html", "2020")?;
+            contains(out, "releases/num_c/index.html", "1e3")?;
+            contains(out, "releases/num_c/index.html", "0o17")
+        }),
+        // --- every type error of a block, in the maintainer's words ---
+        case(
+            "three type errors in a header are three errors at their three lines",
+            &[(
+                "releases/three.txt",
+                b"```yaml\ntitle: [a, b]\narea:\n  name: Kent\npublish:\n  date:\n    - 10:00\n```\n\nBody.\n",
+            )],
+            Error,
+            &[
+                "content/releases/three.txt:2:1: error: invalid YAML header: `title` should be text, found a list",
+                "content/releases/three.txt:3:1: error: invalid YAML header: `area` should be text, found `key: value` lines",
+                "content/releases/three.txt:6:3: error: invalid YAML header: `publish.date` should be text like `13:36 02/07/2020`, found a list",
+            ],
+        )
+        .skipping(&["content/releases/three.txt"]),
+        case(
+            "every type error in a sidecar is reported",
+            &[
+                ("releases/typed.txt", b" date 2021-01-01 Typed\n\nBody.\n"),
+                ("releases/typed.md", b"---\ntags: 5\ncorrections:\n  - date: [2021]\n  - text: Only text.\nnotes: {quote: x}\n---\n"),
+            ],
+            Error,
+            &[
+                "content/releases/typed.md:2:1: error: invalid front matter: `tags` should be a list of text, found a number",
+                "content/releases/typed.md:4:5: error: invalid front matter: `corrections` item 1 `date` should be text like `2021-01-05`, found a list",
+                "content/releases/typed.md:4:3: error: invalid front matter: `corrections` item 1 has no `text`",
+                "content/releases/typed.md:5:3: error: invalid front matter: `corrections` item 2 has no `date`",
+                "content/releases/typed.md:6:1: error: invalid front matter: `notes` should be a list of notes",
+                "content/releases/typed.txt: error: not built: its sidecar has errors",
+            ],
+        )
+        .skipping(&["content/releases/typed.md", "content/releases/typed.txt"]),
+        case(
+            "a sidecar's top-level date is reported at its own line, not a correction's",
+            &[
+                ("releases/dated_twice.txt", b" date 2021-01-01 Dated twice\n\nBody.\n"),
+                ("releases/dated_twice.md", b"---\ncorrections:\n  - date: 2021-02-01\n    text: Fixed.\ndate: 31/04/2021\n---\n"),
+            ],
+            Error,
+            &["content/releases/dated_twice.md:5: error: `31/04/2021` is not a real date"],
+        )
+        .skipping(&["content/releases/dated_twice.md"]),
+        // --- ids and file names that collide elsewhere ---
+        case(
+            "ids that differ only by case name each other",
+            &[
+                ("releases/Ab.txt", b" date 2021-01-01 Upper\n\nOne.\n"),
+                ("releases/x/ab.txt", b" date 2021-01-02 Lower\n\nTwo.\n"),
+            ],
+            Error,
+            &[
+                "content/releases/Ab.txt: error: release id `Ab` differs only by case from content/releases/x/ab.txt",
+                "content/releases/x/ab.txt: error: release id `ab` differs only by case from content/releases/Ab.txt",
+            ],
+        )
+        .skipping(&["content/releases/Ab.txt", "content/releases/x/ab.txt"]),
+        case(
+            "a Windows device name is not an id, in any case or with a further extension",
+            &[
+                ("releases/con.txt", b" date 2021-01-01 Con\n\nBody.\n"),
+                ("releases/LPT9.txt", b" date 2021-01-01 Printer\n\nBody.\n"),
+                ("releases/Nul.notes.txt", b" date 2021-01-01 Nul\n\nBody.\n"),
+            ],
+            Error,
+            &[
+                "content/releases/con.txt: error: `con` cannot be a release id: `con` is a device name on Windows",
+                "content/releases/LPT9.txt: error: `LPT9` cannot be a release id: `LPT9` is a device name on Windows",
+                "content/releases/Nul.notes.txt: error: `Nul.notes` cannot be a release id: `Nul` is a device name on Windows",
+            ],
+        )
+        .skipping(&[
+            "content/releases/con.txt",
+            "content/releases/LPT9.txt",
+            "content/releases/Nul.notes.txt",
+        ]),
+        case(
+            "an id ending in a dot is not an id",
+            &[("releases/dot..txt", b" date 2021-01-01 Dot\n\nBody.\n")],
+            Error,
+            &["content/releases/dot..txt: error: `dot.` cannot be a release id: it ends with a dot"],
+        )
+        .skipping(&["content/releases/dot..txt"]),
+        case(
+            "upper-case extensions are not read, and say so",
+            &[
+                ("releases/shout.TXT", b" date 2021-01-01 Shout\n\nBody.\n"),
+                ("releases/shout.Md", b"Notes.\n"),
+            ],
+            Builds,
+            &[
+                "content/releases/shout.Md: warning: not read: sidecar files end in `.md`, lower case",
+                "content/releases/shout.TXT: warning: not read: release files end in `.txt`, lower case",
+            ],
+        ),
         // --- text that must not become paths or markup ---
         case(
             "an area of ../../ stays inside the output",
@@ -622,6 +826,55 @@ fn cases() -> Vec<Case> {
     ]
 }
 
+/// Controls and noncharacters: YAML escapes in the header (lines 2 and 5),
+/// raw ones in the body (lines 10 and 11).
+const CONTROLS_RELEASE: &[u8] = b"```yaml
+title: \"Stolen \\u0000car\\a\\e\"
+area: Kent
+og:
+  description: \"d \\x85 \\uFFFE e\"
+publish:
+  date: 2021-01-01
+```
+
+Body \x07 bell \x1b esc \x0b vt \x0c ff \x7f del.
+C1 \xc2\x85 \xc2\x9f and noncharacters \xef\xb7\x90 \xef\xbf\xbe \xf0\x9f\xbf\xbf \xf4\x8f\xbf\xbf end.
+";
+
+const CONTROLS_SIDECAR: &[u8] = b"---
+title: \"Side \\a title\"
+tags: [\"tag\\0\", ok]
+notes:
+  - quote: \"Body\"
+    note: \"Note \\x7f here\"
+---
+Commentary \x07 with \xc2\x80 and \xef\xbf\xbf.
+";
+
+/// Every written file is free of C0 controls (but tab, newline and CR),
+/// DEL, C1 controls and noncharacters.
+fn no_control_characters_anywhere(out: &Path) -> Result<(), String> {
+    for (path, bytes) in snapshot(out) {
+        if let Some(b) = bytes
+            .iter()
+            .find(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f)
+        {
+            return Err(format!("{} holds the byte {b:#04x}", path.display()));
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let bad = |c: char| {
+            let code = c as u32;
+            (0x80..=0x9f).contains(&code)
+                || (0xfdd0..=0xfdef).contains(&code)
+                || code & 0xfffe == 0xfffe
+        };
+        if let Some(c) = text.chars().find(|&c| bad(c)) {
+            return Err(format!("{} holds U+{:04X}", path.display(), c as u32));
+        }
+    }
+    Ok(())
+}
+
 const ALIAS_BOMB: &[u8] = b"```yaml
 title: T
 publish:
@@ -739,6 +992,32 @@ fn check_lines(stderr: &str, expect: &[&str], what: &str) -> Result<(), String> 
     }
 }
 
+/// Messages are in the maintainer's words: never a Rust type or a serde term.
+fn speaks_plainly(stderr: &str) -> Result<(), String> {
+    const RUST_WORDS: [&str; 14] = [
+        "struct",
+        "enum",
+        "variant",
+        "u32",
+        "u64",
+        "i64",
+        "usize",
+        "f64",
+        "Option",
+        "Vec",
+        "serde",
+        "String",
+        "sequence",
+        "unit value",
+    ];
+    for line in stderr.lines() {
+        if let Some(word) = RUST_WORDS.iter().find(|w| line.contains(*w)) {
+            return Err(format!("a message says {word:?}: {line}"));
+        }
+    }
+    Ok(())
+}
+
 fn run_case(case: &Case) -> Result<(), String> {
     let dir = tempfile::tempdir().unwrap();
     let project = dir.path();
@@ -758,6 +1037,7 @@ fn run_case(case: &Case) -> Result<(), String> {
 
     let build = blotter(project, &["build"]);
     let err = stderr(&build);
+    speaks_plainly(&err)?;
     match case.outcome {
         Error => {
             if build.status.code() != Some(1) {

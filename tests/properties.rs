@@ -70,7 +70,7 @@ proptest! {
 
     #[test]
     fn sidecar_parser_never_panics(text in release_text()) {
-        if let Err(d) = blotter::parse::sidecar(&source(Kind::Sidecar, &text)) {
+        if let Err(d) = blotter::parse::sidecar(&source(Kind::Sidecar, &text), &mut Vec::new()) {
             prop_assert!(d.line <= text.lines().count() + 1, "{d} in {text:?}");
         }
     }

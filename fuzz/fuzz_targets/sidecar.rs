@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let lines = text.lines().count().max(1);
     let file = SourceFile::in_memory(Kind::Sidecar, "fuzz", text);
-    if let Err(d) = blotter::parse::sidecar(&file) {
+    if let Err(d) = blotter::parse::sidecar(&file, &mut Vec::new()) {
         assert!(d.line <= lines + 1, "{d}");
     }
 });

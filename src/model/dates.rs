@@ -2,6 +2,11 @@
 //! (`02/07/2020` is 2 July), and their times are local wall-clock times,
 //! so the offset comes from the site's zone at that moment (+01:00 in
 //! British Summer Time, +00:00 in winter), never from the build machine.
+//!
+//! A time written with its own offset (`10:00Z`, `10:00+01:00`, `10:00-0500`)
+//! is an instant: it is kept, and shown in the site's zone (`10:00Z` on
+//! 1 July is `11:00+01:00` in London), so every page of a site shows one
+//! clock.
 
 use chrono::{
     DateTime, Datelike, FixedOffset, LocalResult, NaiveDate, NaiveTime, TimeZone, Timelike,
@@ -17,6 +22,11 @@ use chrono_tz::Tz;
 pub struct ReleaseDate {
     pub date: NaiveDate,
     pub time: Option<NaiveTime>,
+    /// The offset written with the time, in seconds east of UTC, if any.
+    /// Not stored: resolving a
+    /// release replaces the date with the site's local one (see
+    /// [`ReleaseDate::in_zone`]), which has none.
+    pub offset: Option<i32>,
 }
 
 /// A release date as the parse cache stores it: days since the common era
@@ -42,7 +52,11 @@ impl TryFrom<StoredDate> for ReleaseDate {
             Some(s) => Some(NaiveTime::from_num_seconds_from_midnight_opt(s, 0).ok_or("bad time")?),
             None => None,
         };
-        Ok(ReleaseDate { date, time })
+        Ok(ReleaseDate {
+            date,
+            time,
+            offset: None,
+        })
     }
 }
 
@@ -72,7 +86,8 @@ pub mod moment {
 
 /// Parses the date shapes releases and sidecars use:
 /// `HH:MM DD/MM/YYYY`, `DD/MM/YYYY`, `YYYY-MM-DD`, `YYYY-MM-DD HH:MM`
-/// and `YYYY-MM-DDTHH:MM[:SS]`.
+/// and `YYYY-MM-DDTHH:MM[:SS]`, each time optionally followed by an
+/// offset: `Z`, `+01:00`, `-0500`, `+01`.
 pub fn parse(text: &str) -> Result<ReleaseDate, String> {
     let text = text.trim();
     let (first, second) = match text.split_once([' ', 'T']) {
@@ -86,13 +101,63 @@ pub fn parse(text: &str) -> Result<ReleaseDate, String> {
         None => (first, None),
     };
     let date = parse_day(date_part).ok_or_else(|| not_a_date(text))?;
-    let time = match time_part {
+    let (time, offset) = match time_part {
         Some(t) => {
-            Some(parse_time(t).ok_or_else(|| format!("`{text}` has an impossible time `{t}`"))?)
+            let (clock, zone) = split_offset(t);
+            let time = parse_time(clock)
+                .ok_or_else(|| format!("`{text}` has an impossible time `{t}`"))?;
+            let offset = match zone {
+                Some(zone) => Some(parse_offset(zone).map(|o| o.local_minus_utc()).ok_or_else(|| {
+                    format!("`{text}` has an impossible time zone offset `{zone}` (expected `Z`, `+01:00` or `-0500`)")
+                })?),
+                None => None,
+            };
+            (Some(time), offset)
         }
-        None => None,
+        None => (None, None),
     };
-    Ok(ReleaseDate { date, time })
+    Ok(ReleaseDate { date, time, offset })
+}
+
+/// `10:00+01:00` into `10:00` and `+01:00`; `10:00Z` into `10:00` and `Z`.
+/// A space before the offset is allowed.
+fn split_offset(time: &str) -> (&str, Option<&str>) {
+    match time.find(['Z', 'z', '+', '-']) {
+        Some(at) => (time[..at].trim_end(), Some(time[at..].trim())),
+        None => (time, None),
+    }
+}
+
+/// `Z`, `+HH:MM`, `+HHMM` or `+HH` (or `-`), within 18 hours.
+fn parse_offset(zone: &str) -> Option<FixedOffset> {
+    if zone.eq_ignore_ascii_case("z") {
+        return FixedOffset::east_opt(0);
+    }
+    let sign = match zone.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let digits: String = zone[1..].chars().filter(|&c| c != ':').collect();
+    let colons = zone[1..].matches(':').count();
+    let ok = digits.bytes().all(|b| b.is_ascii_digit())
+        && match digits.len() {
+            2 => colons == 0,
+            4 => colons == 0 || (colons == 1 && zone.as_bytes().get(3) == Some(&b':')),
+            _ => false,
+        };
+    if !ok {
+        return None;
+    }
+    let hours: i32 = digits[..2].parse().ok()?;
+    let minutes: i32 = match &digits[2..] {
+        "" => 0,
+        m => m.parse().ok()?,
+    };
+    if hours > 18 || minutes > 59 {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
 }
 
 fn not_a_date(text: &str) -> String {
@@ -121,7 +186,6 @@ fn parse_day(text: &str) -> Option<NaiveDate> {
 }
 
 fn parse_time(text: &str) -> Option<NaiveTime> {
-    let text = text.trim_end_matches('Z');
     NaiveTime::parse_from_str(text, "%H:%M")
         .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M:%S"))
         .ok()
@@ -130,6 +194,24 @@ fn parse_time(text: &str) -> Option<NaiveTime> {
 }
 
 impl ReleaseDate {
+    /// The date as shown in the site's zone, given the moment
+    /// [`ReleaseDate::localise`] made of it: a time with its own offset
+    /// becomes the site's clock time (and maybe another day); any other
+    /// date is kept as written.
+    pub fn in_zone(&self, moment: &DateTime<FixedOffset>) -> ReleaseDate {
+        match (self.offset, self.time) {
+            (Some(_), Some(_)) => ReleaseDate {
+                date: moment.date_naive(),
+                time: Some(moment.time()),
+                offset: None,
+            },
+            _ => ReleaseDate {
+                offset: None,
+                ..*self
+            },
+        }
+    }
+
     /// The moment in `tz`: the time given, or local midnight for a bare date
     /// (feeds need a timestamp). A time that does not exist because the
     /// clocks went forward is read an hour later, as a clock on the wall
@@ -137,6 +219,12 @@ impl ReleaseDate {
     /// Both come back with a note so the build can warn.
     pub fn localise(&self, tz: Tz) -> (DateTime<FixedOffset>, Option<String>) {
         let naive = self.date.and_time(self.time.unwrap_or(NaiveTime::MIN));
+        if let Some(offset) = self.offset.and_then(FixedOffset::east_opt) {
+            // An instant: no gap or overlap to read through.
+            if let LocalResult::Single(t) = offset.from_local_datetime(&naive) {
+                return (t.with_timezone(&tz).fixed_offset(), None);
+            }
+        }
         match tz.from_local_datetime(&naive) {
             LocalResult::Single(t) => (t.fixed_offset(), None),
             LocalResult::Ambiguous(first, _) => (
@@ -182,7 +270,8 @@ mod tests {
             parse("2020-07-02").unwrap(),
             ReleaseDate {
                 date: ymd(2020, 7, 2),
-                time: None
+                time: None,
+                offset: None,
             }
         );
         assert_eq!(
@@ -202,6 +291,34 @@ mod tests {
             "02/07/20",
             "23:59:60 02/07/2020",
             "24:00 02/07/2020",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_time_with_an_offset_keeps_its_instant() {
+        let tz: Tz = "Europe/London".parse().unwrap();
+        for (text, moment) in [
+            ("10:00Z 01/07/2021", "2021-07-01T11:00:00+01:00"),
+            ("10:00+01:00 01/07/2021", "2021-07-01T10:00:00+01:00"),
+            ("2021-07-01T10:00:00-0500", "2021-07-01T16:00:00+01:00"),
+            ("2021-07-01 10:00 +02", "2021-07-01T09:00:00+01:00"),
+            ("23:30-05:00 30/06/2021", "2021-07-01T05:30:00+01:00"),
+            ("10:00z 05/01/2021", "2021-01-05T10:00:00+00:00"),
+        ] {
+            let date = parse(text).unwrap();
+            let (at, note) = date.localise(tz);
+            assert_eq!((at.to_rfc3339().as_str(), note), (moment, None), "{text}");
+            let local = date.in_zone(&at);
+            assert_eq!(local.date, at.date_naive(), "{text}");
+            assert_eq!(local.time, Some(at.time()), "{text}");
+        }
+        for bad in [
+            "10:00+25:00 01/07/2021",
+            "10:00+1 01/07/2021",
+            "10:00+01:0 01/07/2021",
+            "10:00Q 01/07/2021",
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }

@@ -392,7 +392,65 @@ fn duplicate_ids<'a>(
         }
         duplicated.insert(id.to_string());
     }
+    case_collisions(releases, &seen, &mut duplicated, diags);
     (seen, duplicated)
+}
+
+/// Ids that differ only by case (`Ab`, `ab`): their permalinks are one
+/// folder on a case-insensitive file system (macOS, Windows), so each is
+/// an error naming the others. Only an id with an upper-case letter can
+/// collide, and most archives have none, so most pay one scan.
+fn case_collisions(
+    releases: &[(&str, &Path)],
+    seen: &HashSet<&str>,
+    duplicated: &mut HashSet<String>,
+    diags: &mut Diagnostics,
+) {
+    let mut folded: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    for &(stem, _) in releases {
+        if stem.bytes().any(|b| b.is_ascii_uppercase()) {
+            let lower = stem.to_ascii_lowercase();
+            let spellings = folded.entry(lower.clone()).or_default();
+            spellings.insert(stem);
+            if let Some(&other) = seen.get(lower.as_str()) {
+                spellings.insert(other);
+            }
+        }
+    }
+    folded.retain(|_, spellings| spellings.len() > 1);
+    if folded.is_empty() {
+        return;
+    }
+    let mut paths: BTreeMap<&str, Vec<&Path>> = BTreeMap::new();
+    for &(stem, path) in releases {
+        if folded.contains_key(&stem.to_ascii_lowercase()) {
+            paths.entry(stem).or_default().push(path);
+        }
+    }
+    for spellings in folded.values() {
+        for &id in spellings {
+            for path in paths.get(id).into_iter().flatten() {
+                let others: Vec<String> = spellings
+                    .iter()
+                    .filter(|&&other| other != id)
+                    .flat_map(|other| paths.get(other).into_iter().flatten())
+                    .map(|p| p.display().to_string())
+                    .collect();
+                diags.push(
+                    Diagnostic::error(
+                        path,
+                        0,
+                        format!(
+                            "release id `{id}` differs only by case from {}: their pages would collide on a case-insensitive file system (macOS, Windows)",
+                            others.join(", ")
+                        ),
+                    )
+                    .with_help("rename one of the files; ids are file stems"),
+                );
+            }
+            duplicated.insert(id.to_string());
+        }
+    }
 }
 
 /// One release's metadata by the brief's precedence rules. `None` after
@@ -438,6 +496,7 @@ fn resolve(
         annotation.map_or(Some(None), |a| a.map(|a| Some(Box::new(a))))?,
     );
     let (published, note) = date.localise(tz);
+    let date = date.in_zone(&published);
     if let Some(note) = note {
         let line = raw.date.as_ref().map_or(0, |d| d.line);
         diags.push(Diagnostic::warning(&path, line, note));
@@ -670,18 +729,37 @@ fn choose_area(
 }
 
 /// HTML entities in scraped metadata, decoded once (`&#163;7m` is `£7m`;
-/// `&amp;amp;` stays `&amp;` as text).
+/// `&amp;amp;` stays `&amp;` as text). A reference to a control character
+/// or a noncharacter (`&#127;`, `&#xFFFE;`) decodes to U+FFFD, as the
+/// file's own text would have been replaced.
 pub fn decode(text: &str) -> String {
     if text.contains('&') {
-        html_escape::decode_html_entities(text).into_owned()
+        let decoded = html_escape::decode_html_entities(text);
+        match crate::load::replace_unsafe(&decoded) {
+            Some((clean, _)) => clean,
+            None => decoded.into_owned(),
+        }
     } else {
         text.to_string()
     }
 }
 
-/// Trims and turns runs of whitespace into one space.
+/// Trims and turns runs of whitespace into one space. For one-line
+/// metadata, which has lost its bidirectional controls when parsed; an
+/// entity (`&#x202E;`) can bring one back, so they go here too.
 fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Every bidi control is encoded from the byte 0xE2 on.
+    if memchr::memchr(0xe2, collapsed.as_bytes()).is_some() && collapsed.contains(is_bidi_control) {
+        collapsed.retain(|c| !is_bidi_control(c));
+        return collapse(&collapsed);
+    }
+    collapsed
+}
+
+/// See `parse::Cleaner`: bidirectional embeddings, overrides and isolates.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Only http(s) URLs from metadata become links: never `javascript:`.

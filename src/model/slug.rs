@@ -89,6 +89,20 @@ impl ReleaseId {
                 "`{stem}` cannot be a release id: use 1 to 120 of the characters A-Z a-z 0-9 - _ . (not starting with a dot)"
             ));
         }
+        // Windows drops a trailing dot and reserves device names whatever
+        // follows them (`con.foo` is `con`), so such a page could not be
+        // checked out there, or would be another release's.
+        if stem.ends_with('.') {
+            return Err(format!(
+                "`{stem}` cannot be a release id: it ends with a dot, which Windows drops from file names"
+            ));
+        }
+        let device = stem.split('.').next().unwrap_or(stem);
+        if is_reserved(&device.to_ascii_lowercase()) {
+            return Err(format!(
+                "`{stem}` cannot be a release id: `{device}` is a device name on Windows, where no file can have it"
+            ));
+        }
         Ok(ReleaseId(stem.to_string()))
     }
 
@@ -160,6 +174,19 @@ mod tests {
         assert!(ReleaseId::parse("004_c5ae0792fd4e02f5").is_ok());
         for bad in ["", "..", ".hidden", "a b", "a/b", "é", &"x".repeat(121)] {
             assert!(ReleaseId::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ids_windows_cannot_hold_are_refused() {
+        for bad in [
+            "con", "NUL", "Aux", "prn", "com1", "COM9", "lpt1", "LpT9", "con.foo", "nul.a.b", "x.",
+            "a.b.",
+        ] {
+            assert!(ReleaseId::parse(bad).is_err(), "{bad}");
+        }
+        for good in ["console", "com10", "lpt", "acon", "x.y", "con_1", "com"] {
+            assert!(ReleaseId::parse(good).is_ok(), "{good}");
         }
     }
 }

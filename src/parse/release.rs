@@ -7,8 +7,8 @@
 
 use serde::Deserialize;
 
-use super::yaml::{self, Text};
-use super::{front_matter, Spanned};
+use super::yaml::{self, Field, Schema, Step, Text, TEXT};
+use super::{front_matter, Cleaner, Spanned};
 use crate::diagnostics::Diagnostic;
 use crate::load::SourceFile;
 
@@ -49,9 +49,13 @@ fn offset_in(whole: &str, part: &str) -> usize {
 
 #[derive(Debug, Default, Deserialize)]
 struct Header {
+    #[serde(default, deserialize_with = "yaml::some_text")]
     title: Option<Text>,
+    #[serde(default, deserialize_with = "yaml::some_text")]
     url: Option<Text>,
+    #[serde(default, deserialize_with = "yaml::some_text")]
     area: Option<Text>,
+    #[serde(default, deserialize_with = "yaml::some_text")]
     date: Option<Text>,
     og: Option<Og>,
     publish: Option<Publish>,
@@ -59,23 +63,79 @@ struct Header {
 
 #[derive(Debug, Default, Deserialize)]
 struct Og {
+    #[serde(default, deserialize_with = "yaml::some_text")]
     title: Option<Text>,
+    #[serde(default, deserialize_with = "yaml::some_text")]
     description: Option<Text>,
+    #[serde(default, deserialize_with = "yaml::some_text")]
     image: Option<Text>,
+    #[serde(default, deserialize_with = "yaml::some_text")]
     url: Option<Text>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 struct Publish {
+    #[serde(default, deserialize_with = "yaml::some_text")]
     date: Option<Text>,
 }
 
-/// Parses one release file. Warnings (a value cut short by ` #`) go to
-/// `warnings`; a file that cannot be read as a release is an `Err`.
+/// A release time as scraped.
+const DATE: Schema = Schema::Text {
+    example: Some("13:36 02/07/2020"),
+};
+
+/// What [`Header`] reads; other keys are scraped extras and ignored.
+static HEADER: Schema = Schema::Map {
+    fields: &[
+        text_field("title", TEXT),
+        text_field("url", TEXT),
+        text_field("area", TEXT),
+        text_field("date", DATE),
+        Field {
+            key: "og",
+            schema: Schema::Map {
+                fields: &[
+                    text_field("title", TEXT),
+                    text_field("description", TEXT),
+                    text_field("image", TEXT),
+                    text_field("url", TEXT),
+                ],
+                strict: false,
+                what: "`key: value` lines (`title:`, `description:`...)",
+            },
+            required: false,
+        },
+        Field {
+            key: "publish",
+            schema: Schema::Map {
+                fields: &[text_field("date", DATE)],
+                strict: false,
+                what: "`key: value` lines (`date:`)",
+            },
+            required: false,
+        },
+    ],
+    strict: false,
+    what: "`key: value` lines",
+};
+
+const fn text_field(key: &'static str, schema: Schema) -> Field {
+    Field {
+        key,
+        schema,
+        required: false,
+    }
+}
+
+/// Parses one release file. Warnings (a value cut short by ` #`, text
+/// replaced) go to `warnings`; a file that cannot be read as a release is
+/// an `Err`, and any further errors of it (every type error of its header)
+/// go to `warnings` too.
 pub fn release(
     file: &SourceFile,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<RawRelease, Diagnostic> {
+    warnings.extend(file.warnings.iter().cloned());
     let text = file.text.as_str();
     let lead = text.len() - text.trim_start_matches(['\n', ' ', '\t']).len();
     let lead_lines = text[..lead].matches('\n').count();
@@ -96,9 +156,13 @@ pub fn release(
     } else if let Some((date, title)) = header_line(first) {
         let (body, body_line) = body_after(rest, 1, lead_lines + 1);
         let line = lead_lines + 1;
+        let mut title = (!title.is_empty()).then(|| Spanned::new(title.to_string(), line));
+        let mut cleaner = Cleaner::default();
+        cleaner.spanned_line(&mut title);
+        cleaner.warnings(&file.path, warnings);
         RawRelease {
             shape: Shape::HeaderLine,
-            title: (!title.is_empty()).then(|| Spanned::new(title.to_string(), line)),
+            title,
             date: Some(Spanned::new(date.to_string(), line)),
             body: body.to_string(),
             body_offset: offset_in(&file.text, body),
@@ -220,13 +284,21 @@ fn with_header(
     shape: Shape,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<RawRelease, Diagnostic> {
-    let header: Header = yaml::from_block(yaml_text, yaml_line).map_err(|e| {
-        Diagnostic::error(
-            &file.path,
-            e.line,
-            format!("invalid YAML header: {}", e.message),
-        )
-        .at_col(e.col)
+    let header: Header = yaml::from_block(yaml_text, yaml_line, &HEADER).map_err(|errors| {
+        let mut errors = errors.into_iter().map(|e| {
+            Diagnostic::error(
+                &file.path,
+                e.line,
+                format!("invalid YAML header: {}", e.message),
+            )
+            .at_col(e.col)
+        });
+        // Never empty; the first is the error, the rest are reported beside it.
+        let first = errors
+            .next()
+            .unwrap_or_else(|| Diagnostic::error(&file.path, yaml_line, "invalid YAML header"));
+        warnings.extend(errors);
+        first
     })?;
     for (line, key) in yaml::truncating_comments(yaml_text, yaml_line) {
         warnings.push(
@@ -238,20 +310,41 @@ fn with_header(
             .with_help("put the value in double quotes"),
         );
     }
-    let at = |key: &str| yaml::line_of_key(yaml_text, yaml_line, key).unwrap_or(yaml_line);
-    let spanned = |v: Option<Text>, key: &str| v.map(|t| Spanned::new(t.0, at(key)));
+    let locator = yaml::Locator::new(yaml_text, yaml_line);
+    let spanned = |v: Option<Text>, path: &[Step]| {
+        v.map(|t| Spanned::new(t.0, locator.line(path).unwrap_or(yaml_line)))
+    };
     let og = header.og.unwrap_or_default();
+    let date = match header.publish.and_then(|p| p.date) {
+        Some(date) => spanned(Some(date), &[Step::Key("publish"), Step::Key("date")]),
+        None => spanned(header.date, &[Step::Key("date")]),
+    };
+    let og_field = |key| [Step::Key("og"), Step::Key(key)];
     let mut raw = RawRelease {
-        title: spanned(header.title, "title"),
-        url: spanned(header.url, "url"),
-        area: spanned(header.area, "area"),
-        date: spanned(header.publish.and_then(|p| p.date).or(header.date), "date"),
-        og_title: spanned(og.title, "title"),
-        og_description: spanned(og.description, "description"),
-        og_image: spanned(og.image, "image"),
-        og_url: spanned(og.url, "url"),
+        title: spanned(header.title, &[Step::Key("title")]),
+        url: spanned(header.url, &[Step::Key("url")]),
+        area: spanned(header.area, &[Step::Key("area")]),
+        date,
+        og_title: spanned(og.title, &og_field("title")),
+        og_description: spanned(og.description, &og_field("description")),
+        og_image: spanned(og.image, &og_field("image")),
+        og_url: spanned(og.url, &og_field("url")),
         ..empty(shape)
     };
+    let mut cleaner = Cleaner::for_yaml(yaml_text);
+    for field in [
+        &mut raw.title,
+        &mut raw.url,
+        &mut raw.area,
+        &mut raw.date,
+        &mut raw.og_title,
+        &mut raw.og_image,
+        &mut raw.og_url,
+    ] {
+        cleaner.spanned_line(field);
+    }
+    cleaner.spanned_text(&mut raw.og_description);
+    cleaner.warnings(&file.path, warnings);
     let (mut body, mut body_line) = body_after(rest, 0, rest_line);
     if raw.date.is_none() {
         // Shape 2: the date is the body's first line, and it is metadata.
@@ -294,7 +387,15 @@ fn looks_like_date_line(line: &str) -> bool {
     let line = line.trim();
     let date = match line.split_once(' ') {
         Some((time, date)) => {
-            let ok = time.split(':').count() == 2
+            // A zone after the time (`10:00Z`, `10:00+01:00`) is the time's
+            // own, for the model to honour, not a reason to read it as body.
+            let (time, zone) = time.split_at(time.find(['Z', 'z', '+', '-']).unwrap_or(time.len()));
+            let zone_ok = matches!(zone, "" | "Z" | "z")
+                || (zone.len() >= 3
+                    && zone.len() <= 6
+                    && zone[1..].chars().all(|c| c.is_ascii_digit() || c == ':'));
+            let ok = zone_ok
+                && time.split(':').count() == 2
                 && time.chars().all(|c| c.is_ascii_digit() || c == ':');
             if !ok {
                 return false;
@@ -388,6 +489,38 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_top_level_title_after_og_title_has_its_own_line() {
+        let r = parse("```yaml\nog:\n  title: Nested\ntitle: Top\npublish:\n  date: 02/07/2020\ndate: 03/07/2020\n```\n\nBody.\n").unwrap();
+        assert_eq!(r.title, Some(Spanned::new("Top".into(), 4)));
+        assert_eq!(r.og_title, Some(Spanned::new("Nested".into(), 3)));
+        assert_eq!(r.date, Some(Spanned::new("02/07/2020".into(), 6)));
+    }
+
+    #[test]
+    fn every_type_error_of_a_header_is_reported() {
+        let file = SourceFile::in_memory(
+            Kind::Release,
+            "x",
+            "```yaml\ntitle: [a]\nurl: {a: b}\nog:\n  image: [x]\n```\n\nBody.\n",
+        );
+        let mut more = Vec::new();
+        let first = release(&file, &mut more).unwrap_err();
+        let lines: Vec<usize> = std::iter::once(&first)
+            .chain(&more)
+            .map(|d| d.line)
+            .collect();
+        assert_eq!(lines, [2, 3, 5]);
+    }
+
+    #[test]
+    fn a_date_line_may_carry_an_offset() {
+        let r = parse("```yaml\ntitle: T\n```\n\n10:00Z 01/07/2021\n\nBody.\n").unwrap();
+        assert_eq!(r.date.unwrap().value, "10:00Z 01/07/2021");
+        assert_eq!(r.body, "Body.");
+        assert!(!looks_like_date_line("10:00Zulu 01/07/2021"));
     }
 
     #[test]

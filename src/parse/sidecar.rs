@@ -5,8 +5,8 @@
 
 use serde::Deserialize;
 
-use super::yaml::{self, Text};
-use super::{front_matter, Spanned};
+use super::yaml::{self, Field, Schema, Step, Text, TEXT};
+use super::{front_matter, Cleaner, Spanned};
 use crate::diagnostics::Diagnostic;
 use crate::load::SourceFile;
 
@@ -45,36 +45,114 @@ pub struct RawNote {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Meta {
+    #[serde(default, deserialize_with = "yaml::some_text")]
     title: Option<Text>,
+    #[serde(default, deserialize_with = "yaml::some_text")]
     area: Option<Text>,
+    #[serde(default, deserialize_with = "yaml::some_text")]
     date: Option<Text>,
-    #[serde(default)]
-    tags: Vec<Text>,
-    #[serde(default)]
-    corrections: Vec<Correction>,
-    #[serde(default)]
-    notes: Vec<Note>,
-    #[serde(default)]
-    related: Vec<Text>,
+    // Lists are optional so that a key with nothing after it (`tags:`,
+    // `tags: ~`) is an empty list, as the schema check has it.
+    tags: Option<Vec<Text>>,
+    corrections: Option<Vec<Correction>>,
+    notes: Option<Vec<Note>>,
+    related: Option<Vec<Text>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Correction {
     date: Text,
-    text: String,
+    text: Text,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Note {
-    quote: String,
-    prefix: Option<String>,
-    suffix: Option<String>,
-    note: String,
+    quote: Text,
+    #[serde(default, deserialize_with = "yaml::some_text")]
+    prefix: Option<Text>,
+    #[serde(default, deserialize_with = "yaml::some_text")]
+    suffix: Option<Text>,
+    note: Text,
 }
 
-pub fn sidecar(file: &SourceFile) -> Result<RawSidecar, Diagnostic> {
+const DATE: Schema = Schema::Text {
+    example: Some("2021-01-05"),
+};
+
+const fn field(key: &'static str, schema: Schema, required: bool) -> Field {
+    Field {
+        key,
+        schema,
+        required,
+    }
+}
+
+/// What [`Meta`] reads: an unknown key is an error, at every level.
+static META: Schema = Schema::Map {
+    fields: &[
+        field("title", TEXT, false),
+        field("area", TEXT, false),
+        field("date", DATE, false),
+        field(
+            "tags",
+            Schema::List {
+                item: &TEXT,
+                what: "a list of text",
+            },
+            false,
+        ),
+        field(
+            "corrections",
+            Schema::List {
+                item: &Schema::Map {
+                    fields: &[field("date", DATE, true), field("text", TEXT, true)],
+                    strict: true,
+                    what: "a correction (`date:` and `text:` lines)",
+                },
+                what: "a list of corrections (`- date:` and `text:` lines)",
+            },
+            false,
+        ),
+        field(
+            "notes",
+            Schema::List {
+                item: &Schema::Map {
+                    fields: &[
+                        field("quote", TEXT, true),
+                        field("prefix", TEXT, false),
+                        field("suffix", TEXT, false),
+                        field("note", TEXT, true),
+                    ],
+                    strict: true,
+                    what: "a note (`quote:` and `note:` lines)",
+                },
+                what: "a list of notes (`- quote:` and `note:` lines)",
+            },
+            false,
+        ),
+        field(
+            "related",
+            Schema::List {
+                item: &TEXT,
+                what: "a list of release ids",
+            },
+            false,
+        ),
+    ],
+    strict: true,
+    what: "`key: value` lines",
+};
+
+/// Parses one sidecar. Warnings (text replaced) go to `warnings`; a
+/// sidecar that cannot be read is an `Err`, and its further errors (every
+/// type error of its front matter) go to `warnings` too.
+pub fn sidecar(
+    file: &SourceFile,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<RawSidecar, Diagnostic> {
+    warnings.extend(file.warnings.iter().cloned());
     let (yaml_text, yaml_line, commentary, commentary_line) = match front_matter(&file.text) {
         None => ("", 1, file.text.as_str(), 1),
         Some(Ok(fm)) => (fm.yaml, fm.yaml_line, fm.rest, fm.rest_line),
@@ -87,52 +165,91 @@ pub fn sidecar(file: &SourceFile) -> Result<RawSidecar, Diagnostic> {
             .with_help("end the front matter with a line `---`"))
         }
     };
-    let meta: Meta = yaml::from_block(yaml_text, yaml_line).map_err(|e| {
-        Diagnostic::error(
-            &file.path,
-            e.line,
-            format!("invalid front matter: {}", e.message),
-        )
-        .at_col(e.col)
+    let meta: Meta = yaml::from_block(yaml_text, yaml_line, &META).map_err(|errors| {
+        let mut errors = errors.into_iter().map(|e| {
+            Diagnostic::error(
+                &file.path,
+                e.line,
+                format!("invalid front matter: {}", e.message),
+            )
+            .at_col(e.col)
+        });
+        // Never empty; the first is the error, the rest are reported beside it.
+        let first = errors
+            .next()
+            .unwrap_or_else(|| Diagnostic::error(&file.path, yaml_line, "invalid front matter"));
+        warnings.extend(errors);
+        first
     })?;
-    let at = |key: &str| yaml::line_of_key(yaml_text, yaml_line, key).unwrap_or(yaml_line);
-    let item_lines = |key: &str, count: usize| list_item_lines(yaml_text, yaml_line, key, count);
+    let locator = yaml::Locator::new(yaml_text, yaml_line);
+    let line_of = |path: &[Step]| locator.line(path);
+    let at = |key: &str| line_of(&[Step::Key(key)]).unwrap_or(yaml_line);
+    // Each item of a list at its own line; a flow list (`[a, b]`) at the key's.
+    let item_lines = |key: &str, count: usize| -> Vec<usize> {
+        (0..count)
+            .map(|i| line_of(&[Step::Key(key), Step::Index(i)]).unwrap_or_else(|| at(key)))
+            .collect()
+    };
     let spanned = |v: Option<Text>, key: &str| v.map(|t| Spanned::new(t.0, at(key)));
-    let tag_lines = item_lines("tags", meta.tags.len());
-    let related_lines = item_lines("related", meta.related.len());
-    let note_lines = item_lines("notes", meta.notes.len());
-    let correction_lines = item_lines("corrections", meta.corrections.len());
-    Ok(RawSidecar {
+    let tags = meta.tags.unwrap_or_default();
+    let related = meta.related.unwrap_or_default();
+    let notes = meta.notes.unwrap_or_default();
+    let corrections = meta.corrections.unwrap_or_default();
+    let tag_lines = item_lines("tags", tags.len());
+    let related_lines = item_lines("related", related.len());
+    let note_lines = item_lines("notes", notes.len());
+    let correction_lines = item_lines("corrections", corrections.len());
+    let mut raw = RawSidecar {
         title: spanned(meta.title, "title"),
         area: spanned(meta.area, "area"),
         date: spanned(meta.date, "date"),
-        tags: zip_lines(meta.tags.into_iter().map(|t| t.0), &tag_lines),
-        related: zip_lines(meta.related.into_iter().map(|t| t.0), &related_lines),
-        corrections: meta
-            .corrections
+        tags: zip_lines(tags.into_iter().map(|t| t.0), &tag_lines),
+        related: zip_lines(related.into_iter().map(|t| t.0), &related_lines),
+        corrections: corrections
             .into_iter()
             .zip(&correction_lines)
             .map(|(c, &line)| RawCorrection {
                 date: c.date.0,
-                text: c.text,
+                text: c.text.0,
                 line,
             })
             .collect(),
-        notes: meta
-            .notes
+        notes: notes
             .into_iter()
             .zip(&note_lines)
             .map(|(n, &line)| RawNote {
-                quote: n.quote,
-                prefix: n.prefix,
-                suffix: n.suffix,
-                note: n.note,
+                quote: n.quote.0,
+                prefix: n.prefix.map(|t| t.0),
+                suffix: n.suffix.map(|t| t.0),
+                note: n.note.0,
                 line,
             })
             .collect(),
         commentary: commentary.trim_end().to_string(),
         commentary_line,
-    })
+    };
+    let mut cleaner = Cleaner::for_yaml(yaml_text);
+    for field in [&mut raw.title, &mut raw.area, &mut raw.date] {
+        cleaner.spanned_line(field);
+    }
+    for item in raw.tags.iter_mut().chain(&mut raw.related) {
+        cleaner.line(&mut item.value, item.line);
+    }
+    for c in &mut raw.corrections {
+        cleaner.line(&mut c.date, c.line);
+        cleaner.text(&mut c.text, c.line);
+    }
+    for n in &mut raw.notes {
+        for text in [&mut n.quote, &mut n.note]
+            .into_iter()
+            .chain(n.prefix.as_mut())
+            .chain(n.suffix.as_mut())
+        {
+            cleaner.text(text, n.line);
+        }
+    }
+    cleaner.warnings(&file.path, warnings);
+    Ok(raw)
 }
 
 fn zip_lines(values: impl Iterator<Item = String>, lines: &[usize]) -> Vec<Spanned<String>> {
@@ -142,43 +259,6 @@ fn zip_lines(values: impl Iterator<Item = String>, lines: &[usize]) -> Vec<Spann
         .collect()
 }
 
-/// File lines of the `count` items of a top-level list `key`. Items written
-/// in block style (`- x`) get their own line; a flow list (`[a, b]`) and any
-/// shortfall fall back to the key's line, so there is always one per item.
-fn list_item_lines(yaml: &str, first_line: usize, key: &str, count: usize) -> Vec<usize> {
-    let key_line = yaml::line_of_key(yaml, first_line, key).unwrap_or(first_line);
-    let mut lines = Vec::with_capacity(count);
-    for (i, line) in yaml.lines().enumerate().skip(key_line - first_line + 1) {
-        let indent = line.len() - line.trim_start().len();
-        let trimmed = line.trim_start();
-        if indent == 0
-            && !trimmed.is_empty()
-            && !trimmed.starts_with('-')
-            && !trimmed.starts_with('#')
-        {
-            break; // the next top-level key
-        }
-        if trimmed.starts_with("- ") || trimmed == "-" {
-            let item_indent = indent;
-            // Only items of this list, not of a nested one.
-            if lines.is_empty() || item_indent <= first_item_indent(yaml, key_line - first_line + 1)
-            {
-                lines.push(first_line + i);
-            }
-        }
-    }
-    lines.resize(count.max(lines.len()), key_line);
-    lines.truncate(count);
-    lines
-}
-
-fn first_item_indent(yaml: &str, from: usize) -> usize {
-    yaml.lines()
-        .skip(from)
-        .find(|l| l.trim_start().starts_with('-'))
-        .map_or(0, |l| l.len() - l.trim_start().len())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,7 +266,7 @@ mod tests {
 
     fn parse(text: &str) -> Result<RawSidecar, Diagnostic> {
         let file = SourceFile::in_memory(Kind::Sidecar, "x", text);
-        sidecar(&file)
+        sidecar(&file, &mut Vec::new())
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! gohugoio/hugo#9857).
 
 use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
+use serde::Deserialize as _;
 use std::fmt;
 
 /// A YAML syntax or type error at a 1-based line of the whole file.
@@ -21,21 +22,57 @@ pub struct YamlError {
 /// is not a header, and a bound keeps alias expansion cheap.
 const MAX_YAML_BYTES: usize = 64 * 1024;
 
-/// Deserialises `yaml`, whose first line is line `first_line` of its file.
-pub fn from_block<T: DeserializeOwned>(yaml: &str, first_line: usize) -> Result<T, YamlError> {
+/// What a YAML block may hold, for messages in the maintainer's words:
+/// every mismatch in a block is reported, each at its own line, before
+/// the block is typed.
+pub enum Schema {
+    /// A scalar, read as its text exactly as written (`1.10`, `0x1F`,
+    /// `yes` and `~` are text). `example` shows the expected form.
+    Text { example: Option<&'static str> },
+    /// A list; `what` names it in messages ("a list of text").
+    List {
+        item: &'static Schema,
+        what: &'static str,
+    },
+    /// `key: value` lines. `strict` makes an unknown key an error;
+    /// `what` names it in messages.
+    Map {
+        fields: &'static [Field],
+        strict: bool,
+        what: &'static str,
+    },
+}
+
+pub struct Field {
+    pub key: &'static str,
+    pub schema: Schema,
+    pub required: bool,
+}
+
+/// A text slot with no particular form.
+pub const TEXT: Schema = Schema::Text { example: None };
+
+/// Deserialises `yaml`, whose first line is line `first_line` of its file,
+/// after checking it against `schema`: every mismatch is an error, each at
+/// its own line.
+pub fn from_block<T: DeserializeOwned>(
+    yaml: &str,
+    first_line: usize,
+    schema: &Schema,
+) -> Result<T, Vec<YamlError>> {
     if yaml.len() > MAX_YAML_BYTES {
-        return Err(YamlError {
+        return Err(vec![YamlError {
             line: first_line,
             col: 0,
             message: format!("YAML header is over {MAX_YAML_BYTES} bytes"),
-        });
+        }]);
     }
     if let Some(line) = yaml.lines().position(|l| l.starts_with('\t')) {
-        return Err(YamlError {
+        return Err(vec![YamlError {
             line: first_line + line,
             col: 1,
             message: "YAML does not allow tabs for indentation".into(),
-        });
+        }]);
     }
     // An empty block is an empty mapping, not a null.
     let source = if yaml.trim().is_empty() { "{}" } else { yaml };
@@ -44,21 +81,200 @@ pub fn from_block<T: DeserializeOwned>(yaml: &str, first_line: usize) -> Result<
             .location()
             .map(|l| (first_line + l.line().saturating_sub(1), l.column()))
             .unwrap_or((first_line, 0));
-        YamlError {
+        vec![YamlError {
             line,
             col,
             message: clean_message(&e.to_string()),
-        }
+        }]
     };
     // Read into a generic value first: serde_yaml bounds alias expansion and
     // nesting depth while it builds values, but a typed struct skips unknown
     // keys unchecked, so an alias bomb or a 5,000-deep `[[[` under a key the
     // header does not use would otherwise pass as if it were not there.
     let value: serde_yaml::Value = serde_yaml::from_str(source).map_err(located)?;
-    // Typed from that value rather than from the text again: reading every
-    // header twice was a ninth of a clean build's CPU. A value's type
-    // errors carry no position, so on one the text is typed again for it.
-    serde_yaml::from_value(value).or_else(|_| serde_yaml::from_str(source).map_err(located))
+    let mut check = Check::default();
+    check.value(&value, schema, &mut Vec::new());
+    if !check.problems.is_empty() {
+        return Err(check
+            .problems
+            .into_iter()
+            .map(|(path, message)| {
+                let (line, col) = Locator::new(yaml, first_line)
+                    .position(&path)
+                    .unwrap_or((first_line, 0));
+                YamlError { line, col, message }
+            })
+            .collect());
+    }
+    if check.verbatim {
+        // A number, boolean or null where text goes: the value holds what
+        // YAML made of it (`1.10` is 1.1), so the text is typed again, where
+        // a scalar read as a string is its text as written.
+        serde_yaml::from_str(source).map_err(located)
+    } else {
+        // Typed from the value rather than from the text again: reading
+        // every header twice was a large share of a clean build's CPU.
+        serde_yaml::from_value(value).map_err(|e| {
+            vec![YamlError {
+                line: first_line,
+                col: 0,
+                message: clean_message(&e.to_string()),
+            }]
+        })
+    }
+}
+
+/// One step of a path into a YAML block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// The schema check: every mismatch with its path, and whether any text
+/// slot holds a scalar YAML did not keep as text.
+#[derive(Default)]
+struct Check<'v> {
+    problems: Vec<(Vec<Step<'v>>, String)>,
+    verbatim: bool,
+}
+
+impl<'v> Check<'v> {
+    fn value(&mut self, value: &'v serde_yaml::Value, schema: &Schema, path: &mut Vec<Step<'v>>) {
+        use serde_yaml::Value;
+        match (schema, value) {
+            (Schema::Text { .. }, Value::String(_)) => {}
+            (Schema::Text { .. }, Value::Number(_) | Value::Bool(_) | Value::Null) => {
+                self.verbatim = true;
+            }
+            (Schema::List { item, .. }, Value::Sequence(items)) => {
+                for (i, value) in items.iter().enumerate() {
+                    path.push(Step::Index(i));
+                    self.value(value, item, path);
+                    path.pop();
+                }
+            }
+            (Schema::Map { fields, strict, .. }, Value::Mapping(map)) => {
+                for (key, value) in map {
+                    let field = key
+                        .as_str()
+                        .and_then(|k| fields.iter().find(|f| f.key == k));
+                    match field {
+                        Some(field) => {
+                            path.push(Step::Key(field.key));
+                            // A key with nothing after it leaves a list or a
+                            // group empty.
+                            let absent =
+                                value.is_null() && !matches!(field.schema, Schema::Text { .. });
+                            if !absent {
+                                self.value(value, &field.schema, path);
+                            }
+                            path.pop();
+                        }
+                        None if *strict => {
+                            let known: Vec<String> =
+                                fields.iter().map(|f| format!("`{}`", f.key)).collect();
+                            let mut at = path.clone();
+                            let key = match key.as_str() {
+                                Some(k) => {
+                                    at.push(Step::Key(k));
+                                    format!("`{k}`")
+                                }
+                                None => describe(key).to_string(),
+                            };
+                            self.problems.push((
+                                at,
+                                format!(
+                                    "{}unknown field {key} (expected one of {})",
+                                    within(path),
+                                    known.join(", ")
+                                ),
+                            ));
+                        }
+                        None => {}
+                    }
+                }
+                for field in fields.iter().filter(|f| f.required) {
+                    if !map.contains_key(field.key) {
+                        self.problems.push((
+                            path.clone(),
+                            format!("{} has no `{}`", name(path), field.key),
+                        ));
+                    }
+                }
+            }
+            (schema, found) => {
+                let expected = match schema {
+                    Schema::Text {
+                        example: Some(example),
+                    } => format!("text like `{example}`"),
+                    Schema::Text { example: None } => "text".to_string(),
+                    Schema::List { what, .. } | Schema::Map { what, .. } => what.to_string(),
+                };
+                self.problems.push((
+                    path.clone(),
+                    format!(
+                        "{} should be {expected}, found {}",
+                        name(path),
+                        describe(found)
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// A YAML value's kind, as a maintainer would say it.
+fn describe(value: &serde_yaml::Value) -> &'static str {
+    use serde_yaml::Value;
+    match value {
+        Value::Null => "nothing",
+        Value::Bool(_) => "true/false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Sequence(_) => "a list",
+        Value::Mapping(_) => "`key: value` lines",
+        Value::Tagged(_) => "a tagged value (`!tag`)",
+    }
+}
+
+/// A path as a maintainer would say it: `og.title`, `corrections` item 2
+/// `date`; the block itself is "the header".
+fn name(path: &[Step]) -> String {
+    if path.is_empty() {
+        return "the header".to_string();
+    }
+    let mut out = String::new();
+    let mut keys: Vec<&str> = Vec::new();
+    let flush = |keys: &mut Vec<&str>, out: &mut String| {
+        if !keys.is_empty() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&format!("`{}`", keys.join(".")));
+            keys.clear();
+        }
+    };
+    for step in path {
+        match step {
+            Step::Key(k) => keys.push(k),
+            Step::Index(i) => {
+                flush(&mut keys, &mut out);
+                out.push_str(&format!(" item {}", i + 1));
+            }
+        }
+    }
+    flush(&mut keys, &mut out);
+    out
+}
+
+/// "in `og`: " before a message about a key of a nested group.
+fn within(path: &[Step]) -> String {
+    if path.is_empty() {
+        String::new()
+    } else {
+        format!("in {}: ", name(path))
+    }
 }
 
 /// serde_yaml appends "at line X column Y" relative to the block; we print
@@ -73,6 +289,19 @@ fn clean_message(message: &str) -> String {
         "aliases expand too far (a YAML alias bomb?)".to_string()
     } else if message.contains("recursion limit exceeded") {
         "nested too deeply (over 128 levels)".to_string()
+    } else if [
+        "invalid type",
+        "invalid value",
+        "invalid length",
+        "missing field",
+        "unknown variant",
+    ]
+    .iter()
+    .any(|serde_words| message.contains(serde_words))
+    {
+        // A type error the schema check did not foresee: serde's wording
+        // names Rust types, so only where it is is kept.
+        "a value has the wrong type here".to_string()
     } else {
         message.to_string()
     }
@@ -103,19 +332,160 @@ pub fn truncating_comments(yaml: &str, first_line: usize) -> Vec<(usize, String)
     found
 }
 
-/// 1-based line (within the file) of the first line that sets `key`, e.g. `date`.
+/// 1-based line (within the file) of the top-level `key`.
 pub fn line_of_key(yaml: &str, first_line: usize, key: &str) -> Option<usize> {
-    yaml.lines()
-        .position(|l| {
-            let t = l.trim_start().trim_start_matches("- ");
-            t.strip_prefix(key)
-                .is_some_and(|rest| rest.starts_with(':'))
-        })
-        .map(|i| first_line + i)
+    line_of_path(yaml, first_line, &[Step::Key(key)])
 }
 
-/// A YAML scalar read as text: `title: 1984` is the title "1984", not a type
-/// error. Lists and maps are still errors, reported with their line.
+/// One meaningful line of a block: its index, and the column where its
+/// content starts (after any `- ` item markers, which `dashes` lists).
+struct Line<'a> {
+    index: usize,
+    /// Columns of the `- ` markers that open the line, outermost first.
+    dashes: Vec<usize>,
+    col: usize,
+    content: &'a str,
+}
+
+fn meaningful_lines(yaml: &str) -> Vec<Line<'_>> {
+    let mut out = Vec::new();
+    for (index, text) in yaml.lines().enumerate() {
+        let mut col = text.len() - text.trim_start_matches(' ').len();
+        let mut rest = &text[col..];
+        if rest.is_empty() || rest.starts_with('#') {
+            continue;
+        }
+        let mut dashes = Vec::new();
+        while rest == "-" || rest.starts_with("- ") {
+            dashes.push(col);
+            let after = rest[1..].trim_start_matches(' ');
+            col += rest.len() - after.len();
+            rest = after;
+        }
+        out.push(Line {
+            index,
+            dashes,
+            col,
+            content: rest,
+        });
+    }
+    out
+}
+
+/// Whether `content` (a line's text after its indentation) sets `key`.
+fn sets_key(content: &str, key: &str) -> bool {
+    let unquoted = content
+        .strip_prefix('"')
+        .and_then(|c| c.strip_prefix(key)?.strip_prefix('"'))
+        .or_else(|| {
+            content
+                .strip_prefix('\'')
+                .and_then(|c| c.strip_prefix(key)?.strip_prefix('\''))
+        })
+        .or_else(|| content.strip_prefix(key));
+    unquoted.is_some_and(|rest| rest.trim_start_matches(' ').starts_with(':'))
+}
+
+/// 1-based file line where the node at `path` starts: a key's own line, a
+/// list item's `- ` line. Keys are matched only at their own level, so a
+/// top-level `title:` is never found at `og:`'s nested `title:`. A path
+/// into a flow collection (`[a, b]`) ends at the line that opens it.
+pub fn line_of_path(yaml: &str, first_line: usize, path: &[Step]) -> Option<usize> {
+    Locator::new(yaml, first_line).line(path)
+}
+
+/// Finds the lines of paths in one block, its lines split once.
+pub struct Locator<'a> {
+    lines: Vec<Line<'a>>,
+    first_line: usize,
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(yaml: &'a str, first_line: usize) -> Locator<'a> {
+        Locator {
+            lines: meaningful_lines(yaml),
+            first_line,
+        }
+    }
+
+    /// See [`line_of_path`].
+    pub fn line(&self, path: &[Step]) -> Option<usize> {
+        self.position(path).map(|(line, _)| line)
+    }
+
+    /// [`Locator::line`] with the 1-based column where the key or the
+    /// item's `- ` marker sits.
+    fn position(&self, path: &[Step]) -> Option<(usize, usize)> {
+        position_of_path(&self.lines, self.first_line, path)
+    }
+}
+
+fn position_of_path(lines: &[Line], first_line: usize, path: &[Step]) -> Option<(usize, usize)> {
+    // The node reached so far: its lines, as a range of `lines`, and how
+    // many of its first line's `- ` markers belong to the lists around it.
+    let (mut from, mut to, mut dashes_used) = (0, lines.len(), 0);
+    let mut found = None;
+    for step in path {
+        if from >= to {
+            return found;
+        }
+        let first = &lines[from];
+        match *step {
+            Step::Key(key) => {
+                if first.dashes.len() != dashes_used {
+                    return found; // a list, not `key: value` lines
+                }
+                // The mapping's keys sit at its first key's column.
+                let level = first.col;
+                let at = (from..to).find(|&i| {
+                    let line = &lines[i];
+                    let own = i == from || line.dashes.is_empty();
+                    own && line.col == level && sets_key(line.content, key)
+                });
+                let Some(at) = at else { return found };
+                found = Some((first_line + lines[at].index, level + 1));
+                // The value: the lines after the key indented deeper, or a
+                // block list at the key's own column.
+                let end = (at + 1..to)
+                    .find(|&i| {
+                        let line = &lines[i];
+                        let start = line.dashes.first().copied().unwrap_or(line.col);
+                        start < level || (start == level && line.dashes.is_empty())
+                    })
+                    .unwrap_or(to);
+                (from, to, dashes_used) = (at + 1, end, 0);
+            }
+            Step::Index(index) => {
+                // The items: lines whose marker sits at the column of the
+                // node's first unused marker.
+                let Some(&col) = first.dashes.get(dashes_used) else {
+                    return found; // not a block list
+                };
+                let items: Vec<usize> = (from..to)
+                    .filter(|&i| {
+                        let marker = match i == from {
+                            true => lines[i].dashes.get(dashes_used),
+                            false => lines[i].dashes.first(),
+                        };
+                        marker == Some(&col)
+                    })
+                    .collect();
+                let Some(&at) = items.get(index) else {
+                    return found;
+                };
+                found = Some((first_line + lines[at].index, col + 1));
+                let end = items.get(index + 1).copied().unwrap_or(to);
+                dashes_used = if at == from { dashes_used + 1 } else { 1 };
+                (from, to) = (at, end);
+            }
+        }
+    }
+    found
+}
+
+/// A YAML scalar read as text, exactly as written: `title: 1.10` is the
+/// title "1.10", `title: yes` is "yes". Lists and maps are caught by the
+/// schema check before anything is typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Text(pub String);
 
@@ -130,60 +500,167 @@ impl<'de> serde::Deserialize<'de> for Text {
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
                 Ok(Text(v.to_string()))
             }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
-            }
         }
-        d.deserialize_any(V)
+        // A string is asked for, not any value: serde_yaml then gives a
+        // plain scalar's own text rather than the number YAML reads in it.
+        d.deserialize_str(V)
     }
+}
+
+/// For an optional text field: present is `Some`, even when YAML would
+/// read it as null (`~` is the text "~"); an empty value is `None`.
+pub fn some_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Text>, D::Error> {
+    let text = Text::deserialize(d)?;
+    Ok((!text.0.is_empty()).then_some(text))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    struct Two {
+        #[serde(default, deserialize_with = "some_text")]
+        a: Option<Text>,
+        #[serde(default, deserialize_with = "some_text")]
+        b: Option<Text>,
+        tags: Option<Vec<Text>>,
+    }
+
+    static TWO: Schema = Schema::Map {
+        fields: &[
+            Field {
+                key: "a",
+                schema: TEXT,
+                required: false,
+            },
+            Field {
+                key: "b",
+                schema: Schema::Text {
+                    example: Some("13:36 02/07/2020"),
+                },
+                required: false,
+            },
+            Field {
+                key: "tags",
+                schema: Schema::List {
+                    item: &TEXT,
+                    what: "a list of text",
+                },
+                required: false,
+            },
+        ],
+        strict: false,
+        what: "`key: value` lines",
+    };
+
+    /// Any keys, none checked: for the limits, which apply before typing.
+    static ANY: Schema = Schema::Map {
+        fields: &[],
+        strict: false,
+        what: "`key: value` lines",
+    };
+
+    fn two(yaml: &str, first_line: usize) -> Result<Two, Vec<YamlError>> {
+        from_block(yaml, first_line, &TWO)
+    }
 
     #[test]
     fn error_lines_are_absolute() {
-        let err = from_block::<BTreeMap<String, Text>>("a: 1\nb: [x\n", 5).unwrap_err();
-        assert!(err.line >= 6, "{err:?}");
-        assert!(!err.message.contains(" at line "));
+        let err = two("a: 1\nb: [x\n", 5).unwrap_err();
+        assert!(err[0].line >= 6, "{err:?}");
+        assert!(!err[0].message.contains(" at line "));
     }
 
     #[test]
     fn type_errors_keep_their_line() {
-        let yaml = "a: 1\nb: text\nc:\n  - a list\n";
-        let err = from_block::<BTreeMap<String, Text>>(yaml, 10).unwrap_err();
-        assert_eq!(err.line, 13, "the list's line: {err:?}");
-        assert!(err.message.contains("single line of text"), "{err:?}");
+        let yaml = "a: 1\nb: text\nx: 2\ntags:\n  - a list\n  - [nested]\n";
+        let err = two(yaml, 10).unwrap_err();
+        assert_eq!(err.len(), 1, "{err:?}");
+        assert_eq!(err[0].line, 15, "the nested list's line: {err:?}");
+        assert_eq!(err[0].message, "`tags` item 2 should be text, found a list");
+    }
+
+    #[test]
+    fn every_type_error_of_a_block_is_reported_in_plain_words() {
+        let yaml = "a: [x]\nb:\n  c: d\ntags: 2020\n";
+        let err = two(yaml, 3).unwrap_err();
+        let found: Vec<(usize, &str)> = err.iter().map(|e| (e.line, e.message.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                (3, "`a` should be text, found a list"),
+                (
+                    4,
+                    "`b` should be text like `13:36 02/07/2020`, found `key: value` lines"
+                ),
+                (6, "`tags` should be a list of text, found a number"),
+            ]
+        );
     }
 
     #[test]
     fn tabs_are_refused_with_their_line() {
-        let err = from_block::<BTreeMap<String, Text>>("a: 1\n\tb: 2\n", 2).unwrap_err();
-        assert_eq!(err.line, 3);
+        let err = two("a: 1\n\tb: 2\n", 2).unwrap_err();
+        assert_eq!(err[0].line, 3);
     }
 
     #[test]
-    fn scalars_read_as_text() {
-        let m: BTreeMap<String, Text> = from_block("a: 1984\nb: true\n", 1).unwrap();
-        assert_eq!(m["a"].0, "1984");
-        assert_eq!(m["b"].0, "true");
+    fn scalars_keep_their_text_as_written() {
+        for (value, text) in [
+            ("1984", "1984"),
+            ("1.10", "1.10"),
+            ("0x1F", "0x1F"),
+            ("1e3", "1e3"),
+            ("0o17", "0o17"),
+            (".inf", ".inf"),
+            ("yes", "yes"),
+            ("off", "off"),
+            ("true", "true"),
+            ("~", "~"),
+            ("null", "null"),
+            ("\"quoted\"", "quoted"),
+        ] {
+            let parsed = two(&format!("a: {value}\ntags: [2020, {value}]\n"), 1).unwrap();
+            assert_eq!(parsed.a.unwrap().0, text, "{value}");
+            let tags: Vec<String> = parsed.tags.unwrap().into_iter().map(|t| t.0).collect();
+            assert_eq!(tags, ["2020", text], "{value}");
+        }
+        assert!(two("a:\n", 1).unwrap().a.is_none(), "nothing is no text");
+        assert_eq!(two("b: 10:00\n", 1).unwrap().b.unwrap().0, "10:00");
     }
 
     #[test]
     fn finds_values_cut_by_comments() {
         let yaml = "title: Appeal after incident #2\nurl: \"a #b\"\n# comment\n";
         assert_eq!(truncating_comments(yaml, 2), vec![(2, "title".to_string())]);
+    }
+
+    #[test]
+    fn a_key_is_found_at_its_own_level_only() {
+        let header = "og:\n  title: Nested\n  url: x\ntitle: Top\n";
+        assert_eq!(line_of_key(header, 1, "title"), Some(4));
+        assert_eq!(
+            line_of_path(header, 1, &[Step::Key("og"), Step::Key("title")]),
+            Some(2)
+        );
+        let sidecar = "corrections:\n  - date: 2021-01-01\n    text: A\n  - text: B\n    date: 2021-02-02\ndate: 2021-03-03\n";
+        assert_eq!(line_of_key(sidecar, 2, "date"), Some(7));
+        let second_date = [Step::Key("corrections"), Step::Index(1), Step::Key("date")];
+        assert_eq!(line_of_path(sidecar, 2, &second_date), Some(6));
+        let items = "tags:\n- a\n- b\nrelated: [x, y]\n";
+        assert_eq!(
+            line_of_path(items, 1, &[Step::Key("tags"), Step::Index(1)]),
+            Some(3)
+        );
+        let flow = [Step::Key("related"), Step::Index(1)];
+        assert_eq!(
+            line_of_path(items, 1, &flow),
+            Some(4),
+            "a flow list: its key's line"
+        );
+        assert_eq!(line_of_key(items, 1, "missing"), None);
     }
 
     #[test]
@@ -198,8 +675,8 @@ mod tests {
         }
         let started = std::time::Instant::now();
         // Typed as a release header would be: the bomb sits under keys it ignores.
-        let err = from_block::<BTreeMap<String, serde::de::IgnoredAny>>(&yaml, 1).unwrap_err();
-        assert!(err.message.contains("alias bomb"), "{err:?}");
+        let err = from_block::<serde::de::IgnoredAny>(&yaml, 1, &ANY).unwrap_err();
+        assert!(err[0].message.contains("alias bomb"), "{err:?}");
         assert!(started.elapsed() < std::time::Duration::from_secs(2));
     }
 
@@ -209,9 +686,9 @@ mod tests {
             format!("x: {}{}\n", "[".repeat(5000), "]".repeat(5000)),
             format!("x: {}1{}\n", "{a: ".repeat(3000), "}".repeat(3000)),
         ] {
-            let err = from_block::<BTreeMap<String, serde::de::IgnoredAny>>(&yaml, 4).unwrap_err();
-            assert!(err.message.contains("nested too deeply"), "{err:?}");
-            assert_eq!(err.line, 4);
+            let err = from_block::<serde::de::IgnoredAny>(&yaml, 4, &ANY).unwrap_err();
+            assert!(err[0].message.contains("nested too deeply"), "{err:?}");
+            assert_eq!(err[0].line, 4);
         }
     }
 }
