@@ -70,7 +70,7 @@ impl SiteConfig {
     }
 
     pub fn parse(text: &str) -> Result<SiteConfig> {
-        let config: SiteConfig = toml::from_str(text).map_err(|e| {
+        let mut config: SiteConfig = toml::from_str(text).map_err(|e| {
             let line = e
                 .span()
                 .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
@@ -84,10 +84,11 @@ impl SiteConfig {
         Ok(config)
     }
 
-    fn validate(&self) -> Result<()> {
+    fn validate(&mut self) -> Result<()> {
         self.tz()?;
         if let Some(url) = &self.base_url {
-            validate_base_url(url)?;
+            self.base_url =
+                Some(normalize_base_url(url).map_err(|e| anyhow::anyhow!("base_url {e}"))?);
         }
         if self.feed_size == 0 {
             bail!("feed_size must be at least 1");
@@ -102,17 +103,40 @@ impl SiteConfig {
     }
 }
 
-/// A base URL must be absolute http(s); it is stored with a trailing slash.
-pub fn validate_base_url(url: &str) -> Result<()> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .with_context(|| format!("base_url `{url}` must start with http:// or https://"))?;
-    let host = rest.split('/').next().unwrap_or("");
-    if host.is_empty() || url.contains(char::is_whitespace) || url.contains(['?', '#']) {
-        bail!("base_url `{url}` is not a usable site address");
+/// The site's public root URL, checked and normalised: `http` or `https`
+/// (any case), a host, no credentials, no query or fragment, its path
+/// resolved (`..` and `.` segments), ending in a slash. Feeds, the 404 page
+/// and sitemaps print it as it is, so nothing a reader's browser or a feed
+/// reader could misread (quotes, angle brackets, spaces) may survive.
+pub fn normalize_base_url(text: &str) -> Result<String> {
+    let refuse = |why: &str| Err(anyhow::anyhow!("`{text}`: {why}"));
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return refuse("spaces and control characters are not allowed");
     }
-    Ok(())
+    if text.contains(['"', '<', '>', '\\', '`']) {
+        return refuse("quotes, backslashes and angle brackets are not allowed");
+    }
+    let url = match url::Url::parse(text) {
+        Ok(url) => url,
+        Err(e) => return refuse(&format!("not an absolute URL ({e})")),
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        return refuse("it must start with http:// or https://");
+    }
+    if url.cannot_be_a_base() || url.host_str().is_none_or(str::is_empty) {
+        return refuse("it has no host");
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return refuse("credentials are not allowed in a public URL");
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return refuse("a query (`?`) or fragment (`#`) is not allowed");
+    }
+    let mut normal = url.to_string();
+    if !normal.ends_with('/') {
+        normal.push('/');
+    }
+    Ok(normal)
 }
 
 #[cfg(test)]
@@ -138,6 +162,47 @@ mod tests {
         assert!(SiteConfig::parse("timezone = \"Mars/Olympus\"").is_err());
         assert!(SiteConfig::parse("base_url = \"example.org\"").is_err());
         assert!(SiteConfig::parse("base_url = \"https://example.org/archive/\"").is_ok());
+    }
+
+    #[test]
+    fn base_urls_are_checked_and_normalised() {
+        let accepted = [
+            ("https://example.org/archive/", "https://example.org/archive/"),
+            ("https://example.org/archive", "https://example.org/archive/"),
+            ("HTTPS://Example.ORG", "https://example.org/"),
+            ("http://example.org:8080/a/b", "http://example.org:8080/a/b/"),
+            ("https://example.org/a/../archive/./", "https://example.org/archive/"),
+            ("https://example.org/caf%C3%A9/", "https://example.org/caf%C3%A9/"),
+        ];
+        for (given, normal) in accepted {
+            assert_eq!(normalize_base_url(given).unwrap(), normal, "{given}");
+        }
+        let refused = [
+            ("example.org", "not an absolute URL"),
+            ("ftp://example.org/", "http:// or https://"),
+            ("javascript:alert(1)", "http:// or https://"),
+            ("mailto:a@example.org", "http:// or https://"),
+            ("https://user:secret@example.org/", "credentials"),
+            ("https://user@example.org/", "credentials"),
+            ("https://example.org/?page=1", "query"),
+            ("https://example.org/#top", "fragment"),
+            ("https://example.org/\"x", "quotes"),
+            ("https://example.org/<script>", "angle brackets"),
+            ("https://example.org/a b", "spaces"),
+            ("https://", "not an absolute URL"),
+        ];
+        for (given, why) in refused {
+            let err = normalize_base_url(given).unwrap_err().to_string();
+            assert!(err.contains(why), "{given}: {err}");
+        }
+    }
+
+    #[test]
+    fn site_toml_base_url_is_stored_normalised() {
+        let c = SiteConfig::parse("base_url = \"HTTPS://Example.org/archive\"").unwrap();
+        assert_eq!(c.base_url.as_deref(), Some("https://example.org/archive/"));
+        let err = SiteConfig::parse("base_url = \"https://u:p@example.org/\"").unwrap_err();
+        assert!(err.to_string().contains("credentials"), "{err}");
     }
 
     #[test]

@@ -99,10 +99,10 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
     progress::mark("start");
     let config = SiteConfig::load(&options.content).map_err(ConfigError)?;
     let base_url = match &options.base_url {
-        Some(url) => {
-            config::validate_base_url(url).map_err(ConfigError)?;
-            Some(url.clone())
-        }
+        Some(url) => Some(
+            config::normalize_base_url(url)
+                .map_err(|e| ConfigError(anyhow::anyhow!("--base-url {e}")))?,
+        ),
         None => config.base_url.clone(),
     };
     let theme = Theme::load(options.theme.as_deref()).map_err(ConfigError)?;

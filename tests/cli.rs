@@ -208,3 +208,27 @@ fn timings_name_the_stages_and_why_a_build_was_whole() {
     let quiet = stderr(&blotter(dir.path(), &["build"]));
     assert!(!quiet.contains("timing:"), "{quiet}");
 }
+
+#[test]
+fn a_base_url_that_is_not_a_plain_public_address_is_refused_with_the_reason() {
+    let dir = project();
+    for (url, why) in [
+        ("https://user:secret@example.org/", "credentials"),
+        ("ftp://example.org/", "http:// or https://"),
+        ("https://example.org/?q=1", "query"),
+        ("https://example.org/\"><script>", "quotes"),
+    ] {
+        let out = blotter(dir.path(), &["build", "--base-url", url]);
+        assert_eq!(out.status.code(), Some(2), "{url}");
+        let err = stderr(&out);
+        assert!(err.contains("--base-url") && err.contains(why), "{url}: {err}");
+        assert!(!dir.path().join("output").exists(), "{url}: nothing written");
+    }
+    let out = blotter(
+        dir.path(),
+        &["build", "--base-url", "HTTPS://Example.org/archive"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let feed = std::fs::read_to_string(dir.path().join("output/feed.json")).unwrap();
+    assert!(feed.contains("\"https://example.org/archive/releases/"), "normalised");
+}
