@@ -10,6 +10,54 @@ use crate::model::Release;
 
 const VERSION: &str = "https://jsonfeed.org/version/1.1";
 
+/// How much of a release's text (and of its commentary) a feed item
+/// carries, in bytes of source text. Real releases run to a few KB and
+/// are carried whole; a scraped page of megabytes is cut, with a link to
+/// the page, so no feed grows past about `feed_size` times twice this.
+pub const ITEM_TEXT_LIMIT: usize = 16 * 1024;
+
+/// Appends `render(text)` to `html`, or, for a text over
+/// [`ITEM_TEXT_LIMIT`], the rendering of its first paragraphs and a link to
+/// the whole on `page`. The text is cut before it is rendered, so the cut
+/// never falls inside a tag or an entity.
+pub fn push_capped(
+    html: &mut String,
+    text: &str,
+    page: &str,
+    link_text: &str,
+    render: impl FnOnce(&str) -> String,
+) {
+    let Some(head) = cut(text, ITEM_TEXT_LIMIT) else {
+        html.push_str(&render(text));
+        return;
+    };
+    html.push_str(&render(head));
+    html.push_str(&format!(
+        "<p><a href=\"{}\">{link_text}</a></p>\n",
+        html_escape::encode_double_quoted_attribute(page)
+    ));
+}
+
+/// The start of `text` to keep when it is over `limit` bytes: whole
+/// paragraphs when the first ones fill at least a quarter of the limit,
+/// else whole words, else whole characters.
+fn cut(text: &str, limit: usize) -> Option<&str> {
+    if text.len() <= limit {
+        return None;
+    }
+    let mut end = limit;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &text[..end];
+    let at = head
+        .rfind("\n\n")
+        .filter(|&i| i >= limit / 4)
+        .or_else(|| head.rfind(char::is_whitespace).filter(|&i| i >= limit / 4))
+        .unwrap_or(end);
+    Some(head[..at].trim_end())
+}
+
 #[derive(Serialize)]
 struct Feed<'a> {
     version: &'static str,
@@ -88,4 +136,46 @@ pub fn json_feed<'a>(
     let mut bytes = serde_json::to_vec_pretty(&feed)?;
     bytes.push(b'\n');
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_short_text_is_carried_whole() {
+        let mut html = String::new();
+        push_capped(&mut html, "short", "https://x/", "more", |t| {
+            format!("<p>{t}</p>")
+        });
+        assert_eq!(html, "<p>short</p>");
+    }
+
+    #[test]
+    fn a_long_text_is_cut_at_a_paragraph_and_links_to_the_page() {
+        let paragraph = "word ".repeat(400);
+        let text = [paragraph.as_str(); 20].join("\n\n");
+        let mut html = String::new();
+        push_capped(&mut html, &text, "https://x/r/1/", "Read on", |t| {
+            assert!(
+                t.len() <= ITEM_TEXT_LIMIT && t.ends_with("word"),
+                "{}",
+                t.len()
+            );
+            assert_eq!(
+                t.len() % (paragraph.len() + 2),
+                paragraph.len() - 1,
+                "whole paragraphs"
+            );
+            t.to_string()
+        });
+        assert!(html.ends_with("<p><a href=\"https://x/r/1/\">Read on</a></p>\n"));
+    }
+
+    #[test]
+    fn a_cut_never_splits_a_character() {
+        let text = "é".repeat(ITEM_TEXT_LIMIT);
+        let head = cut(&text, ITEM_TEXT_LIMIT).unwrap();
+        assert!(head.len() <= ITEM_TEXT_LIMIT && head.chars().all(|c| c == 'é'));
+    }
 }

@@ -758,12 +758,24 @@ impl<'a> Renderer<'a> {
                 c.date_text, c.html
             ));
         }
-        html.push_str(&body::to_html(&self.bodies.body(release)?));
+        let page = self.location.url(&format!("releases/{}/", release.id));
+        let text = self.bodies.body(release)?;
+        feed::push_capped(
+            &mut html,
+            &text,
+            &page,
+            "Read the full release",
+            body::to_html,
+        );
         if let Some(a) = release.annotation.as_ref().filter(|a| a.is_visible()) {
             html.push_str("<hr>\n<p><strong>Archive commentary</strong> (not part of the original release):</p>\n");
-            html.push_str(&commentary::to_html(&a.commentary, &root, "c-", &|id| {
-                self.ids.contains(id)
-            }));
+            feed::push_capped(
+                &mut html,
+                &a.commentary,
+                &page,
+                "Read the full commentary",
+                |md| commentary::to_html(md, &root, "c-", &|id| self.ids.contains(id)),
+            );
             for n in notes(release, &root, &|id| self.ids.contains(id)) {
                 html.push_str(&format!(
                     "<blockquote><p>{}</p></blockquote>\n{}",
