@@ -167,12 +167,27 @@ mod tests {
     #[test]
     fn base_urls_are_checked_and_normalised() {
         let accepted = [
-            ("https://example.org/archive/", "https://example.org/archive/"),
-            ("https://example.org/archive", "https://example.org/archive/"),
+            (
+                "https://example.org/archive/",
+                "https://example.org/archive/",
+            ),
+            (
+                "https://example.org/archive",
+                "https://example.org/archive/",
+            ),
             ("HTTPS://Example.ORG", "https://example.org/"),
-            ("http://example.org:8080/a/b", "http://example.org:8080/a/b/"),
-            ("https://example.org/a/../archive/./", "https://example.org/archive/"),
-            ("https://example.org/caf%C3%A9/", "https://example.org/caf%C3%A9/"),
+            (
+                "http://example.org:8080/a/b",
+                "http://example.org:8080/a/b/",
+            ),
+            (
+                "https://example.org/a/../archive/./",
+                "https://example.org/archive/",
+            ),
+            (
+                "https://example.org/caf%C3%A9/",
+                "https://example.org/caf%C3%A9/",
+            ),
         ];
         for (given, normal) in accepted {
             assert_eq!(normalize_base_url(given).unwrap(), normal, "{given}");

@@ -192,6 +192,14 @@ fn read_unit(unit: &UnitFiles, resolver: &model::Resolver, max_bytes: u64) -> mo
     let (release, sidecar) = match (release, sidecar.transpose()) {
         (Ok(release), Ok(sidecar)) => (release, sidecar),
         (release, sidecar) => {
+            // The file is there, so its id exists for other files' links
+            // and `related` lists even though it is held back: they get no
+            // error of their own, and a duplicate id is still found.
+            outcome.stem = unit
+                .release
+                .path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned());
             let sidecar_broken = sidecar.is_err();
             diags.extend(sidecar.err());
             match release {

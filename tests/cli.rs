@@ -221,8 +221,14 @@ fn a_base_url_that_is_not_a_plain_public_address_is_refused_with_the_reason() {
         let out = blotter(dir.path(), &["build", "--base-url", url]);
         assert_eq!(out.status.code(), Some(2), "{url}");
         let err = stderr(&out);
-        assert!(err.contains("--base-url") && err.contains(why), "{url}: {err}");
-        assert!(!dir.path().join("output").exists(), "{url}: nothing written");
+        assert!(
+            err.contains("--base-url") && err.contains(why),
+            "{url}: {err}"
+        );
+        assert!(
+            !dir.path().join("output").exists(),
+            "{url}: nothing written"
+        );
     }
     let out = blotter(
         dir.path(),
@@ -230,5 +236,8 @@ fn a_base_url_that_is_not_a_plain_public_address_is_refused_with_the_reason() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let feed = std::fs::read_to_string(dir.path().join("output/feed.json")).unwrap();
-    assert!(feed.contains("\"https://example.org/archive/releases/"), "normalised");
+    assert!(
+        feed.contains("\"https://example.org/archive/releases/"),
+        "normalised"
+    );
 }

@@ -309,3 +309,87 @@ fn skip_invalid_lists_the_release_held_back_by_its_sidecar() {
         .join(format!("output/releases/{NORTH_WALES}"))
         .exists());
 }
+
+/// Sidecar A (North Wales) with a typo, sidecar B (Derbyshire) valid and
+/// linking to A both in its commentary and in `related`.
+fn project_with_a_broken_sidecar_linked_from_a_valid_one() -> tempfile::TempDir {
+    let dir = project_with_sidecar(NORTH_WALES, "---\ntgas: [encrochat]\n---\n\nA note.\n");
+    write_files(
+        &dir.path().join("content"),
+        &[(
+            &format!("releases/{DERBYSHIRE}.md"),
+            &format!(
+                "---\nrelated: [{NORTH_WALES}]\n---\n\nCompare [the North Wales figures](release:{NORTH_WALES}).\n"
+            ),
+        )],
+    );
+    dir
+}
+
+#[test]
+fn a_sidecar_error_is_reported_once_and_not_in_the_sidecars_that_link_to_it() {
+    let dir = project_with_a_broken_sidecar_linked_from_a_valid_one();
+    let (code, err) = check_errors(dir.path());
+    assert_eq!(code, Some(1));
+    let errors: Vec<&str> = err.lines().filter(|l| l.contains(": error: ")).collect();
+    assert!(
+        errors
+            .iter()
+            .all(|l| l.starts_with(&format!("content/releases/{NORTH_WALES}."))),
+        "only the broken sidecar's own errors: {err}"
+    );
+    assert!(errors.iter().any(|l| l.contains("tgas")), "{err}");
+}
+
+#[test]
+fn skip_invalid_keeps_a_valid_release_that_links_to_a_skipped_one() {
+    let dir = project_with_a_broken_sidecar_linked_from_a_valid_one();
+    let out = blotter(dir.path(), &["build", "--skip-invalid"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        !err.contains(&format!("  content/releases/{DERBYSHIRE}")),
+        "the valid release is not skipped: {err}"
+    );
+    assert!(
+        err.contains(&format!("  content/releases/{NORTH_WALES}.txt\n")),
+        "{err}"
+    );
+    let site = dir.path().join("output");
+    assert!(!site.join(format!("releases/{NORTH_WALES}")).exists());
+    let page = read(&site, &format!("releases/{DERBYSHIRE}/index.html"));
+    assert!(
+        page.contains("the North Wales figures"),
+        "the link text stays"
+    );
+    assert!(
+        !page.contains(&format!("releases/{NORTH_WALES}")),
+        "no link to the page that was not built"
+    );
+}
+
+#[test]
+fn character_references_in_commentary_never_write_control_characters() {
+    let dir = project_with_sidecar(
+        NORTH_WALES,
+        "---\ntags: [encrochat]\n---\n\nBell &#7; nul &#0; next-line &#x85; nonchar &#xFFFE; del &#127; end.\n",
+    );
+    let out = dir.path().join("site");
+    build_ok(&dir.path().join("content"), &out, Some(BASE_URL));
+    for path in [
+        format!("releases/{NORTH_WALES}/index.html"),
+        "feed.json".to_string(),
+    ] {
+        let text = read(&out, &path);
+        assert!(text.contains("Bell \u{fffd} nul \u{fffd}"), "{path}");
+        let bad: Vec<char> = text
+            .chars()
+            .filter(|&c| {
+                (c < ' ' && !matches!(c, '\t' | '\n' | '\r'))
+                    || ('\u{7f}'..='\u{9f}').contains(&c)
+                    || matches!(c, '\u{fffe}' | '\u{ffff}')
+            })
+            .collect();
+        assert!(bad.is_empty(), "{path}: {bad:?}");
+    }
+}

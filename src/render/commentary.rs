@@ -139,7 +139,14 @@ pub fn to_html(
     }
     let mut html = String::with_capacity(markdown.len() * 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    sanitise(&html)
+    let html = sanitise(&html);
+    // The markdown was cleaned as it was read, but character references
+    // (`&#7;`, `&#x85;`) decode to controls here: they get the same
+    // replacement character as raw ones.
+    match crate::load::replace_unsafe(&html) {
+        Some((clean, _)) => clean,
+        None => html,
+    }
 }
 
 /// Page headings are h1 (title) and h2 (sections): the commentary's top
