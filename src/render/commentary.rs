@@ -23,6 +23,7 @@ use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
 use super::body::escape;
+use super::Route;
 use crate::model::annotate::{markdown_options, RELEASE_SCHEME};
 use crate::model::Slug;
 
@@ -95,7 +96,10 @@ pub fn to_html(
             }) => {
                 let dest = match dest_url.strip_prefix(RELEASE_SCHEME) {
                     Some(release) if !built(release) => None,
-                    Some(release) => Some(CowStr::from(format!("{root}releases/{release}/"))),
+                    Some(release) => Some(CowStr::from(format!(
+                        "{root}{}",
+                        Route::Release(release).url()
+                    ))),
                     None => Some(dest_url),
                 };
                 links.push(dest.is_some());

@@ -4,7 +4,7 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use super::Location;
+use super::{Location, Route};
 use crate::config::SiteConfig;
 use crate::model::Release;
 
@@ -94,9 +94,9 @@ pub struct Entry<'a> {
 pub fn json_feed<'a>(
     config: &'a SiteConfig,
     location: &Location,
-    path: &str,
+    route: Route,
     title: &'a str,
-    home: &str,
+    home: Route,
     entries: Vec<Entry<'a>>,
 ) -> Result<Vec<u8>> {
     let items = entries
@@ -107,7 +107,7 @@ pub fn json_feed<'a>(
                  content_html,
                  tags,
              }| {
-                let url = location.url(&format!("releases/{}/", r.id));
+                let url = location.url(Route::Release(r.id.as_str()));
                 Item {
                     id: url.clone(),
                     url,
@@ -128,7 +128,7 @@ pub fn json_feed<'a>(
         version: VERSION,
         title,
         home_page_url: location.url(home),
-        feed_url: location.url(path),
+        feed_url: location.url(route),
         description: &config.description,
         language: &config.language,
         items,

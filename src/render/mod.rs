@@ -8,6 +8,7 @@
 pub mod body;
 pub mod commentary;
 mod feed;
+mod route;
 pub mod theme;
 mod views;
 
@@ -21,6 +22,7 @@ use serde::Serialize;
 use std::hash::{Hash, Hasher};
 
 use crate::model::{Archive, Release, Tag};
+pub use route::{Location, Route};
 pub use theme::Theme;
 use views::*;
 
@@ -68,39 +70,6 @@ pub enum Job {
     Static(usize),
     HighlightCss,
     NoJekyll,
-}
-
-/// Where the site lives: the public root URL, if known, and its path part.
-#[derive(Debug, Clone)]
-pub struct Location {
-    /// `https://owner.github.io/archive/`, always ending in `/`.
-    pub base_url: Option<String>,
-    /// `/archive/` (or `/`): what absolute links need, e.g. on the 404 page.
-    pub base_path: String,
-}
-
-impl Location {
-    pub fn new(base_url: Option<&str>) -> Location {
-        let base_url = base_url.map(|u| format!("{}/", u.trim_end_matches('/')));
-        let base_path = base_url
-            .as_deref()
-            .and_then(|u| u.split_once("://"))
-            .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
-            .unwrap_or_else(|| "/".to_string());
-        Location {
-            base_url,
-            base_path,
-        }
-    }
-
-    /// The public URL of a site path (`releases/x/`): absolute with a base
-    /// URL, root-relative without one.
-    pub fn url(&self, path: &str) -> String {
-        match &self.base_url {
-            Some(base) => format!("{base}{path}"),
-            None => format!("{}{path}", self.base_path),
-        }
-    }
 }
 
 /// Where the renderer gets release bodies. The model keeps a body only
@@ -270,10 +239,9 @@ impl<'a> Renderer<'a> {
             Job::AreaYear(a, y) => self.area_year(a, y, mode),
             Job::AreaFeed(a) => {
                 let area = &self.archive.areas[a];
-                let path = format!("areas/{}/feed.json", area.slug);
                 let title = format!("{}: {}", self.archive.config.title, area.name);
-                let home = format!("areas/{}/", area.slug);
-                self.feed(path, &title, &home, &area.releases, mode)
+                let (feed, home) = (Route::AreaFeed(&area.slug), Route::Area(&area.slug));
+                self.feed(feed, &title, home, &area.releases, mode)
             }
             Job::Dates => self.dates(mode),
             Job::Year(y) => self.year(y, mode),
@@ -282,29 +250,29 @@ impl<'a> Renderer<'a> {
             Job::Feed => {
                 let all: Vec<usize> = (0..self.archive.releases.len()).collect();
                 self.feed(
-                    "feed.json".into(),
+                    Route::SiteFeed,
                     &self.archive.config.title,
-                    "",
+                    Route::Home,
                     &all,
                     mode,
                 )
             }
             Job::NotFound => self.not_found(mode),
             Job::Static(i) => {
-                let (path, bytes) = &self.theme.statics[i];
+                let (name, bytes) = &self.theme.statics[i];
                 page(Ok(Artifact {
-                    path: path.clone(),
+                    path: Route::Static(name).path(),
                     bytes: bytes.clone(),
                     fingerprint: None,
                 }))
             }
             Job::NoJekyll => page(Ok(Artifact {
-                path: ".nojekyll".into(),
+                path: Route::NoJekyll.path(),
                 bytes: Vec::new(),
                 fingerprint: None,
             })),
             Job::HighlightCss => page(Ok(Artifact {
-                path: "static/highlight.css".into(),
+                path: Route::HighlightCss.path(),
                 bytes: commentary::stylesheet().into_bytes(),
                 fingerprint: None,
             })),
@@ -316,10 +284,11 @@ impl<'a> Renderer<'a> {
     fn page<T: Serialize + Hash>(
         &self,
         template: &str,
-        path: String,
+        route: Route,
         view: &T,
         mode: Mode,
     ) -> Result<Produced> {
+        let path = route.path();
         let fingerprint = fingerprint(&(template, view));
         match mode {
             Mode::Fingerprint => Ok(Produced::Fingerprint { path, fingerprint }),
@@ -351,16 +320,10 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// Site-wide values for a page at `path` (e.g. `areas/kent/index.html`):
-    /// links are relative, so the site works at any subpath.
-    fn site(&self, path: &str) -> SiteView<'a> {
-        let depth = path.matches('/').count();
-        let root = if depth == 0 {
-            "./".to_string()
-        } else {
-            "../".repeat(depth)
-        };
-        SiteView::new(&self.archive.config, root, self.location.clone())
+    /// Site-wide values for a page: links are relative to it, so the
+    /// site works at any subpath.
+    fn site(&self, route: Route) -> SiteView<'a> {
+        SiteView::new(&self.archive.config, route.root(), self.location.clone())
     }
 
     fn latest(&self, indices: &[usize]) -> Vec<&ReleaseItem<'a>> {
@@ -381,7 +344,7 @@ impl<'a> Renderer<'a> {
             .iter()
             .map(|a| Count {
                 label: a.name.clone(),
-                url: format!("areas/{}/", a.slug),
+                url: Route::Area(&a.slug).url(),
                 count: a.releases.len(),
             })
             .collect()
@@ -393,7 +356,7 @@ impl<'a> Renderer<'a> {
             .rev()
             .map(|(y, months)| Count {
                 label: y.to_string(),
-                url: format!("dates/{y}/"),
+                url: Route::Year(*y).url(),
                 count: months.values().flat_map(|d| d.values()).map(Vec::len).sum(),
             })
             .collect()
@@ -402,20 +365,21 @@ impl<'a> Renderer<'a> {
     fn home(&self, mode: Mode) -> Result<Produced> {
         let all: Vec<usize> = (0..self.archive.releases.len()).collect();
         let view = HomeView {
-            site: self.site("index.html"),
+            site: self.site(Route::Home),
             crumbs: vec![],
             latest: self.latest(&all),
             areas: self.area_counts(),
             years: self.year_counts(),
             total: all.len(),
         };
-        self.page("index.html", "index.html".into(), &view, mode)
+        self.page("index.html", Route::Home, &view, mode)
     }
 
     fn release(&self, i: usize, mode: Mode) -> Result<Produced> {
         let release: &Release = &self.archive.releases[i];
         let item = &self.items[i];
-        let path = format!("releases/{}/index.html", release.id);
+        let route = Route::Release(release.id.as_str());
+        let path = route.path();
         let area = &self.archive.areas[release.area];
         // An area's releases are in archive order (newest first, ascending
         // indices), so the release is found by binary search.
@@ -452,23 +416,23 @@ impl<'a> Renderer<'a> {
         }
         let built = |id: &str| self.ids.contains(id);
         let view = ReleaseView {
-            site: self.site(&path),
+            site: self.site(route),
             crumbs: vec![
-                Crumb::to("Home", ""),
-                Crumb::to(&area.name, &item.area_url()),
+                Crumb::to("Home", Route::Home),
+                Crumb::to(&area.name, Route::Area(&area.slug)),
                 Crumb::here(&release.title),
             ],
             release: item,
             description: release.description.as_deref(),
             source_url: release.source_url.as_deref(),
-            permalink: self.location.url(&item.url()),
+            permalink: self.location.url(route),
             older,
             newer,
             tags: tags
                 .iter()
                 .map(|tag| Link {
                     label: tag.name.clone(),
-                    url: format!("tags/{}/", tag.slug),
+                    url: Route::Tag(&tag.slug).url(),
                 })
                 .collect(),
             related,
@@ -486,142 +450,139 @@ impl<'a> Renderer<'a> {
     }
 
     fn tags(&self, mode: Mode) -> Result<Produced> {
-        let path = "tags/index.html";
         let tags = self
             .archive
             .tags
             .iter()
             .map(|t| Count {
                 label: t.name.clone(),
-                url: format!("tags/{}/", t.slug),
+                url: Route::Tag(&t.slug).url(),
                 count: t.releases.len(),
             })
             .collect();
         let view = CountsView {
-            site: self.site(path),
-            crumbs: vec![Crumb::to("Home", ""), Crumb::here("Tags")],
+            site: self.site(Route::Tags),
+            crumbs: vec![Crumb::to("Home", Route::Home), Crumb::here("Tags")],
             heading: "Tags".into(),
             entries: tags,
         };
-        self.page("tags.html", path.into(), &view, mode)
+        self.page("tags.html", Route::Tags, &view, mode)
     }
 
     fn tag(&self, t: usize, mode: Mode) -> Result<Produced> {
         let tag = &self.archive.tags[t];
-        let path = format!("tags/{}/index.html", tag.slug);
+        let route = Route::Tag(&tag.slug);
         let groups = group_by(self.list(&tag.releases), |item| item.year.to_string());
         let view = ListView {
-            site: self.site(&path),
+            site: self.site(route),
             crumbs: vec![
-                Crumb::to("Home", ""),
-                Crumb::to("Tags", "tags/"),
+                Crumb::to("Home", Route::Home),
+                Crumb::to("Tags", Route::Tags),
                 Crumb::here(&tag.name),
             ],
             heading: format!("Tagged “{}”", tag.name),
             groups,
             count: tag.releases.len(),
         };
-        self.page("tag.html", path, &view, mode)
+        self.page("tag.html", route, &view, mode)
     }
 
     fn areas(&self, mode: Mode) -> Result<Produced> {
-        let path = "areas/index.html";
         let view = CountsView {
-            site: self.site(path),
-            crumbs: vec![Crumb::to("Home", ""), Crumb::here("Areas")],
+            site: self.site(Route::Areas),
+            crumbs: vec![Crumb::to("Home", Route::Home), Crumb::here("Areas")],
             heading: "Areas".into(),
             entries: self.area_counts(),
         };
-        self.page("areas.html", path.into(), &view, mode)
+        self.page("areas.html", Route::Areas, &view, mode)
     }
 
     fn area(&self, a: usize, mode: Mode) -> Result<Produced> {
         let area = &self.archive.areas[a];
-        let path = format!("areas/{}/index.html", area.slug);
+        let route = Route::Area(&area.slug);
         let years = self.area_years[a]
             .iter()
             .rev()
             .map(|(y, r)| Count {
                 label: y.to_string(),
-                url: format!("areas/{}/{y}/", area.slug),
+                url: Route::AreaYear(&area.slug, *y).url(),
                 count: r.len(),
             })
             .collect();
         let view = AreaView {
-            site: self.site(&path),
+            site: self.site(route),
             crumbs: vec![
-                Crumb::to("Home", ""),
-                Crumb::to("Areas", "areas/"),
+                Crumb::to("Home", Route::Home),
+                Crumb::to("Areas", Route::Areas),
                 Crumb::here(&area.name),
             ],
             name: &area.name,
-            feed_url: format!("areas/{}/feed.json", area.slug),
+            feed_url: Route::AreaFeed(&area.slug).url(),
             count: area.releases.len(),
             years,
             latest: self.latest(&area.releases),
         };
-        self.page("area.html", path, &view, mode)
+        self.page("area.html", route, &view, mode)
     }
 
     fn area_year(&self, a: usize, year: i32, mode: Mode) -> Result<Produced> {
         let area = &self.archive.areas[a];
-        let path = format!("areas/{}/{year}/index.html", area.slug);
+        let route = Route::AreaYear(&area.slug, year);
         let releases = self.area_years[a]
             .get(&year)
             .map(Vec::as_slice)
             .unwrap_or(&[]);
         let view = ListView {
-            site: self.site(&path),
+            site: self.site(route),
             crumbs: vec![
-                Crumb::to("Home", ""),
-                Crumb::to("Areas", "areas/"),
-                Crumb::to(&area.name, &format!("areas/{}/", area.slug)),
+                Crumb::to("Home", Route::Home),
+                Crumb::to("Areas", Route::Areas),
+                Crumb::to(&area.name, Route::Area(&area.slug)),
                 Crumb::here(&year.to_string()),
             ],
             heading: format!("{}: {year}", area.name),
             groups: group_by_month(self.list(releases)),
             count: releases.len(),
         };
-        self.page("area_year.html", path, &view, mode)
+        self.page("area_year.html", route, &view, mode)
     }
 
     fn dates(&self, mode: Mode) -> Result<Produced> {
-        let path = "dates/index.html";
         let view = CountsView {
-            site: self.site(path),
-            crumbs: vec![Crumb::to("Home", ""), Crumb::here("Dates")],
+            site: self.site(Route::Dates),
+            crumbs: vec![Crumb::to("Home", Route::Home), Crumb::here("Dates")],
             heading: "Dates".into(),
             entries: self.year_counts(),
         };
-        self.page("dates.html", path.into(), &view, mode)
+        self.page("dates.html", Route::Dates, &view, mode)
     }
 
     fn year(&self, year: i32, mode: Mode) -> Result<Produced> {
-        let path = format!("dates/{year}/index.html");
+        let route = Route::Year(year);
         let months = self.calendar.get(&year).cloned().unwrap_or_default();
         let months = months
             .iter()
             .map(|(m, days)| Count {
                 label: month_name(*m).to_string(),
-                url: format!("dates/{year}/{m:02}/"),
+                url: Route::Month(year, *m).url(),
                 count: days.values().map(Vec::len).sum(),
             })
             .collect();
         let view = CountsView {
-            site: self.site(&path),
+            site: self.site(route),
             crumbs: vec![
-                Crumb::to("Home", ""),
-                Crumb::to("Dates", "dates/"),
+                Crumb::to("Home", Route::Home),
+                Crumb::to("Dates", Route::Dates),
                 Crumb::here(&year.to_string()),
             ],
             heading: year.to_string(),
             entries: months,
         };
-        self.page("year.html", path, &view, mode)
+        self.page("year.html", route, &view, mode)
     }
 
     fn month(&self, year: i32, month: u32, mode: Mode) -> Result<Produced> {
-        let path = format!("dates/{year}/{month:02}/index.html");
+        let route = Route::Month(year, month);
         let days = self
             .calendar
             .get(&year)
@@ -630,29 +591,31 @@ impl<'a> Renderer<'a> {
             .unwrap_or_default();
         let entries = days
             .iter()
-            .map(|(d, r)| Count {
-                label: format!("{d} {}", month_name(month)),
-                url: format!("dates/{year}/{month:02}/{d:02}/"),
-                count: r.len(),
+            .filter_map(|(&d, r)| {
+                Some(Count {
+                    label: format!("{d} {}", month_name(month)),
+                    url: Route::Day(NaiveDate::from_ymd_opt(year, month, d)?).url(),
+                    count: r.len(),
+                })
             })
             .collect();
         let view = CountsView {
-            site: self.site(&path),
+            site: self.site(route),
             crumbs: vec![
-                Crumb::to("Home", ""),
-                Crumb::to("Dates", "dates/"),
-                Crumb::to(&year.to_string(), &format!("dates/{year}/")),
+                Crumb::to("Home", Route::Home),
+                Crumb::to("Dates", Route::Dates),
+                Crumb::to(&year.to_string(), Route::Year(year)),
                 Crumb::here(month_name(month)),
             ],
             heading: format!("{} {year}", month_name(month)),
             entries,
         };
-        self.page("month.html", path, &view, mode)
+        self.page("month.html", route, &view, mode)
     }
 
     fn day(&self, date: NaiveDate, mode: Mode) -> Result<Produced> {
         let (y, m, d) = (date.year(), date.month(), date.day());
-        let path = format!("dates/{y}/{m:02}/{d:02}/index.html");
+        let route = Route::Day(date);
         let releases = self
             .archive
             .days
@@ -660,12 +623,12 @@ impl<'a> Renderer<'a> {
             .map(Vec::as_slice)
             .unwrap_or(&[]);
         let view = ListView {
-            site: self.site(&path),
+            site: self.site(route),
             crumbs: vec![
-                Crumb::to("Home", ""),
-                Crumb::to("Dates", "dates/"),
-                Crumb::to(&y.to_string(), &format!("dates/{y}/")),
-                Crumb::to(month_name(m), &format!("dates/{y}/{m:02}/")),
+                Crumb::to("Home", Route::Home),
+                Crumb::to("Dates", Route::Dates),
+                Crumb::to(&y.to_string(), Route::Year(y)),
+                Crumb::to(month_name(m), Route::Month(y, m)),
                 Crumb::here(&d.to_string()),
             ],
             heading: format!("{d} {} {y}", month_name(m)),
@@ -675,32 +638,33 @@ impl<'a> Renderer<'a> {
             }],
             count: releases.len(),
         };
-        self.page("day.html", path, &view, mode)
+        self.page("day.html", route, &view, mode)
     }
 
     fn not_found(&self, mode: Mode) -> Result<Produced> {
         // GitHub Pages serves this page for a missing path at any depth, so
         // relative links would break: they are absolute from the base path.
-        let mut site = self.site("404.html");
+        let mut site = self.site(Route::NotFound);
         site.root = self.location.base_path.clone();
         let view = NotFoundView {
             site,
             crumbs: vec![],
         };
-        self.page("404.html", "404.html".into(), &view, mode)
+        self.page("404.html", Route::NotFound, &view, mode)
     }
 
     fn feed(
         &self,
-        path: String,
+        route: Route,
         title: &str,
-        home: &str,
+        home: Route,
         releases: &[usize],
         mode: Mode,
     ) -> Result<Produced> {
+        let path = route.path();
         let chosen = &releases[..releases.len().min(self.archive.config.feed_size)];
         let inputs: Vec<u64> = chosen.iter().map(|&i| self.release_inputs(i)).collect();
-        let fingerprint = fingerprint(&("feed", &path, title, home, inputs));
+        let fingerprint = fingerprint(&("feed", &path, title, home.url(), inputs));
         if mode == Mode::Fingerprint {
             return Ok(Produced::Fingerprint { path, fingerprint });
         }
@@ -712,7 +676,7 @@ impl<'a> Renderer<'a> {
         let bytes = feed::json_feed(
             &self.archive.config,
             &self.location,
-            &path,
+            route,
             title,
             home,
             entries,
@@ -750,7 +714,7 @@ impl<'a> Renderer<'a> {
     /// commentary, set apart so a feed reader shows whose words are whose.
     /// Links in it are absolute (a feed has no page to be relative to).
     fn feed_entry<'r>(&self, release: &'r Release) -> Result<feed::Entry<'r>> {
-        let root = self.location.url("");
+        let root = self.location.url(Route::Home);
         let mut html = String::new();
         for c in corrections(release, &root, &|id| self.ids.contains(id)) {
             html.push_str(&format!(
@@ -758,7 +722,7 @@ impl<'a> Renderer<'a> {
                 c.date_text, c.html
             ));
         }
-        let page = self.location.url(&format!("releases/{}/", release.id));
+        let page = self.location.url(Route::Release(release.id.as_str()));
         let text = self.bodies.body(release)?;
         feed::push_capped(
             &mut html,

@@ -69,15 +69,15 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Static files of the default theme, by output path.
+/// Static files of the default theme, by name under `static/`.
 const STATIC: &[(&str, &[u8])] = &[(
-    "static/style.css",
+    "style.css",
     include_bytes!("../../themes/default/static/style.css"),
 )];
 
 pub struct Theme {
     pub tera: Tera,
-    /// (output path, bytes), sorted by path.
+    /// (name under `static/`, bytes), sorted by name.
     pub statics: Vec<(String, Vec<u8>)>,
     /// Hash of every template and static file: a changed theme means every
     /// page may change, so the build cache keys on it.
@@ -108,7 +108,7 @@ impl Theme {
             overlay(&dir.join("static"), &mut statics, |name, path| {
                 let bytes = std::fs::read(path)
                     .with_context(|| format!("{}: cannot read", path.display()))?;
-                Ok((format!("static/{name}"), bytes))
+                Ok((name, bytes))
             })?;
         }
         let mut tera = Tera::default();

@@ -4,7 +4,7 @@
 use chrono::{Datelike, Timelike};
 use serde::Serialize;
 
-use super::{month_name, Location};
+use super::{month_name, Location, Route};
 use crate::config::SiteConfig;
 use crate::model::{Archive, Area, Release};
 
@@ -49,10 +49,10 @@ pub struct Crumb {
 }
 
 impl Crumb {
-    pub fn to(name: &str, url: &str) -> Crumb {
+    pub fn to(name: &str, route: Route) -> Crumb {
         Crumb {
             name: name.to_string(),
-            url: Some(url.to_string()),
+            url: Some(route.url()),
         }
     }
     pub fn here(name: &str) -> Crumb {
@@ -112,12 +112,12 @@ impl<'a> ReleaseItem<'a> {
 
     /// `releases/<id>/`, relative to the site root.
     pub fn url(&self) -> String {
-        format!("releases/{}/", self.release.id)
+        Route::Release(self.release.id.as_str()).url()
     }
 
     /// `areas/<slug>/`, relative to the site root.
     pub fn area_url(&self) -> String {
-        format!("areas/{}/", self.area.slug)
+        Route::Area(&self.area.slug).url()
     }
 
     /// What templates see of the item.

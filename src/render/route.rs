@@ -1,0 +1,249 @@
+//! The site's address scheme, in one place: every page and file blotter
+//! writes has a [`Route`], and only a route turns into an output path or
+//! a URL. Permalinks are part of the brief's promise (a release's address
+//! never changes), so the scheme is written once and tested as a table.
+
+use std::fmt::Write as _;
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::model::Slug;
+
+/// One page or file of the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Route<'a> {
+    Home,
+    /// A release's permalink, by its id.
+    Release(&'a str),
+    Areas,
+    Area(&'a Slug),
+    AreaYear(&'a Slug, i32),
+    AreaFeed(&'a Slug),
+    Dates,
+    Year(i32),
+    Month(i32, u32),
+    Day(NaiveDate),
+    Tags,
+    Tag(&'a Slug),
+    SiteFeed,
+    NotFound,
+    NoJekyll,
+    HighlightCss,
+    /// A theme file, by its path under the theme's `static/` folder.
+    Static(&'a str),
+}
+
+impl Route<'_> {
+    /// The address relative to the site root, as links write it: a
+    /// page's folder (`areas/kent/`, `""` for the home page) or a file
+    /// (`feed.json`).
+    pub fn url(&self) -> String {
+        let mut url = String::new();
+        // Writing to a String cannot fail.
+        let _ = match self {
+            Route::Home => Ok(()),
+            Route::Release(id) => write!(url, "releases/{id}/"),
+            Route::Areas => write!(url, "areas/"),
+            Route::Area(slug) => write!(url, "areas/{slug}/"),
+            Route::AreaYear(slug, year) => write!(url, "areas/{slug}/{year}/"),
+            Route::AreaFeed(slug) => write!(url, "areas/{slug}/feed.json"),
+            Route::Dates => write!(url, "dates/"),
+            Route::Year(year) => write!(url, "dates/{year}/"),
+            Route::Month(year, month) => write!(url, "dates/{year}/{month:02}/"),
+            Route::Day(d) => write!(url, "dates/{}/{:02}/{:02}/", d.year(), d.month(), d.day()),
+            Route::Tags => write!(url, "tags/"),
+            Route::Tag(slug) => write!(url, "tags/{slug}/"),
+            Route::SiteFeed => write!(url, "feed.json"),
+            Route::NotFound => write!(url, "404.html"),
+            Route::NoJekyll => write!(url, ".nojekyll"),
+            Route::HighlightCss => write!(url, "static/highlight.css"),
+            Route::Static(file) => write!(url, "static/{file}"),
+        };
+        url
+    }
+
+    /// The file written for it, relative to the output folder: a page is
+    /// its folder's `index.html`.
+    pub fn path(&self) -> String {
+        let mut path = self.url();
+        if path.is_empty() || path.ends_with('/') {
+            path.push_str("index.html");
+        }
+        path
+    }
+
+    /// The prefix that leads from this page back to the site root (`./`,
+    /// `../../`): links between pages are relative, so the site works at a
+    /// domain's root and under any subpath.
+    pub fn root(&self) -> String {
+        match self.path().matches('/').count() {
+            0 => "./".to_string(),
+            depth => "../".repeat(depth),
+        }
+    }
+}
+
+/// Where the site lives: the public root URL, if known, and its path part.
+#[derive(Debug, Clone)]
+pub struct Location {
+    /// `https://owner.github.io/archive/`, always ending in `/`.
+    pub base_url: Option<String>,
+    /// `/archive/` (or `/`): what absolute links need, e.g. on the 404 page.
+    pub base_path: String,
+}
+
+impl Location {
+    /// From a base URL as the configuration checked it (absolute http(s)).
+    pub fn new(base_url: Option<&str>) -> Location {
+        let base_url = base_url.map(|u| format!("{}/", u.trim_end_matches('/')));
+        let base_path = base_url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok())
+            .map_or_else(|| "/".to_string(), |u| u.path().to_string());
+        Location {
+            base_url,
+            base_path,
+        }
+    }
+
+    /// The public URL of a route: absolute with a base URL, root-relative
+    /// without one.
+    pub fn url(&self, route: Route) -> String {
+        let base = self.base_url.as_deref().unwrap_or(&self.base_path);
+        format!("{base}{}", route.url())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slug(text: &str) -> Slug {
+        Slug::from_text(text)
+    }
+
+    #[test]
+    fn every_route_has_its_documented_address() {
+        let (kent, fraud) = (slug("Kent"), slug("Fraud"));
+        let day = NaiveDate::from_ymd_opt(2020, 7, 2).unwrap();
+        let table: Vec<(Route, &str, &str, &str)> = vec![
+            (Route::Home, "", "index.html", "./"),
+            (
+                Route::Release("004_ab"),
+                "releases/004_ab/",
+                "releases/004_ab/index.html",
+                "../../",
+            ),
+            (Route::Areas, "areas/", "areas/index.html", "../"),
+            (
+                Route::Area(&kent),
+                "areas/kent/",
+                "areas/kent/index.html",
+                "../../",
+            ),
+            (
+                Route::AreaYear(&kent, 2020),
+                "areas/kent/2020/",
+                "areas/kent/2020/index.html",
+                "../../../",
+            ),
+            (
+                Route::AreaFeed(&kent),
+                "areas/kent/feed.json",
+                "areas/kent/feed.json",
+                "../../",
+            ),
+            (Route::Dates, "dates/", "dates/index.html", "../"),
+            (
+                Route::Year(2020),
+                "dates/2020/",
+                "dates/2020/index.html",
+                "../../",
+            ),
+            (
+                Route::Month(2020, 7),
+                "dates/2020/07/",
+                "dates/2020/07/index.html",
+                "../../../",
+            ),
+            (
+                Route::Day(day),
+                "dates/2020/07/02/",
+                "dates/2020/07/02/index.html",
+                "../../../../",
+            ),
+            (Route::Tags, "tags/", "tags/index.html", "../"),
+            (
+                Route::Tag(&fraud),
+                "tags/fraud/",
+                "tags/fraud/index.html",
+                "../../",
+            ),
+            (Route::SiteFeed, "feed.json", "feed.json", "./"),
+            (Route::NotFound, "404.html", "404.html", "./"),
+            (Route::NoJekyll, ".nojekyll", ".nojekyll", "./"),
+            (
+                Route::HighlightCss,
+                "static/highlight.css",
+                "static/highlight.css",
+                "../",
+            ),
+            (
+                Route::Static("style.css"),
+                "static/style.css",
+                "static/style.css",
+                "../",
+            ),
+        ];
+        let mut paths = std::collections::HashSet::new();
+        for (route, url, path, root) in table {
+            assert_eq!(route.url(), url, "{route:?}");
+            assert_eq!(route.path(), path, "{route:?}");
+            assert_eq!(route.root(), root, "{route:?}");
+            assert!(paths.insert(route.path()), "{route:?} shares its path");
+        }
+    }
+
+    #[test]
+    fn a_link_from_any_page_resolves_to_its_target() {
+        // root() + url() from a page, resolved against the page's own
+        // folder, lands on the target's address.
+        let kent = slug("Kent");
+        let day = NaiveDate::from_ymd_opt(2021, 1, 9).unwrap();
+        let pages = [
+            Route::Home,
+            Route::Area(&kent),
+            Route::Day(day),
+            Route::NotFound,
+        ];
+        let targets = [
+            Route::Release("x"),
+            Route::AreaYear(&kent, 2021),
+            Route::SiteFeed,
+        ];
+        let base = url::Url::parse("https://example.org/archive/").unwrap();
+        for page in pages {
+            let here = base.join(&page.path()).unwrap();
+            for target in targets {
+                let link = format!("{}{}", page.root(), target.url());
+                let resolved = here.join(&link).unwrap();
+                assert_eq!(
+                    resolved,
+                    base.join(&target.url()).unwrap(),
+                    "{page:?} -> {target:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn public_urls_are_absolute_with_a_base_url_and_root_relative_without() {
+        let release = Route::Release("abc");
+        let at = Location::new(Some("https://example.org/archive"));
+        assert_eq!(at.url(release), "https://example.org/archive/releases/abc/");
+        assert_eq!(at.base_path, "/archive/");
+        let nowhere = Location::new(None);
+        assert_eq!(nowhere.url(release), "/releases/abc/");
+        assert_eq!(nowhere.url(Route::Home), "/");
+    }
+}
