@@ -127,20 +127,33 @@ pub fn release_text(release: &Release, body: &str) -> String {
 }
 
 /// Folded forms of a release: (form, body count, in title), sorted by form.
-pub fn release_forms(title: &str, text: &str) -> (u32, Vec<(String, u32, bool)>) {
-    let mut counts: BTreeMap<String, (u32, bool)> = BTreeMap::new();
+pub fn release_forms(title: &str, text: &str) -> Forms {
+    use unicode_segmentation::UnicodeSegmentation;
+    let mut counts: FxHashMap<String, (u32, bool)> = FxHashMap::default();
     let mut length = 0u32;
-    for form in tokenise::words(text) {
-        length += 1;
-        counts.entry(form).or_default().0 += 1;
+    let mut form = String::new();
+    for (source, in_title) in [(text, false), (title, true)] {
+        for word in source.unicode_words() {
+            if !tokenise::fold_into(word, &mut form) {
+                continue;
+            }
+            let entry = match counts.get_mut(form.as_str()) {
+                Some(entry) => entry,
+                None => counts.entry(form.clone()).or_default(),
+            };
+            if in_title {
+                entry.1 = true;
+            } else {
+                length += 1;
+                entry.0 += 1;
+            }
+        }
     }
-    for form in tokenise::words(title) {
-        counts.entry(form).or_default().1 = true;
-    }
-    let forms = counts
+    let mut forms: Vec<(String, u32, bool)> = counts
         .into_iter()
         .map(|(form, (count, title))| (form, count, title))
         .collect();
+    forms.sort_unstable();
     (length, forms)
 }
 
@@ -165,7 +178,7 @@ pub fn build(
         .as_deref()
         .and_then(cache::load)
         .unwrap_or_default();
-    let fresh: Vec<Option<(u32, Vec<(String, u32, bool)>)>> = (archive.releases.par_iter())
+    let fresh: Vec<Option<Forms>> = (archive.releases.par_iter())
         .map(|release| {
             if cached.contains_key(&release.digest) {
                 return Ok(None);
@@ -177,6 +190,7 @@ pub fn build(
             )))
         })
         .collect::<Result<_>>()?;
+    crate::progress::mark("search: words of new releases");
     let mut missed = 0usize;
     let docs: Vec<std::borrow::Cow<DocTerms>> = (archive.releases.iter().zip(fresh))
         .map(|(release, fresh)| match fresh {
@@ -203,8 +217,17 @@ pub fn build(
             let _ = cache::save(path, &dictionary, &entries);
         }
     }
+    crate::progress::mark("search: cache");
     Ok(write_index(archive, &dictionary, &docs))
 }
+
+/// A release's folded forms: (form, body count, in title), sorted by form,
+/// with its body length in words.
+type Forms = (u32, Vec<(String, u32, bool)>);
+/// A stem group's shard key (the common prefix of its forms) and bytes.
+type Entry = (String, Vec<u8>);
+/// A shard's prefix and its entries.
+type Shard<'e> = (String, Vec<&'e Entry>);
 
 /// One form's postings while the index is assembled.
 #[derive(Default)]
@@ -238,6 +261,7 @@ fn write_index(
             }
         }
     }
+    crate::progress::mark("search: postings");
     // Groups of forms by stem, each keyed by the longest common prefix of
     // its stem and forms (so it sits in a shard whose prefix is a prefix
     // of every one of its forms).
@@ -253,7 +277,7 @@ fn write_index(
             .or_default()
             .push(id as u32);
     }
-    let mut entries: Vec<(String, Vec<u8>)> = groups
+    let mut entries: Vec<Entry> = groups
         .into_par_iter()
         .map(|(stem, mut forms)| {
             forms.sort_by(|a, b| dictionary.forms[*a as usize].cmp(&dictionary.forms[*b as usize]));
@@ -274,7 +298,8 @@ fn write_index(
         })
         .collect();
     entries.sort();
-    let mut shards: Vec<(String, Vec<&(String, Vec<u8>)>)> = Vec::new();
+    crate::progress::mark("search: stems, encoding");
+    let mut shards: Vec<Shard> = Vec::new();
     split(String::new(), entries.iter().collect(), &mut shards);
     shards.sort_by(|a, b| a.0.cmp(&b.0));
 
@@ -303,11 +328,7 @@ fn write_index(
 /// Puts `bucket` (entries whose key starts with `prefix`) in one shard, or
 /// splits it by the next character when it is too large: entries whose key
 /// is the prefix itself stay in a shard of that prefix.
-fn split<'e>(
-    prefix: String,
-    bucket: Vec<&'e (String, Vec<u8>)>,
-    shards: &mut Vec<(String, Vec<&'e (String, Vec<u8>)>)>,
-) {
+fn split<'e>(prefix: String, bucket: Vec<&'e Entry>, shards: &mut Vec<Shard<'e>>) {
     let size: usize = bucket.iter().map(|e| e.1.len()).sum();
     let depth = prefix.chars().count();
     if size <= SHARD_TARGET || bucket.iter().all(|e| e.0 == prefix) {
@@ -315,7 +336,7 @@ fn split<'e>(
         return;
     }
     let mut exact = Vec::new();
-    let mut children: BTreeMap<String, Vec<&(String, Vec<u8>)>> = BTreeMap::new();
+    let mut children: BTreeMap<String, Vec<&Entry>> = BTreeMap::new();
     for entry in bucket {
         if entry.0 == prefix {
             exact.push(entry);
@@ -334,7 +355,7 @@ fn split<'e>(
     }
 }
 
-fn meta(archive: &Archive, shards: &[(String, Vec<&(String, Vec<u8>)>)]) -> Vec<u8> {
+fn meta(archive: &Archive, shards: &[Shard]) -> Vec<u8> {
     let n = archive.releases.len();
     // Documents are oldest first, so a year is a range of document numbers.
     let mut years: BTreeMap<i32, (usize, usize)> = BTreeMap::new();

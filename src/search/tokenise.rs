@@ -20,6 +20,13 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 /// for a word with nothing left or one too long to be a word.
 pub fn fold(word: &str) -> Option<String> {
     let mut out = String::with_capacity(word.len());
+    fold_into(word, &mut out).then_some(out)
+}
+
+/// [`fold`] into a buffer the caller reuses (no allocation per word):
+/// false when nothing is left.
+pub fn fold_into(word: &str, out: &mut String) -> bool {
+    out.clear();
     let word = word
         .strip_suffix("'s")
         .or_else(|| word.strip_suffix("\u{2019}s"))
@@ -42,9 +49,13 @@ pub fn fold(word: &str) -> Option<String> {
             }
         }
     }
-    let out = out.trim_matches('.').to_string();
+    while out.ends_with('.') {
+        out.pop();
+    }
+    let lead = out.len() - out.trim_start_matches('.').len();
+    out.drain(..lead);
     let chars = out.chars().count();
-    (chars > 0 && chars <= MAX_FORM_CHARS).then_some(out)
+    chars > 0 && chars <= MAX_FORM_CHARS
 }
 
 /// English Snowball stem of a folded form. Words with digits (`a38`,
