@@ -29,6 +29,7 @@ pub mod read;
 mod rebuild;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod write;
 
 use std::borrow::Cow;
@@ -140,12 +141,16 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
         );
     }
     archive.offload_bodies();
+    let cache_dir = cache::folder(&options.output);
+    let search = search::build(&archive, &FromFiles, cache_dir.as_deref()).map_err(ConfigError)?;
+    progress::mark("search index");
     let renderer = Renderer::new(
         &archive,
         &theme,
         Location::new(base_url.as_deref()),
         &FromFiles,
-    );
+    )
+    .with_search(&search);
     let previous = last_build.join().unwrap_or(Ok(None)).map_err(ConfigError)?;
     let (pages, rewritten) =
         rebuild::write_site(&options.output, &renderer, key, previous).map_err(ConfigError)?;

@@ -9,6 +9,7 @@ pub mod body;
 pub mod commentary;
 mod feed;
 mod route;
+mod search;
 pub mod theme;
 mod views;
 
@@ -70,6 +71,8 @@ pub enum Job {
     Static(usize),
     HighlightCss,
     NoJekyll,
+    SearchPage,
+    SearchFile(usize),
 }
 
 /// Where the renderer gets release bodies. The model keeps a body only
@@ -92,6 +95,7 @@ pub struct Renderer<'a> {
     /// Ids of the releases in the site, for cross-references.
     ids: rustc_hash::FxHashSet<&'a str>,
     calendar: Calendar,
+    search: Option<&'a crate::search::SearchIndex>,
 }
 
 /// year -> month -> day -> release indices.
@@ -128,6 +132,7 @@ impl<'a> Renderer<'a> {
             area_years,
             ids,
             calendar,
+            search: None,
         }
     }
 
@@ -194,6 +199,7 @@ impl<'a> Renderer<'a> {
             }
         }
         jobs.extend((0..self.theme.statics.len()).map(Job::Static));
+        jobs.extend(self.search_jobs());
         jobs
     }
 
@@ -214,7 +220,10 @@ impl<'a> Renderer<'a> {
     /// equal pages, so an incremental build need not render them. `None`
     /// for feeds and static files, which are always produced.
     pub fn fingerprint(&self, job: Job) -> Option<Result<(String, u64)>> {
-        if matches!(job, Job::Static(_) | Job::NoJekyll | Job::HighlightCss) {
+        if matches!(
+            job,
+            Job::Static(_) | Job::NoJekyll | Job::HighlightCss | Job::SearchFile(_)
+        ) {
             return None;
         }
         Some(
@@ -278,6 +287,7 @@ impl<'a> Renderer<'a> {
             })),
             Job::Tags => self.tags(mode),
             Job::Tag(t) => self.tag(t, mode),
+            Job::SearchPage | Job::SearchFile(_) => self.search_job(job, mode),
         }
     }
 

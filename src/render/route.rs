@@ -26,6 +26,9 @@ pub enum Route<'a> {
     Tags,
     Tag(&'a Slug),
     SiteFeed,
+    /// The search page; the index files under `search/` are laid out by
+    /// the search module, whose client reads them.
+    Search,
     NotFound,
     NoJekyll,
     HighlightCss,
@@ -54,6 +57,7 @@ impl Route<'_> {
             Route::Tags => write!(url, "tags/"),
             Route::Tag(slug) => write!(url, "tags/{slug}/"),
             Route::SiteFeed => write!(url, "feed.json"),
+            Route::Search => write!(url, "search/"),
             Route::NotFound => write!(url, "404.html"),
             Route::NoJekyll => write!(url, ".nojekyll"),
             Route::HighlightCss => write!(url, "static/highlight.css"),
@@ -180,6 +184,7 @@ mod tests {
                 "../../",
             ),
             (Route::SiteFeed, "feed.json", "feed.json", "./"),
+            (Route::Search, "search/", "search/index.html", "../"),
             (Route::NotFound, "404.html", "404.html", "./"),
             (Route::NoJekyll, ".nojekyll", ".nojekyll", "./"),
             (

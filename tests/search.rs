@@ -1,0 +1,355 @@
+//! Search over built sites: recall on a generated corpus, ranking, the
+//! index files' limits, and clean and incremental builds writing the same
+//! index. Queries run through `blotter::search::query`, which mirrors the
+//! browser client (static/search.js) step for step.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+use blotter::search::query::{self, Filters};
+use blotter::search::tokenise;
+use support::*;
+
+const AREAS: [&str; 3] = ["Kent", "Dyfed-Powys", "Derbyshire"];
+const WORDS: [&str; 24] = [
+    "arrest",
+    "arrested",
+    "arrests",
+    "burglary",
+    "burglaries",
+    "cannabis",
+    "county",
+    "lines",
+    "drugs",
+    "officers",
+    "appeal",
+    "witness",
+    "witnesses",
+    "vehicle",
+    "A38",
+    "£52kg",
+    "Heddlu",
+    "Ysbyty",
+    "Kowalski",
+    "EncroChat",
+    "Venetic",
+    "seized",
+    "court",
+    "sentenced",
+];
+
+/// A small deterministic generator (xorshift), so the corpus is the same
+/// on every run.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+/// (file name, title, body) of `n` releases.
+fn corpus(n: usize, seed: u64) -> Vec<(String, String, String)> {
+    let mut rng = Rng(seed);
+    (0..n)
+        .map(|i| {
+            let title: Vec<&str> = (0..4).map(|_| rng.pick(&WORDS)).collect();
+            let len = 5 + rng.next() % 40;
+            let body: Vec<&str> = (0..len).map(|_| rng.pick(&WORDS)).collect();
+            (format!("r{i:05}"), title.join(" "), body.join(" "))
+        })
+        .collect()
+}
+
+fn release_file(i: usize, title: &str, body: &str) -> String {
+    let area = AREAS[i % AREAS.len()];
+    let day = 1 + i % 28;
+    let month = 1 + (i / 28) % 12;
+    let year = 2015 + (i / 336) % 10;
+    format!(
+        "```yaml\narea: {area}\ntitle: {title}\npublish:\n  date: 10:{:02} {day:02}/{month:02}/{year}\n```\n\n{body}\n",
+        i % 60
+    )
+}
+
+fn write_corpus(content: &Path, releases: &[(String, String, String)]) {
+    for (i, (name, title, body)) in releases.iter().enumerate() {
+        let path = content.join("releases").join(format!("{name}.txt"));
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, release_file(i, title, body)).unwrap();
+    }
+}
+
+/// The built site's files as the client fetches them.
+fn files(output: &Path) -> impl Fn(&str) -> Option<Vec<u8>> + '_ {
+    move |path| fs::read(output.join(path)).ok()
+}
+
+/// Release ids of documents, from the metadata chunks.
+fn ids(output: &Path, hits: &[query::Hit]) -> Vec<String> {
+    hits.iter()
+        .map(|h| {
+            let chunk = h.doc / blotter::search::DOCS_PER_CHUNK;
+            let folder = chunk / blotter::search::CHUNKS_PER_FOLDER;
+            let bytes = fs::read(output.join(format!("search/d/{folder}/{chunk}.json"))).unwrap();
+            let docs: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            let entry = &docs[(h.doc % blotter::search::DOCS_PER_CHUNK) as usize];
+            entry[3].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+fn search(output: &Path, q: &str) -> Vec<String> {
+    let hits = query::search(&files(output), q, &Filters::default(), false).unwrap();
+    ids(output, &hits)
+}
+
+#[test]
+fn every_release_containing_a_word_is_found_and_a_nonsense_word_finds_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (content, output) = (dir.path().join("content"), dir.path().join("site"));
+    let releases = corpus(2000, 0x5eed);
+    write_corpus(&content, &releases);
+    build_ok(&content, &output, Some(BASE_URL));
+    let stemmer = tokenise::english();
+    for word in WORDS {
+        let form = tokenise::words(word).next().unwrap();
+        let stem = tokenise::stem(&stemmer, &form);
+        let forms_of = |(_, title, body): &(String, String, String)| -> BTreeSet<String> {
+            tokenise::words(title)
+                .chain(tokenise::words(body))
+                .collect()
+        };
+        let containing: BTreeSet<&str> = (releases.iter())
+            .filter(|r| forms_of(r).contains(&form))
+            .map(|r| r.0.as_str())
+            .collect();
+        let same_stem: BTreeSet<&str> = (releases.iter())
+            .filter(|r| {
+                forms_of(r)
+                    .iter()
+                    .any(|f| tokenise::stem(&stemmer, f) == stem)
+            })
+            .map(|r| r.0.as_str())
+            .collect();
+        let found = search(&output, word);
+        let found: BTreeSet<&str> = found.iter().map(String::as_str).collect();
+        assert!(!containing.is_empty(), "{word} is in the corpus");
+        assert!(
+            containing.is_subset(&found),
+            "{word}: every release with it is found"
+        );
+        assert!(
+            found.is_subset(&same_stem),
+            "{word}: only releases with its stem"
+        );
+    }
+    assert!(search(&output, "zzqxv").is_empty());
+    assert!(
+        search(&output, "arrest zzqxv").is_empty(),
+        "every word is required"
+    );
+}
+
+#[test]
+fn the_index_keeps_every_file_under_a_megabyte_and_every_folder_under_ten_thousand() {
+    let dir = tempfile::tempdir().unwrap();
+    let (content, output) = (dir.path().join("content"), dir.path().join("site"));
+    write_corpus(&content, &corpus(1500, 7));
+    build_ok(&content, &output, Some(BASE_URL));
+    let mut shards = 0;
+    for entry in walkdir::WalkDir::new(output.join("search")) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_dir() {
+            assert!(fs::read_dir(entry.path()).unwrap().count() <= 10_000);
+        } else {
+            assert!(
+                entry.metadata().unwrap().len() <= 1 << 20,
+                "{:?}",
+                entry.path()
+            );
+            shards += usize::from(entry.path().extension().is_some_and(|e| e == "bin"));
+        }
+    }
+    assert!(shards > 3, "a corpus this size is split into shards");
+}
+
+fn ranking_site(dir: &Path) -> std::path::PathBuf {
+    let (content, output) = (dir.join("content"), dir.join("site"));
+    let files = [
+        (
+            "releases/a.txt",
+            0,
+            "Witness appeal",
+            "Officers ask for help. Cannabis was found.",
+        ),
+        (
+            "releases/b.txt",
+            1,
+            "Cannabis factory found",
+            "Police found plants.",
+        ),
+        (
+            "releases/c.txt",
+            2,
+            "Road closed",
+            "Cannabis seized on the A38 near Derby.",
+        ),
+        (
+            "releases/d.txt",
+            3,
+            "Road closed again",
+            "Cannabis seized on the A38 near Derby.",
+        ),
+        (
+            "releases/e.txt",
+            4,
+            "Three held",
+            "Three people were arrested after burglaries.",
+        ),
+        (
+            "releases/f.txt",
+            5,
+            "One held",
+            "One arrest after a burglary.",
+        ),
+    ];
+    for (path, i, title, body) in files {
+        write_files(&content, &[(path, &release_file(i, title, body))]);
+    }
+    build_ok(&content, &output, Some(BASE_URL));
+    output
+}
+
+#[test]
+fn a_title_match_ranks_above_body_matches_and_equals_come_newest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = ranking_site(dir.path());
+    let ids = search(&output, "cannabis");
+    assert_eq!(ids[0], "b", "the title match first");
+    // c and d say the same; d is the newer.
+    let (c, d) = (
+        ids.iter().position(|i| i == "c").unwrap(),
+        ids.iter().position(|i| i == "d").unwrap(),
+    );
+    assert!(d < c, "newest first among equals: {ids:?}");
+    assert_eq!(
+        search(&output, "cannabis a38"),
+        ["d", "c"],
+        "all words required"
+    );
+}
+
+#[test]
+fn an_exact_form_ranks_above_other_forms_of_its_stem() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = ranking_site(dir.path());
+    assert_eq!(search(&output, "arrested"), ["e", "f"]);
+    assert_eq!(search(&output, "arrest"), ["f", "e"]);
+    assert_eq!(search(&output, "burglary"), ["f", "e"]);
+    assert_eq!(search(&output, "burglaries"), ["e", "f"]);
+}
+
+#[test]
+fn the_last_word_matches_as_a_prefix_while_typing_and_filters_narrow() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = ranking_site(dir.path());
+    let typing = |q: &str, filters: &Filters| {
+        ids(
+            &output,
+            &query::search(&files(&output), q, filters, true).unwrap(),
+        )
+    };
+    assert_eq!(typing("canna", &Filters::default()).len(), 4);
+    assert!(
+        search(&output, "canna").is_empty(),
+        "a finished word is whole"
+    );
+    let kent = Filters {
+        area: Some("kent".into()),
+        ..Filters::default()
+    };
+    assert_eq!(typing("cannabis", &kent), ["d", "a"]);
+    let none = Filters {
+        from: Some(2030),
+        ..Filters::default()
+    };
+    assert!(typing("cannabis", &none).is_empty());
+}
+
+fn search_files(output: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    snapshot(&output.join("search"))
+}
+
+#[test]
+fn clean_and_incremental_builds_write_the_same_index_and_a_damaged_cache_is_a_miss() {
+    let dir = tempfile::tempdir().unwrap();
+    let (content, output) = (dir.path().join("content"), dir.path().join("site"));
+    let releases = corpus(300, 11);
+    write_corpus(&content, &releases);
+    build_ok(&content, &output, Some(BASE_URL));
+    // An edit, a new release, a removed one.
+    let (name, title, _) = &releases[5];
+    write_files(
+        &content,
+        &[
+            (
+                &format!("releases/{name}.txt"),
+                &release_file(5, title, "Zebedee was sentenced at Quokka Crown Court."),
+            ),
+            (
+                "releases/new.txt",
+                &release_file(301, "Venetic", "EncroChat witnesses."),
+            ),
+        ],
+    );
+    fs::remove_file(content.join(format!("releases/{}.txt", releases[9].0))).unwrap();
+    let report = build_ok(&content, &output, Some(BASE_URL));
+    let summary = report.summary.unwrap();
+    let clean = dir.path().join("clean");
+    build_ok(&content, &clean, Some(BASE_URL));
+    assert_eq!(search_files(&output), search_files(&clean));
+    assert!(
+        summary.rewritten < summary.pages / 2,
+        "written in place, only what changed: {} of {}",
+        summary.rewritten,
+        summary.pages
+    );
+    // A damaged search cache changes nothing but the time taken.
+    let cache = blotter::cache::folder(&output).unwrap().join("search");
+    let mut bytes = fs::read(&cache).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    fs::write(&cache, bytes).unwrap();
+    fs::remove_dir_all(&output).unwrap();
+    build_ok(&content, &output, Some(BASE_URL));
+    assert_eq!(search_files(&output), search_files(&clean));
+    assert_eq!(search(&output, "zebedee quokka"), [name.as_str()]);
+}
+
+#[test]
+fn every_page_has_a_labelled_search_box_and_scripts_only_from_the_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("site");
+    build_ok(&sample_content(), &output, Some(BASE_URL));
+    let home = read(&output, "index.html");
+    assert!(home
+        .contains(r#"<form class="site-search" role="search" action="./search/" method="get">"#));
+    assert!(home.contains(r#"<label for="site-search-q">"#));
+    assert!(home.contains("script-src 'self';") && home.contains("form-action 'self'"));
+    let page = read(&output, "search/index.html");
+    assert!(page.contains("data-search-results") && page.contains(r#"aria-live="polite""#));
+    assert!(page.contains("<noscript>") && page.contains(r#"href="../areas/""#));
+    assert!(page.contains(r#"<script src="../static/search.js" defer></script>"#));
+    assert!(!page.contains("<script>"), "no inline script");
+    let not_found = read(&output, "404.html");
+    assert!(not_found.contains(r#"action="/archive/search/""#));
+}
