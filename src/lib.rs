@@ -21,6 +21,7 @@
 pub mod cache;
 pub mod config;
 pub mod diagnostics;
+pub mod init;
 pub mod load;
 pub mod model;
 pub mod parse;
@@ -29,6 +30,7 @@ pub mod read;
 mod rebuild;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod write;
 
 use std::borrow::Cow;
