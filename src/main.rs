@@ -172,7 +172,13 @@ fn main() -> ExitCode {
 /// Runs the preview server until Ctrl-C, printing each build's outcome.
 fn serve(options: ServeOptions) -> ExitCode {
     let requested = options.port;
-    let server = match Server::start(options, Arc::new(print_serve_event)) {
+    // Each warning is printed once, not again after every rebuild.
+    let printed = std::sync::Mutex::new(std::collections::HashSet::new());
+    let print = move |event: &ServeEvent<'_>| {
+        let mut printed = printed.lock().unwrap_or_else(|e| e.into_inner());
+        print_serve_event(event, &mut printed);
+    };
+    let server = match Server::start(options, Arc::new(print)) {
         Ok(server) => server,
         Err(err) => {
             eprintln!("error: {err}");
@@ -207,7 +213,7 @@ fn serve(options: ServeOptions) -> ExitCode {
 /// Warnings listed after a build; `blotter check` lists them all.
 const SERVE_WARNINGS_SHOWN: usize = 10;
 
-fn print_serve_event(event: &ServeEvent<'_>) {
+fn print_serve_event(event: &ServeEvent<'_>, printed: &mut std::collections::HashSet<String>) {
     let cwd = std::env::current_dir().unwrap_or_default();
     let mut err = std::io::stderr().lock();
     let changed_note = |changed: &[PathBuf]| match changed {
@@ -229,17 +235,19 @@ fn print_serve_event(event: &ServeEvent<'_>) {
                 .diagnostics
                 .iter()
                 .filter(|d| !d.is_error())
+                .map(|d| d.relative_to(&cwd).to_string())
+                .filter(|w| printed.insert(w.clone()))
                 .collect();
             for d in &errors {
                 let _ = writeln!(err, "{}", d.relative_to(&cwd));
             }
-            for d in warnings.iter().take(SERVE_WARNINGS_SHOWN) {
-                let _ = writeln!(err, "{}", d.relative_to(&cwd));
+            for warning in warnings.iter().take(SERVE_WARNINGS_SHOWN) {
+                let _ = writeln!(err, "{warning}");
             }
             if warnings.len() > SERVE_WARNINGS_SHOWN {
                 let _ = writeln!(
                     err,
-                    "and {} more warnings (`blotter check` lists them all)",
+                    "and {} more new warnings (`blotter check` lists them all)",
                     warnings.len() - SERVE_WARNINGS_SHOWN
                 );
             }
@@ -261,6 +269,9 @@ fn print_serve_event(event: &ServeEvent<'_>) {
                     plural(errors.len())
                 ),
             };
+        }
+        ServeEvent::Building { changed } => {
+            let _ = writeln!(err, "rebuilding{}", changed_note(changed));
         }
         ServeEvent::ConfigFailed { message, changed } => {
             let _ = writeln!(

@@ -104,10 +104,18 @@ fn answer(request: Request, shared: &Arc<Shared>) {
 fn internal(request: Request, name: &str, query: Option<&str>, shared: &Arc<Shared>) {
     match name {
         "reload.js" => {
-            let _ = request.respond(bytes(200, inject::RELOAD_JS.as_bytes(), "text/javascript"));
+            let _ = request.respond(bytes(
+                200,
+                inject::RELOAD_JS.as_bytes(),
+                "text/javascript; charset=utf-8",
+            ));
         }
         "overlay.css" => {
-            let _ = request.respond(bytes(200, inject::OVERLAY_CSS.as_bytes(), "text/css"));
+            let _ = request.respond(bytes(
+                200,
+                inject::OVERLAY_CSS.as_bytes(),
+                "text/css; charset=utf-8",
+            ));
         }
         "events" => {
             let since = query

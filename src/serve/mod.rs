@@ -43,6 +43,8 @@ pub struct ServeOptions {
 /// One thing the server did that the terminal should hear about.
 #[derive(Debug)]
 pub enum ServeEvent<'a> {
+    /// A rebuild starts, for these changed files.
+    Building { changed: &'a [PathBuf] },
     /// A build finished: the site was written (`report.summary` is set) or
     /// the content had errors and the last good site is still served.
     Built {
@@ -259,6 +261,7 @@ fn rebuild_loop(
         }
         changed.sort();
         changed.dedup();
+        listener(&ServeEvent::Building { changed: &changed });
         let started = Instant::now();
         match crate::build(options) {
             Ok(report) => {

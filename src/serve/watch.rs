@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
 use std::time::Duration;
 
-use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
-use notify_debouncer_mini::{new_debouncer, DebounceEventResult, Debouncer};
+use notify_debouncer_full::notify::event::{AccessKind, AccessMode, EventKind};
+use notify_debouncer_full::notify::{RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
 
 use super::Notice;
 use crate::BuildOptions;
@@ -20,7 +21,7 @@ const DEBOUNCE: Duration = Duration::from_millis(100);
 
 /// Watches until dropped.
 pub(super) struct Watcher {
-    _debouncer: Debouncer<RecommendedWatcher>,
+    _debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
 }
 
 /// The folders watched and the ones left out, as absolute paths (the
@@ -95,6 +96,16 @@ fn is_scratch(name: &std::ffi::OsStr) -> bool {
         .any(|ext| lower.ends_with(ext))
 }
 
+/// Whether an event can mean new bytes: a build reading the content opens
+/// every file it reads, and those events must not start another build.
+fn changes_a_file(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        _ => true,
+    }
+}
+
 /// `path` made absolute with symlinks resolved, as the watcher reports it;
 /// a path that does not exist yet keeps its absolute form.
 fn real(path: &Path) -> PathBuf {
@@ -111,12 +122,13 @@ impl Watcher {
         let scope = Scope::new(options);
         let report = notices.clone();
         let filter = scope.clone();
-        let mut debouncer = new_debouncer(DEBOUNCE, move |result: DebounceEventResult| {
+        let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
             let notice = match result {
                 Ok(events) => {
                     let changed: Vec<PathBuf> = events
                         .into_iter()
-                        .map(|e| e.path)
+                        .filter(|e| changes_a_file(&e.event.kind))
+                        .flat_map(|e| e.event.paths)
                         .filter(|p| filter.matters(p))
                         .collect();
                     if changed.is_empty() {
@@ -124,7 +136,13 @@ impl Watcher {
                     }
                     Notice::Changed(changed)
                 }
-                Err(err) => Notice::WatchFailed(err.to_string()),
+                Err(errors) => Notice::WatchFailed(
+                    errors
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
             };
             let _ = report.send(notice);
         })
@@ -133,7 +151,6 @@ impl Watcher {
         folders.extend(scope.theme.clone());
         for folder in folders {
             debouncer
-                .watcher()
                 .watch(&folder, RecursiveMode::Recursive)
                 .map_err(|e| anyhow::anyhow!("cannot watch {}: {e}", folder.display()))?;
         }
