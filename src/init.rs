@@ -105,7 +105,7 @@ impl std::fmt::Display for NotEmpty {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} is not empty: `blotter init` only writes into an empty or new folder",
+            "{} is not empty: `blotter init` only writes into an empty or new folder (a `.git` folder is allowed)",
             self.0.display()
         )
     }
@@ -114,11 +114,14 @@ impl std::fmt::Display for NotEmpty {
 impl std::error::Error for NotEmpty {}
 
 /// Writes a new archive into `dir` (created if missing) and returns the
-/// files written. Refuses, writing nothing, when `dir` is not an empty
-/// folder; a file that appears meanwhile is never replaced.
+/// files written. Refuses, writing nothing, when `dir` holds anything but
+/// a `.git` folder; a file that appears meanwhile is never replaced.
 pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
     match fs::read_dir(dir) {
-        Ok(mut entries) => {
+        Ok(entries) => {
+            // A repository just made with `git init` counts as empty.
+            let mut entries =
+                entries.filter(|e| e.as_ref().map_or(true, |e| e.file_name() != ".git"));
             if entries.next().is_some() {
                 return Err(NotEmpty(dir.to_path_buf()).into());
             }

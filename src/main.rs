@@ -172,6 +172,21 @@ fn main() -> ExitCode {
 /// Runs the preview server until Ctrl-C, printing each build's outcome.
 fn serve(options: ServeOptions) -> ExitCode {
     let requested = options.port;
+    // Set before the first build, so Ctrl-C during it waits for it too.
+    let (stop, stopped) = std::sync::mpsc::channel();
+    let presses = std::sync::atomic::AtomicUsize::new(0);
+    let handler = ctrlc::set_handler(move || {
+        // The first Ctrl-C waits for a build under way; a second one ends
+        // the process at once, which the build's staged writes survive.
+        if presses.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
+            std::process::exit(130);
+        }
+        let _ = stop.send(());
+    });
+    if let Err(err) = handler {
+        eprintln!("error: cannot handle Ctrl-C: {err}");
+        return ExitCode::from(2);
+    }
     // Each warning is printed once, not again after every rebuild.
     let printed = std::sync::Mutex::new(std::collections::HashSet::new());
     let print = move |event: &ServeEvent<'_>| {
@@ -189,21 +204,6 @@ fn serve(options: ServeOptions) -> ExitCode {
         eprintln!("port {requested} is taken");
     }
     println!("serving {} (Ctrl-C to stop)", server.url());
-    let (stop, stopped) = std::sync::mpsc::channel();
-    let presses = std::sync::atomic::AtomicUsize::new(0);
-    let handler = ctrlc::set_handler(move || {
-        // The first Ctrl-C waits for a build under way; a second one ends
-        // the process at once, which the build's staged writes survive.
-        if presses.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
-            std::process::exit(130);
-        }
-        let _ = stop.send(());
-    });
-    if let Err(err) = handler {
-        eprintln!("error: cannot handle Ctrl-C: {err}");
-        server.shutdown();
-        return ExitCode::from(2);
-    }
     let _ = stopped.recv();
     eprintln!("stopping (after the build under way, if any)");
     server.shutdown();
