@@ -21,6 +21,7 @@
 pub mod cache;
 pub mod config;
 pub mod diagnostics;
+pub mod init;
 pub mod load;
 pub mod model;
 pub mod parse;
@@ -30,6 +31,7 @@ mod rebuild;
 pub mod render;
 pub mod scaffold;
 pub mod search;
+pub mod serve;
 pub mod write;
 
 use std::borrow::Cow;

@@ -8,6 +8,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use std::sync::Arc;
+
+use blotter::serve::{ServeEvent, ServeOptions, Server};
 use blotter::{BuildOptions, Report};
 
 /// mimalloc: a build makes millions of small allocations on many threads,
@@ -51,6 +54,27 @@ enum Command {
         #[arg(long, default_value = "content")]
         content: PathBuf,
     },
+    /// Build, serve the site on 127.0.0.1 as GitHub Pages would, and rebuild
+    /// and reload open pages on every change.
+    Serve {
+        #[arg(long, default_value = "content")]
+        content: PathBuf,
+        #[arg(long)]
+        theme: Option<PathBuf>,
+        #[arg(long, default_value = "output")]
+        output: PathBuf,
+        /// Port to listen on; the next free one is used if it is taken.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Public root URL (overrides site.toml); its path is the path served.
+        #[arg(long)]
+        base_url: Option<String>,
+    },
+    /// Start a new archive in DIR (default: here), which must be empty.
+    Init {
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
     /// Write a sidecar skeleton beside the release with this id.
     NewNote {
         /// The release's id (its file stem).
@@ -73,8 +97,12 @@ fn main() -> ExitCode {
     // eight threads, 300 with two, and a tenth slower).
     if std::env::var_os("RAYON_NUM_THREADS").is_none() {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let rebuild = matches!(&cli.command, Command::Build { output, .. }
-            if blotter::cache::Manifest::exists(output));
+        let rebuild = match &cli.command {
+            Command::Build { output, .. } => blotter::cache::Manifest::exists(output),
+            // A preview server spends its life on rebuilds.
+            Command::Serve { .. } => true,
+            _ => false,
+        };
         let extra = if rebuild { 0 } else { 6 };
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(cores + extra)
@@ -98,6 +126,27 @@ fn main() -> ExitCode {
             (blotter::build(&options), Mode::Build { skip_invalid })
         }
         Command::Check { content } => (blotter::check(&content), Mode::Check),
+        Command::Serve {
+            content,
+            theme,
+            output,
+            port,
+            base_url,
+        } => {
+            let build = BuildOptions {
+                content,
+                theme,
+                output,
+                base_url,
+                skip_invalid: false,
+            };
+            return serve(ServeOptions {
+                build,
+                port,
+                watch: true,
+            });
+        }
+        Command::Init { dir } => return init(&dir),
         Command::NewNote { id, content } => {
             return match blotter::scaffold::new_note(&content, &id) {
                 Ok(path) => {
@@ -115,6 +164,139 @@ fn main() -> ExitCode {
         Ok(report) => finish(&report, mode),
         Err(err) => {
             eprintln!("error: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs the preview server until Ctrl-C, printing each build's outcome.
+fn serve(options: ServeOptions) -> ExitCode {
+    let requested = options.port;
+    // Set before the first build, so Ctrl-C during it waits for it too.
+    let (stop, stopped) = std::sync::mpsc::channel();
+    let presses = std::sync::atomic::AtomicUsize::new(0);
+    let handler = ctrlc::set_handler(move || {
+        // The first Ctrl-C waits for a build under way; a second one ends
+        // the process at once, which the build's staged writes survive.
+        if presses.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
+            std::process::exit(130);
+        }
+        let _ = stop.send(());
+    });
+    if let Err(err) = handler {
+        eprintln!("error: cannot handle Ctrl-C: {err}");
+        return ExitCode::from(2);
+    }
+    // Each warning is printed once, not again after every rebuild.
+    let printed = std::sync::Mutex::new(std::collections::HashSet::new());
+    let print = move |event: &ServeEvent<'_>| {
+        let mut printed = printed.lock().unwrap_or_else(|e| e.into_inner());
+        print_serve_event(event, &mut printed);
+    };
+    let server = match Server::start(options, Arc::new(print)) {
+        Ok(server) => server,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    if requested != 0 && server.addr().port() != requested {
+        eprintln!("port {requested} is taken");
+    }
+    println!("serving {} (Ctrl-C to stop)", server.url());
+    let _ = stopped.recv();
+    eprintln!("stopping (after the build under way, if any)");
+    server.shutdown();
+    ExitCode::SUCCESS
+}
+
+/// Warnings listed after a build; `blotter check` lists them all.
+const SERVE_WARNINGS_SHOWN: usize = 10;
+
+fn print_serve_event(event: &ServeEvent<'_>, printed: &mut std::collections::HashSet<String>) {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut err = std::io::stderr().lock();
+    let changed_note = |changed: &[PathBuf]| match changed {
+        [] => String::new(),
+        [one] => format!(
+            " ({} changed)",
+            one.strip_prefix(&cwd).unwrap_or(one).display()
+        ),
+        many => format!(" ({} files changed)", many.len()),
+    };
+    match event {
+        ServeEvent::Built {
+            report,
+            changed,
+            elapsed,
+        } => {
+            let errors: Vec<_> = report.diagnostics.iter().filter(|d| d.is_error()).collect();
+            let warnings: Vec<_> = report
+                .diagnostics
+                .iter()
+                .filter(|d| !d.is_error())
+                .map(|d| d.relative_to(&cwd).to_string())
+                .filter(|w| printed.insert(w.clone()))
+                .collect();
+            for d in &errors {
+                let _ = writeln!(err, "{}", d.relative_to(&cwd));
+            }
+            for warning in warnings.iter().take(SERVE_WARNINGS_SHOWN) {
+                let _ = writeln!(err, "{warning}");
+            }
+            if warnings.len() > SERVE_WARNINGS_SHOWN {
+                let _ = writeln!(
+                    err,
+                    "and {} more new warnings (`blotter check` lists them all)",
+                    warnings.len() - SERVE_WARNINGS_SHOWN
+                );
+            }
+            let note = changed_note(changed);
+            let secs = elapsed.as_secs_f64();
+            let _ = match &report.summary {
+                Some(s) => writeln!(
+                    err,
+                    "built {} release{} in {secs:.2}s, {} file{} written{note}",
+                    s.releases,
+                    plural(s.releases),
+                    s.rewritten,
+                    plural(s.rewritten)
+                ),
+                None => writeln!(
+                    err,
+                    "{} error{}: nothing written, the last good site is still served{note}",
+                    errors.len(),
+                    plural(errors.len())
+                ),
+            };
+        }
+        ServeEvent::Building { changed } => {
+            let _ = writeln!(err, "rebuilding{}", changed_note(changed));
+        }
+        ServeEvent::ConfigFailed { message, changed } => {
+            let _ = writeln!(
+                err,
+                "error: {message}\nnothing built, the last good site is still served{}",
+                changed_note(changed)
+            );
+        }
+        ServeEvent::WatchFailed { message } => {
+            let _ = writeln!(err, "warning: watching for changes: {message}");
+        }
+    }
+}
+
+fn init(dir: &std::path::Path) -> ExitCode {
+    match blotter::init::init(dir) {
+        Ok(files) => {
+            for file in files {
+                println!("wrote {}", file.display());
+            }
+            println!("next: cd {} && blotter serve", dir.display());
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err:#}");
             ExitCode::from(2)
         }
     }
