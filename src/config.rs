@@ -24,6 +24,11 @@ pub struct SiteConfig {
     pub feed_size: usize,
     /// Releases listed on the home page and on an area's page.
     pub latest_count: usize,
+    /// Write a search index and the search page (`search/`). Off by
+    /// default: the index is rebuilt whole from its cache on every build,
+    /// which at archive scale costs more than the rest of a one-file
+    /// rebuild.
+    pub search: bool,
     pub max_file_bytes: u64,
     pub language: String,
     /// Extra areas, or extra aliases/hosts for built-in ones (matched by name).
@@ -50,6 +55,7 @@ impl Default for SiteConfig {
             timezone: "Europe/London".into(),
             feed_size: 50,
             latest_count: 20,
+            search: false,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             language: "en-GB".into(),
             areas: Vec::new(),

@@ -34,6 +34,9 @@ const SITE_TOML: &str = r#"# Site settings for blotter. Every key is optional: e
 # Releases listed on the home page and on each area's page.
 # latest_count = 20
 
+# A search page and index (search/), and a search box on every page.
+# search = false
+
 # Larger release or sidecar files are an error (10 MiB).
 # max_file_bytes = 10485760
 
@@ -182,6 +185,7 @@ mod tests {
         let all = SiteConfig::parse(&uncommented).unwrap();
         assert_eq!(all.timezone, defaults.timezone);
         assert_eq!(all.latest_count, defaults.latest_count);
+        assert_eq!(all.search, defaults.search);
         assert_eq!(all.max_file_bytes, defaults.max_file_bytes);
         assert_eq!(all.language, defaults.language);
         assert_eq!(all.description, defaults.description);

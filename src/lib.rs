@@ -144,15 +144,22 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
     }
     archive.offload_bodies();
     let cache_dir = cache::folder(&options.output);
-    let search = search::build(&archive, &FromFiles, cache_dir.as_deref()).map_err(ConfigError)?;
-    progress::mark("search index");
-    let renderer = Renderer::new(
+    let search = if archive.config.search {
+        let index = search::build(&archive, &FromFiles, cache_dir.as_deref());
+        progress::mark("search index");
+        Some(index.map_err(ConfigError)?)
+    } else {
+        None
+    };
+    let mut renderer = Renderer::new(
         &archive,
         &theme,
         Location::new(base_url.as_deref()),
         &FromFiles,
-    )
-    .with_search(&search);
+    );
+    if let Some(search) = &search {
+        renderer = renderer.with_search(search);
+    }
     let previous = last_build.join().unwrap_or(Ok(None)).map_err(ConfigError)?;
     let (pages, rewritten) =
         rebuild::write_site(&options.output, &renderer, key, previous).map_err(ConfigError)?;

@@ -25,6 +25,8 @@ fn release_text(i: usize, area: &str, date: &str, body: &str) -> String {
 }
 
 fn generate(content: &Path) {
+    // The search index is part of what must match a clean build.
+    write_files(content, &[("site.toml", "search = true\n")]);
     for i in 0..RELEASES {
         let date = format!(
             "{:02}:{:02} {:02}/{:02}/{}",
@@ -193,7 +195,10 @@ fn incremental_rebuilds_match_clean_builds_and_write_little() {
 
     // A setting that changes how every release resolves: a release at
     // 10:30 in London is at 11:30 in Paris, whatever the cache holds.
-    write_files(&content, &[("site.toml", "timezone = \"Europe/Paris\"\n")]);
+    write_files(
+        &content,
+        &[("site.toml", "search = true\ntimezone = \"Europe/Paris\"\n")],
+    );
     let written = rebuild_and_compare(d, None);
     assert!(written > RELEASES, "a zone change rewrote {written}");
 

@@ -80,7 +80,13 @@ fn release_file(i: usize, title: &str, body: &str) -> String {
     )
 }
 
+/// Search is a setting (`search = true` in site.toml), on for every site here.
+fn enable_search(content: &Path) {
+    write_files(content, &[("site.toml", "search = true\n")]);
+}
+
 fn write_corpus(content: &Path, releases: &[(String, String, String)]) {
+    enable_search(content);
     for (i, (name, title, body)) in releases.iter().enumerate() {
         let path = content.join("releases").join(format!("{name}.txt"));
         fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -184,6 +190,7 @@ fn the_index_keeps_every_file_under_a_megabyte_and_every_folder_under_ten_thousa
 
 fn ranking_site(dir: &Path) -> std::path::PathBuf {
     let (content, output) = (dir.join("content"), dir.join("site"));
+    enable_search(&content);
     let files = [
         (
             "releases/a.txt",
@@ -352,4 +359,18 @@ fn every_page_has_a_labelled_search_box_and_scripts_only_from_the_site() {
     assert!(!page.contains("<script>"), "no inline script");
     let not_found = read(&output, "404.html");
     assert!(not_found.contains(r#"action="/archive/search/""#));
+}
+
+#[test]
+fn without_the_search_setting_there_is_no_index_no_page_and_no_search_box() {
+    let dir = tempfile::tempdir().unwrap();
+    let (content, output) = (dir.path().join("content"), dir.path().join("site"));
+    write_files(
+        &content,
+        &[("releases/a.txt", &release_file(0, "Held", "One arrest."))],
+    );
+    build_ok(&content, &output, Some(BASE_URL));
+    assert!(!output.join("search").exists());
+    let home = read(&output, "index.html");
+    assert!(!home.contains("role=\"search\""), "no box leading nowhere");
 }

@@ -18,6 +18,8 @@ pub struct SiteView<'a> {
     pub root: String,
     /// Public root URL, when configured (for canonical links).
     pub base_url: Option<String>,
+    /// Whether the site has a search page (the header's search box).
+    pub search: bool,
 }
 
 /// Only `root` is hashed into page fingerprints: the rest is the site's
@@ -37,6 +39,7 @@ impl<'a> SiteView<'a> {
             language: &config.language,
             root,
             base_url: location.base_url,
+            search: config.search,
         }
     }
 }
