@@ -111,6 +111,20 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
     write::check_target(&options.output, &protected).map_err(|e| ConfigError(e.into()))?;
 
     let mut diags = Diagnostics::default();
+    // Held until the build returns: nothing the last build left is read,
+    // and nothing is written, while another build into this output runs.
+    let _lock = match cache::lock::lock_build(&options.output) {
+        Ok(lock) => Some(lock),
+        Err(unlocked) => {
+            diags.push(
+                Diagnostic::warning(&unlocked.path, 0, unlocked.to_string()).with_help(
+                    "the build goes on; run one build at a time into this output folder",
+                ),
+            );
+            None
+        }
+    };
+    progress::mark("build lock");
     let key = cache::build_key(theme.fingerprint, &config, base_url.as_deref());
     // What the last build left in the output is checked in the background
     // while the content is read and modelled.
