@@ -113,7 +113,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
     let mut diags = Diagnostics::default();
     // Held until the build returns: nothing the last build left is read,
     // and nothing is written, while another build into this output runs.
-    let _lock = match cache::lock::lock_build(Path::new("/tmp/nolock/x")) {
+    let _lock = match cache::lock::lock_build(&options.output) {
         Ok(lock) => Some(lock),
         Err(unlocked) => {
             diags.push(
