@@ -69,7 +69,10 @@ fn two_builds_into_one_output_at_once_both_succeed_and_publish_one_clean_build()
         assert!(site.join(blotter::write::MARKER).is_file(), "round {round}");
 
         let clean = format!("clean-{round}");
-        assert_succeeded(&build_command(project, &clean).output().unwrap(), "a clean build");
+        assert_succeeded(
+            &build_command(project, &clean).output().unwrap(),
+            "a clean build",
+        );
         assert!(
             snapshot(&site) == snapshot(&project.join(&clean)),
             "round {round}: the output differs from a clean build"
