@@ -60,6 +60,9 @@ pub struct UnitCache {
     /// (`check`).
     dir: Option<PathBuf>,
     key: u64,
+    /// The first shard that could not be saved, and why: said once, as a
+    /// warning, after the build has read everything.
+    unsaved: std::sync::Mutex<Option<(PathBuf, String)>>,
 }
 
 impl UnitCache {
@@ -67,6 +70,7 @@ impl UnitCache {
         UnitCache {
             dir: dir.map(Path::to_path_buf),
             key,
+            unsaved: std::sync::Mutex::new(None),
         }
     }
 
@@ -107,11 +111,19 @@ impl UnitCache {
             if shard.changed() {
                 // The cache only saves work: a build goes on without it.
                 if let Err(error) = shard.save(&path, self.key) {
-                    crate::progress::note(&format!("parse cache not saved: {error:#}"));
+                    if let Ok(mut unsaved) = self.unsaved.lock() {
+                        unsaved.get_or_insert_with(|| (path, format!("{error:#}")));
+                    }
                 }
             }
         }
         result
+    }
+
+    /// The first shard file that could not be written this build, and
+    /// why (the next build reads and parses its releases again).
+    pub fn unsaved(&self) -> Option<(PathBuf, String)> {
+        self.unsaved.lock().ok()?.clone()
     }
 }
 
