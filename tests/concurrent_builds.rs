@@ -79,3 +79,25 @@ fn two_builds_into_one_output_at_once_both_succeed_and_publish_one_clean_build()
         );
     }
 }
+
+#[test]
+fn a_build_that_cannot_take_the_lock_goes_on_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path();
+    generate(&project.join("content"), "First");
+    // A folder where the lock file belongs: it cannot be opened.
+    fs::create_dir_all(project.join(".site.blotter-cache/lock/inside")).unwrap();
+    let out = build_command(project, "site").output().unwrap();
+    assert_succeeded(&out, "the build");
+    let said = stderr(&out);
+    assert!(
+        said.contains("warning: cannot lock the build cache"),
+        "{said}"
+    );
+    assert!(project.join("site").join(blotter::write::MARKER).is_file());
+    assert_succeeded(
+        &build_command(project, "clean").output().unwrap(),
+        "a clean build",
+    );
+    assert!(snapshot(&project.join("site")) == snapshot(&project.join("clean")));
+}
