@@ -9,6 +9,13 @@
 //! different key, or a missing or unreadable manifest, just means a clean
 //! build. It is the one piece of state blotter reads and writes outside the
 //! load and write stages, and it is disposable.
+//!
+//! Every cache file starts with a magic naming its format, then the length
+//! and XXH3 checksum of everything after them; a file is decoded only once
+//! both match, so a cache file cut short, grown or changed in place is a
+//! miss (what it held is made again), never a wrong page. Files are
+//! written whole through exclusively created temporaries, and one build at
+//! a time uses the folder ([`lock`]).
 
 use std::path::{Path, PathBuf};
 
