@@ -26,6 +26,15 @@ const LOCK: &str = "lock";
 #[derive(Debug)]
 pub struct BuildLock {
     _file: File,
+    waited: bool,
+}
+
+impl BuildLock {
+    /// Whether another build held the lock first: what it found in the
+    /// output before waiting may have changed since.
+    pub fn waited(&self) -> bool {
+        self.waited
+    }
 }
 
 /// Why a build runs without the lock.
@@ -85,15 +94,19 @@ fn lock_file(dir: &Path, waiting: impl FnOnce(&Path)) -> Result<BuildLock, Unloc
         .truncate(false)
         .open(&path)
         .map_err(unlocked)?;
-    match file.try_lock() {
-        Ok(()) => {}
+    let waited = match file.try_lock() {
+        Ok(()) => false,
         Err(TryLockError::WouldBlock) => {
             waiting(&path);
             file.lock().map_err(unlocked)?;
+            true
         }
         Err(TryLockError::Error(error)) => return Err(unlocked(error)),
-    }
-    Ok(BuildLock { _file: file })
+    };
+    Ok(BuildLock {
+        _file: file,
+        waited,
+    })
 }
 
 /// Tries the lock once, without waiting: `None` while another holds it.
@@ -105,7 +118,10 @@ fn try_lock_file(dir: &Path) -> Option<BuildLock> {
         .truncate(false)
         .open(dir.join(LOCK))
         .unwrap();
-    file.try_lock().ok().map(|()| BuildLock { _file: file })
+    file.try_lock().ok().map(|()| BuildLock {
+        _file: file,
+        waited: false,
+    })
 }
 
 #[cfg(test)]
@@ -134,11 +150,12 @@ mod tests {
                 said += 1;
                 tx.send(()).unwrap();
             });
-            (lock.is_ok(), said)
+            (lock.map(|l| l.waited()).ok(), said)
         });
         rx.recv().unwrap();
+        assert!(!first.waited());
         drop(first);
-        assert_eq!(waiter.join().unwrap(), (true, 1));
+        assert_eq!(waiter.join().unwrap(), (Some(true), 1));
     }
 
     #[test]
