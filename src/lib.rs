@@ -114,6 +114,24 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
     write::check_target(&options.output, &protected).map_err(|e| ConfigError(e.into()))?;
 
     let mut diags = Diagnostics::default();
+    // Held until the build returns: nothing the last build left is read,
+    // and nothing is written, while another build into this output runs.
+    let lock = match cache::lock::lock_build(&options.output) {
+        Ok(lock) => Some(lock),
+        Err(unlocked) => {
+            diags.push(
+                Diagnostic::warning(&unlocked.path, 0, unlocked.to_string()).with_help(
+                    "the build goes on; run one build at a time into this output folder",
+                ),
+            );
+            None
+        }
+    };
+    if lock.as_ref().is_some_and(|lock| lock.waited()) {
+        // The build waited for owned the output meanwhile: judged again.
+        write::check_target(&options.output, &protected).map_err(|e| ConfigError(e.into()))?;
+    }
+    progress::mark("build lock");
     let key = cache::build_key(theme.fingerprint, &config, base_url.as_deref());
     // What the last build left in the output is checked in the background
     // while the content is read and modelled.

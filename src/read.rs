@@ -59,6 +59,14 @@ pub fn read_archive(
             }
         })
     });
+    if let Some((path, error)) = cache.unsaved() {
+        diags.push(
+            Diagnostic::warning(&path, 0, format!("parse cache not saved: {error}")).with_help(
+                "the site is built all the same; the next build reads every release not \
+                 cached again (make the build cache folder writable)",
+            ),
+        );
+    }
     // The path is the found file's (the cache does not store it), moved
     // rather than copied: the units are done with.
     for (outcome, &unit) in outcomes.iter_mut().zip(order.iter().flatten()) {

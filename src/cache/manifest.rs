@@ -11,7 +11,9 @@
 //! the build key. A rebuild that changes a few pages writes back only the
 //! shards those pages fall in; the head is removed before the output
 //! changes and written after every shard, so a build killed between the
-//! two is followed by a clean one.
+//! two is followed by a clean one. Each file carries a checksum of all it
+//! holds: a manifest with any file cut short or changed is not used, and
+//! the next build is a clean one.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::ffi::OsStr;
@@ -22,9 +24,11 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::stat::{EntryKind, OpenFolder};
-use super::{write_atomically, Stamp};
+use super::{note_unusable, seal, write_atomically, SealedFile, Stamp};
 
-const MAGIC: &str = "blotter-manifest 5";
+/// Each manifest file starts with it (then the length and checksum of the
+/// rest); a new format gets a new one, so an older manifest is not read.
+const MAGIC: &str = "blotter-manifest 6\n";
 const SHARDS: usize = 64;
 const HEAD: &str = "manifest";
 
@@ -80,7 +84,6 @@ impl PartialEq for Manifest {
 
 #[derive(Serialize, Deserialize)]
 struct StoredShard<'a> {
-    magic: &'a str,
     key: u64,
     #[serde(borrow)]
     files: Vec<(&'a str, FileEntry)>,
@@ -128,17 +131,22 @@ impl Manifest {
     /// bytes and folders, not how they were made.
     pub fn load_any(output: &Path) -> Option<Manifest> {
         let dir = super::folder(output)?;
-        let head = std::fs::read(dir.join(HEAD)).ok()?;
-        let (magic, key): (&str, u64) = postcard::from_bytes(&head).ok()?;
-        if magic != MAGIC {
+        let head_path = dir.join(HEAD);
+        let head = SealedFile::read(&head_path, MAGIC)?;
+        let Ok(key) = postcard::from_bytes::<u64>(head.payload()) else {
+            note_unusable(&head_path, "not readable");
             return None;
-        }
+        };
         let shards = (0..SHARDS)
             .into_par_iter()
             .map(|index| {
-                let bytes = std::fs::read(dir.join(shard_name(index))).ok()?;
-                let stored: StoredShard = postcard::from_bytes(&bytes).ok()?;
-                (stored.magic == MAGIC && stored.key == key).then(|| Shard {
+                let path = dir.join(shard_name(index));
+                let file = SealedFile::read(&path, MAGIC)?;
+                let Ok(stored) = postcard::from_bytes::<StoredShard>(file.payload()) else {
+                    note_unusable(&path, "not readable");
+                    return None;
+                };
+                (stored.key == key).then(|| Shard {
                     files: (stored.files.into_iter())
                         .map(|(p, e)| (p.to_string(), e))
                         .collect(),
@@ -189,17 +197,12 @@ impl Manifest {
                 let mut dirs: Vec<(&str, FolderStamp)> =
                     shard.dirs.iter().map(|(p, s)| (p.as_str(), *s)).collect();
                 dirs.sort_unstable_by(|a, b| a.0.cmp(b.0));
-                let stored = StoredShard {
-                    magic: MAGIC,
-                    key,
-                    files,
-                    dirs,
-                };
-                write_atomically(&dir.join(shard_name(index)), &postcard::to_stdvec(&stored)?)?;
+                let stored = StoredShard { key, files, dirs };
+                write_atomically(&dir.join(shard_name(index)), &seal(MAGIC, &stored)?)?;
                 shard.dirty = false;
                 Ok::<_, anyhow::Error>(())
             })?;
-        write_atomically(&dir.join(HEAD), &postcard::to_stdvec(&(MAGIC, key))?)
+        write_atomically(&dir.join(HEAD), &seal(MAGIC, &key)?)
     }
 
     /// Forgets the manifest (before the output changes): without its head

@@ -12,20 +12,24 @@
 //! their files changed), it is written back if anything in it changed, and
 //! it is dropped. Entries are decoded straight from the shard's bytes, so
 //! the cache never holds a second copy of the archive and a rebuild never
-//! holds all of it at once. Anything unreadable or from another key is
-//! just a miss.
+//! holds all of it at once. Each shard file carries a checksum of all it
+//! holds, checked before anything in it is decoded: a shard that is cut
+//! short or changed, or from another key, is just a miss (its releases are
+//! read and parsed again), never a wrong title on a page.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use super::Stamp;
+use super::{note_unusable, seal, SealedFile, Stamp};
 use crate::model::UnitOutcome;
 
 /// How many shard files the cache is split into.
 pub const SHARDS: usize = 64;
-const MAGIC: &str = "blotter-units 5";
+/// Each shard file starts with it (then the length and checksum of the
+/// rest); a new format gets a new one, so an older cache is not read.
+const MAGIC: &str = "blotter-units 6\n";
 
 /// The shard a unit (named by its path under `releases/`, as bytes)
 /// belongs to.
@@ -45,7 +49,6 @@ struct Stored<'a> {
 
 #[derive(Serialize, Deserialize)]
 struct ShardFile<'a> {
-    magic: &'a str,
     key: u64,
     #[serde(borrow)]
     entries: Vec<(&'a str, Stored<'a>)>,
@@ -57,6 +60,9 @@ pub struct UnitCache {
     /// (`check`).
     dir: Option<PathBuf>,
     key: u64,
+    /// The first shard that could not be saved, and why: said once, as a
+    /// warning, after the build has read everything.
+    unsaved: std::sync::Mutex<Option<(PathBuf, String)>>,
 }
 
 impl UnitCache {
@@ -64,6 +70,7 @@ impl UnitCache {
         UnitCache {
             dir: dir.map(Path::to_path_buf),
             key,
+            unsaved: std::sync::Mutex::new(None),
         }
     }
 
@@ -77,11 +84,17 @@ impl UnitCache {
             .dir
             .as_ref()
             .map(|d| d.join(format!("units-{index:02x}")));
-        let bytes = path.as_deref().and_then(|p| std::fs::read(p).ok());
-        let stored = bytes
-            .as_deref()
-            .and_then(|b| postcard::from_bytes::<ShardFile>(b).ok())
-            .filter(|f| f.magic == MAGIC && f.key == self.key)
+        let file = path.as_deref().and_then(|p| SealedFile::read(p, MAGIC));
+        let stored = file
+            .as_ref()
+            .and_then(|f| match postcard::from_bytes::<ShardFile>(f.payload()) {
+                Ok(stored) => Some(stored),
+                Err(_) => {
+                    note_unusable(path.as_deref()?, "not readable");
+                    None
+                }
+            })
+            .filter(|f| f.key == self.key)
             .map(|f| f.entries)
             .unwrap_or_default();
         let mut shard = ShardUse {
@@ -97,10 +110,20 @@ impl UnitCache {
         if let Some(path) = path {
             if shard.changed() {
                 // The cache only saves work: a build goes on without it.
-                let _ = shard.save(&path, self.key);
+                if let Err(error) = shard.save(&path, self.key) {
+                    if let Ok(mut unsaved) = self.unsaved.lock() {
+                        unsaved.get_or_insert_with(|| (path, format!("{error:#}")));
+                    }
+                }
             }
         }
         result
+    }
+
+    /// The first shard file that could not be written this build, and
+    /// why (the next build reads and parses its releases again).
+    pub fn unsaved(&self) -> Option<(PathBuf, String)> {
+        self.unsaved.lock().ok()?.clone()
     }
 }
 
@@ -189,12 +212,7 @@ impl ShardUse<'_> {
             }))
             .collect();
         entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let file = ShardFile {
-            magic: MAGIC,
-            key,
-            entries,
-        };
-        let bytes = postcard::to_stdvec(&file)?;
+        let bytes = seal(MAGIC, &ShardFile { key, entries })?;
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("{}: cannot create", dir.display()))?;
