@@ -300,21 +300,28 @@ impl Manifest {
             Some(now) if self.folder(dir).is_some_and(|r| r.holds(&now)) => None,
             _ => Some((dir, now)),
         });
-        let checked: Vec<(&str, Option<Stamp>, Vec<String>)> = moved
+        type Checked<'d> = (&'d str, Option<Stamp>, Vec<String>, Vec<String>);
+        let checked: Vec<Checked> = moved
             .into_par_iter()
             .map(|(dir, now)| {
                 // Gone (and so are its files), or changed: listed.
-                let files = match now {
+                let (files, mut links) = match now {
                     Some(_) => self.list_dir(output, dir, marker)?,
-                    None => Vec::new(),
+                    None => (Vec::new(), Vec::new()),
                 };
-                Ok((dir, now, files))
+                // Gone, or no longer a folder: a link (or a file) where a
+                // recorded folder was is never written through.
+                if now.is_none() && std::fs::symlink_metadata(output.join(dir)).is_ok() {
+                    links.push(dir.to_string());
+                }
+                Ok((dir, now, files, links))
             })
             .collect::<Result<_>>()?;
         let mut on_disk = OnDisk::default();
-        for (dir, now, files) in checked {
+        for (dir, now, files, links) in checked {
             on_disk.listed_dirs.insert(dir.to_string());
             on_disk.listed.extend(files);
+            on_disk.links.extend(links);
             if let Some(stamp) = now.filter(|now| !now.is_recent(taken)) {
                 on_disk
                     .settled
@@ -339,10 +346,28 @@ impl Manifest {
             .chain(&on_disk.listed)
     }
 
+    /// Whether the top-level entry `name` of the output is blotter's: one
+    /// the last build wrote (a file or a folder it recorded) or a leftover
+    /// of its own bookkeeping. Every other top-level entry (`.git`,
+    /// `CNAME`, a folder of notes) is the user's and is never listed.
+    pub(crate) fn owns_top_level(&self, name: &str) -> bool {
+        self.folder(name).is_some()
+            || self.get(name).is_some()
+            || crate::write::is_bookkeeping(name)
+    }
+
     /// The files of one folder, and of any subfolder the manifest does not
-    /// know (made by hand): those are walked whole.
-    fn list_dir(&self, output: &Path, dir: &str, marker: &str) -> Result<Vec<String>> {
+    /// know (made by hand): those are walked whole. In the output's own
+    /// folder only blotter's entries are looked at. Also returns the
+    /// symlinks found among the folder's entries.
+    fn list_dir(
+        &self,
+        output: &Path,
+        dir: &str,
+        marker: &str,
+    ) -> Result<(Vec<String>, Vec<String>)> {
         let mut files = Vec::new();
+        let mut links = Vec::new();
         let full = output.join(dir);
         let entries =
             std::fs::read_dir(&full).with_context(|| format!("{}: cannot read", full.display()))?;
@@ -354,7 +379,14 @@ impl Manifest {
             } else {
                 format!("{dir}/{name}")
             };
-            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            if dir.is_empty() && !self.owns_top_level(&path) {
+                continue;
+            }
+            let kind = entry.file_type().ok();
+            let is_dir = kind.is_some_and(|t| t.is_dir());
+            if kind.is_some_and(|t| t.is_symlink()) {
+                links.push(path.clone());
+            }
             if !is_dir {
                 if path != marker {
                     files.push(path);
@@ -373,7 +405,7 @@ impl Manifest {
                 }
             }
         }
-        Ok(files)
+        Ok((files, links))
     }
 }
 
@@ -392,6 +424,10 @@ pub struct OnDisk {
     /// or restored from a CI cache, a folder written just before the last
     /// build stamped it) would be listed by every build after.
     pub settled: Vec<(String, FolderStamp)>,
+    /// Symlinks found in blotter's part of the output, and recorded
+    /// folders that are now something other than a folder: a build never
+    /// writes through one, so it stages the site instead.
+    pub links: Vec<String>,
 }
 
 impl OnDisk {
