@@ -469,7 +469,11 @@ fn swap(
     warnings: &mut Vec<Warning>,
 ) -> Result<()> {
     let old = parent.join(format!(".{name}.blotter-old-{}", std::process::id()));
-    let had_old = fs::symlink_metadata(output).is_ok();
+    let found = fs::symlink_metadata(output).ok();
+    let had_old = found.is_some();
+    // An output that is itself a link is moved aside as a link: its
+    // target, the user's entries included, is left as it is.
+    let is_folder = found.is_some_and(|m| m.is_dir());
     // On failure the user's entries go back before the staging folder is
     // removed; any that will not are left in it for the next build.
     let put_back = || {
@@ -477,7 +481,7 @@ fn swap(
             let _ = fs::remove_dir_all(staging);
         }
     };
-    let kept = if had_old {
+    let kept = if is_folder {
         keep_users_entries(output, staging, owned_before).inspect_err(|_| put_back())?
     } else {
         Vec::new()
@@ -828,6 +832,26 @@ mod tests {
         );
         assert!(!output.join(KEPT_LIST).exists());
         assert_eq!(warnings, []);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_output_that_is_a_link_is_replaced_and_its_target_left_as_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("served");
+        fs::create_dir(&target).unwrap();
+        fs::write(target.join(MARKER), MARKER_TEXT).unwrap();
+        fs::write(target.join("CNAME"), "example.org").unwrap();
+        let output = dir.path().join("site");
+        std::os::unix::fs::symlink(&target, &output).unwrap();
+        let pages = vec![Ok(artifact("index.html", "new"))];
+        publish(&output, pages.into_par_iter(), &[], &mut Vec::new()).unwrap();
+        assert!(fs::symlink_metadata(&output).unwrap().is_dir());
+        assert_eq!(
+            fs::read_to_string(target.join("CNAME")).unwrap(),
+            "example.org"
+        );
+        assert!(target.join(MARKER).is_file());
     }
 
     #[test]
