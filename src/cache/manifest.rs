@@ -625,6 +625,58 @@ mod tests {
         assert_eq!(loaded.len(), 499);
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn the_users_top_level_entries_are_never_listed_and_links_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("site");
+        let ours = ["index.html", "releases/a/index.html", "static/app.css"];
+        for path in ours {
+            let full = output.join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, "x").unwrap();
+        }
+        let mut manifest = Manifest::new(1);
+        for path in ours {
+            manifest.record(path.to_string(), entry(0));
+        }
+        manifest.stamp_dirs(&output, None);
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        for path in ["CNAME", ".git/HEAD", "my-notes/a.txt", "releases/stray.txt"] {
+            let full = output.join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, "mine").unwrap();
+        }
+        std::fs::write(output.join(".index.html.blotter-tmp-1-2"), "x").unwrap();
+        let on_disk = manifest.files_on_disk(&output, "MARK").unwrap();
+        let listed = &on_disk.listed;
+        assert!(
+            listed.contains("releases/stray.txt") && listed.contains(".index.html.blotter-tmp-1-2")
+        );
+        let users = ["CNAME", ".git", "my-notes"];
+        assert!(
+            !listed
+                .iter()
+                .any(|p| users.iter().any(|u| p.starts_with(u))),
+            "{listed:?}"
+        );
+        assert!(on_disk.links.is_empty());
+        assert!(manifest.owns_top_level("static") && !manifest.owns_top_level("CNAME"));
+
+        // A recorded folder turned into a link, and a link among a
+        // listed folder's entries: both found.
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        std::fs::remove_dir_all(output.join("static")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, output.join("static")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, output.join("releases/b")).unwrap();
+        let on_disk = manifest.files_on_disk(&output, "MARK").unwrap();
+        let mut links = on_disk.links.clone();
+        links.sort();
+        links.dedup();
+        assert_eq!(links, ["releases/b", "static"]);
+    }
+
     #[test]
     fn folders_whose_entries_changed_are_listed_again() {
         let dir = tempfile::tempdir().unwrap();
