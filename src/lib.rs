@@ -111,7 +111,8 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
     let theme = Theme::load(options.theme.as_deref()).map_err(ConfigError)?;
     let mut protected = vec![options.content.as_path()];
     protected.extend(options.theme.as_deref());
-    write::check_target(&options.output, &protected).map_err(|e| ConfigError(e.into()))?;
+    let output = write::normal_output(&options.output);
+    write::check_target(&output, &protected).map_err(|e| ConfigError(e.into()))?;
 
     let mut diags = Diagnostics::default();
     // Held until the build returns: nothing the last build left is read,
@@ -135,8 +136,8 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
     let key = cache::build_key(theme.fingerprint, &config, base_url.as_deref());
     // What the last build left in the output is checked in the background
     // while the content is read and modelled.
-    let last_build = rebuild::check_last_build(&options.output, key);
-    let units_dir = cache::folder(&options.output).map(|d| d.join("units"));
+    let last_build = rebuild::check_last_build(&output, key);
+    let units_dir = cache::folder(&output).map(|d| d.join("units"));
     let mut archive =
         read::read_archive(&options.content, config, &mut diags, units_dir.as_deref())
             .map_err(ConfigError)?;
@@ -179,8 +180,12 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
         renderer = renderer.with_search(search);
     }
     let previous = last_build.join().unwrap_or(Ok(None)).map_err(ConfigError)?;
-    let (pages, rewritten) =
-        rebuild::write_site(&options.output, &renderer, key, previous).map_err(ConfigError)?;
+    let mut warnings = Vec::new();
+    let (pages, rewritten) = rebuild::write_site(&output, &renderer, key, previous, &mut warnings)
+        .map_err(ConfigError)?;
+    for warning in warnings {
+        diags.push(Diagnostic::warning(&warning.path, 0, warning.message));
+    }
     let summary = Summary {
         releases: archive.releases.len(),
         pages,

@@ -23,18 +23,82 @@ pub(crate) fn write_site(
     renderer: &Renderer,
     key: u64,
     previous: Option<LastBuild>,
+    warnings: &mut Vec<write::Warning>,
 ) -> anyhow::Result<(usize, usize)> {
     progress::mark("renderer set-up");
     let jobs = renderer.plan();
     let progress = progress::Progress::new(jobs.len());
     progress.around(|| {
+        let mut owned_before = Vec::new();
         if let Some(previous) = previous {
-            if let Some(done) = update_site(output, renderer, &progress, &jobs, previous, key)? {
-                return Ok(done);
+            // A staged build clears leftovers itself, so what this finds is
+            // reported only if the site is updated in place.
+            let mut leftovers = Vec::new();
+            write::clear_leftovers(output, &mut leftovers);
+            match update_site(output, renderer, &progress, &jobs, previous, key, warnings)? {
+                Update::Done(done) => {
+                    warnings.extend(leftovers);
+                    return Ok(done);
+                }
+                Update::Stage {
+                    owned_before: names,
+                } => owned_before = names,
             }
         }
-        staged_site(output, renderer, &progress, &jobs, key)
+        staged_site(
+            output,
+            renderer,
+            &progress,
+            &jobs,
+            key,
+            &owned_before,
+            warnings,
+        )
     })
+}
+
+/// What the incremental path did.
+enum Update {
+    /// The site is up to date: the number of files in it and written.
+    Done((usize, usize)),
+    /// It is to be staged whole: too much changed, or the output is not
+    /// as a build leaves it. With the top-level names the last build
+    /// wrote, which are blotter's to replace even if this build no longer
+    /// writes them.
+    Stage { owned_before: Vec<String> },
+}
+
+/// The first component of every file `manifest` records.
+fn top_level_names(manifest: &cache::Manifest) -> Vec<String> {
+    let names: rustc_hash::FxHashSet<&str> = manifest
+        .paths()
+        .map(|path| path.split('/').next().unwrap_or(path))
+        .collect();
+    let mut names: Vec<String> = names.into_iter().map(str::to_string).collect();
+    names.sort();
+    names
+}
+
+/// Saves the manifest after a published build. The site is already in
+/// place, so a cache that cannot be written is a warning, not a failed
+/// build; whatever part of it was written is forgotten so that the next
+/// build is a clean one.
+fn save_manifest(
+    output: &Path,
+    manifest: &mut cache::Manifest,
+    warnings: &mut Vec<write::Warning>,
+) {
+    if let Err(err) = manifest.save(output) {
+        cache::Manifest::remove(output);
+        let folder = cache::folder(output).unwrap_or_else(|| output.to_path_buf());
+        warnings.push(write::Warning::new(
+            &folder,
+            format!(
+                "the site was written, but its build cache could not be saved ({err:#}); \
+                 the next build writes the whole site"
+            ),
+        ));
+    }
 }
 
 /// The last build's manifest, when the output is still blotter's, with
@@ -119,6 +183,8 @@ fn staged_site(
     progress: &progress::Progress,
     jobs: &[render::Job],
     key: u64,
+    owned_before: &[String],
+    warnings: &mut Vec<write::Warning>,
 ) -> anyhow::Result<(usize, usize)> {
     // The manifest goes first: if this build dies, the next one is clean.
     cache::Manifest::remove(output);
@@ -127,7 +193,7 @@ fn staged_site(
         progress.tick();
         artifact
     });
-    let files = write::publish(output, artifacts)?;
+    let files = write::publish(output, artifacts, owned_before, warnings)?;
     progress::mark("render, write");
     let count = files.len();
     let mut manifest = cache::Manifest::new(key);
@@ -135,7 +201,7 @@ fn staged_site(
         manifest.record(path, entry);
     }
     manifest.stamp_dirs(output, None);
-    manifest.save(output)?;
+    save_manifest(output, &mut manifest, warnings);
     progress::mark("manifest save");
     Ok((count, count))
 }
@@ -158,7 +224,8 @@ enum Recorded {
     Missing,
 }
 
-/// The incremental path: `None` when too much changed to update in place.
+/// The incremental path, or [`Update::Stage`] when too much changed to
+/// update in place or the output is not as a build leaves it.
 fn update_site(
     output: &Path,
     renderer: &Renderer,
@@ -166,7 +233,8 @@ fn update_site(
     jobs: &[render::Job],
     last: LastBuild,
     key: u64,
-) -> anyhow::Result<Option<(usize, usize)>> {
+    warnings: &mut Vec<write::Warning>,
+) -> anyhow::Result<Update> {
     let LastBuild {
         manifest: previous,
         on_disk,
@@ -229,7 +297,9 @@ fn update_site(
         progress::note(&format!(
             "whole site: more than {limit} files changed, staged and swapped"
         ));
-        return Ok(None);
+        return Ok(Update::Stage {
+            owned_before: top_level_names(&previous),
+        });
     }
     // The new manifest is the old one with this build's differences: at
     // archive scale almost every entry is unchanged, and rebuilding the
@@ -302,7 +372,13 @@ fn update_site(
         // Nothing on disk changed, so the manifest (and its folder stamps)
         // holds. Freeing its 200,000 paths takes a while; nothing waits.
         std::thread::spawn(move || drop(previous));
-        return Ok(Some((count, 0)));
+        return Ok(Update::Done((count, 0)));
+    }
+    if let Some(why) = not_updatable(output, &previous, &on_disk, &changed, &removed) {
+        progress::note(&format!("whole site: {why}"));
+        return Ok(Update::Stage {
+            owned_before: top_level_names(&previous),
+        });
     }
     if !nothing_changed {
         // Forget the old manifest while files change: a build killed now
@@ -330,10 +406,41 @@ fn update_site(
         manifest.record(path, entry);
     }
     manifest.stamp_dirs(output, Some(&touched));
-    manifest.save(output)?;
+    save_manifest(output, &mut manifest, warnings);
     progress::mark("manifest save");
     std::thread::spawn(move || drop(manifest));
-    Ok(Some((count, changed.len() + removed.len())))
+    Ok(Update::Done((count, changed.len() + removed.len())))
+}
+
+/// Why the output cannot be updated in place, if it cannot: a symlink in
+/// blotter's part of it (never written through), a link or file on the way
+/// to a file this build writes or removes, or a file to be written under
+/// a top-level name the last build did not write (it may hold the user's
+/// files, which only a staged build replaces whole). Stats only the
+/// folders above the few files changed.
+fn not_updatable(
+    output: &Path,
+    previous: &cache::Manifest,
+    on_disk: &cache::OnDisk,
+    changed: &[render::Artifact],
+    removed: &[String],
+) -> Option<String> {
+    if let Some(link) = on_disk.links.iter().min() {
+        return Some(format!("{link} in the output is a symlink or not a folder"));
+    }
+    let new_name = changed.iter().map(|a| a.path.as_str()).find(|path| {
+        let top = path.split('/').next().unwrap_or(path);
+        !previous.owns_top_level(top)
+    });
+    if let Some(path) = new_name {
+        return Some(format!(
+            "{path} is under a top-level name new to the output"
+        ));
+    }
+    let written = changed.iter().map(|a| a.path.as_str());
+    let removed = removed.iter().map(String::as_str);
+    write::not_a_folder_on_the_way(output, written, removed)
+        .map(|path| format!("{} is a symlink or not a folder", path.display()))
 }
 
 #[cfg(test)]

@@ -116,9 +116,10 @@ fn incremental_rebuilds_match_clean_builds_and_write_little() {
     // Nothing changed: nothing is written.
     assert_eq!(rebuild_and_compare(d, None), 0);
 
-    // A page deleted and a file added by hand: put back and removed.
+    // A page deleted and a file added by hand in blotter's folder: put
+    // back and removed.
     fs::remove_file(d.join("site/releases/r00003/index.html")).unwrap();
-    fs::write(d.join("site/stray.html"), "hand-made").unwrap();
+    fs::write(d.join("site/releases/stray.html"), "hand-made").unwrap();
     assert_eq!(rebuild_and_compare(d, None), 2);
 
     // A sidecar's commentary: that release's page and the feeds that carry it.

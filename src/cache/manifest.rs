@@ -303,21 +303,28 @@ impl Manifest {
             Some(now) if self.folder(dir).is_some_and(|r| r.holds(&now)) => None,
             _ => Some((dir, now)),
         });
-        let checked: Vec<(&str, Option<Stamp>, Vec<String>)> = moved
+        type Checked<'d> = (&'d str, Option<Stamp>, Vec<String>, Vec<String>);
+        let checked: Vec<Checked> = moved
             .into_par_iter()
             .map(|(dir, now)| {
                 // Gone (and so are its files), or changed: listed.
-                let files = match now {
+                let (files, mut links) = match now {
                     Some(_) => self.list_dir(output, dir, marker)?,
-                    None => Vec::new(),
+                    None => (Vec::new(), Vec::new()),
                 };
-                Ok((dir, now, files))
+                // Gone, or no longer a folder: a link (or a file) where a
+                // recorded folder was is never written through.
+                if now.is_none() && std::fs::symlink_metadata(output.join(dir)).is_ok() {
+                    links.push(dir.to_string());
+                }
+                Ok((dir, now, files, links))
             })
             .collect::<Result<_>>()?;
         let mut on_disk = OnDisk::default();
-        for (dir, now, files) in checked {
+        for (dir, now, files, links) in checked {
             on_disk.listed_dirs.insert(dir.to_string());
             on_disk.listed.extend(files);
+            on_disk.links.extend(links);
             if let Some(stamp) = now.filter(|now| !now.is_recent(taken)) {
                 on_disk
                     .settled
@@ -342,10 +349,28 @@ impl Manifest {
             .chain(&on_disk.listed)
     }
 
+    /// Whether the top-level entry `name` of the output is blotter's: one
+    /// the last build wrote (a file or a folder it recorded) or a leftover
+    /// of its own bookkeeping. Every other top-level entry (`.git`,
+    /// `CNAME`, a folder of notes) is the user's and is never listed.
+    pub(crate) fn owns_top_level(&self, name: &str) -> bool {
+        self.folder(name).is_some()
+            || self.get(name).is_some()
+            || crate::write::is_bookkeeping(name)
+    }
+
     /// The files of one folder, and of any subfolder the manifest does not
-    /// know (made by hand): those are walked whole.
-    fn list_dir(&self, output: &Path, dir: &str, marker: &str) -> Result<Vec<String>> {
+    /// know (made by hand): those are walked whole. In the output's own
+    /// folder only blotter's entries are looked at. Also returns the
+    /// symlinks found among the folder's entries.
+    fn list_dir(
+        &self,
+        output: &Path,
+        dir: &str,
+        marker: &str,
+    ) -> Result<(Vec<String>, Vec<String>)> {
         let mut files = Vec::new();
+        let mut links = Vec::new();
         let full = output.join(dir);
         let entries =
             std::fs::read_dir(&full).with_context(|| format!("{}: cannot read", full.display()))?;
@@ -357,7 +382,14 @@ impl Manifest {
             } else {
                 format!("{dir}/{name}")
             };
-            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            if dir.is_empty() && !self.owns_top_level(&path) {
+                continue;
+            }
+            let kind = entry.file_type().ok();
+            let is_dir = kind.is_some_and(|t| t.is_dir());
+            if kind.is_some_and(|t| t.is_symlink()) {
+                links.push(path.clone());
+            }
             if !is_dir {
                 if path != marker {
                     files.push(path);
@@ -376,7 +408,7 @@ impl Manifest {
                 }
             }
         }
-        Ok(files)
+        Ok((files, links))
     }
 }
 
@@ -395,6 +427,10 @@ pub struct OnDisk {
     /// or restored from a CI cache, a folder written just before the last
     /// build stamped it) would be listed by every build after.
     pub settled: Vec<(String, FolderStamp)>,
+    /// Symlinks found in blotter's part of the output, and recorded
+    /// folders that are now something other than a folder: a build never
+    /// writes through one, so it stages the site instead.
+    pub links: Vec<String>,
 }
 
 impl OnDisk {
@@ -590,6 +626,58 @@ mod tests {
         assert_eq!(loaded.get("releases/r1/index.html"), Some(&entry(99)));
         assert_eq!(loaded.get("releases/r2/index.html"), None);
         assert_eq!(loaded.len(), 499);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_users_top_level_entries_are_never_listed_and_links_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("site");
+        let ours = ["index.html", "releases/a/index.html", "static/app.css"];
+        for path in ours {
+            let full = output.join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, "x").unwrap();
+        }
+        let mut manifest = Manifest::new(1);
+        for path in ours {
+            manifest.record(path.to_string(), entry(0));
+        }
+        manifest.stamp_dirs(&output, None);
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        for path in ["CNAME", ".git/HEAD", "my-notes/a.txt", "releases/stray.txt"] {
+            let full = output.join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, "mine").unwrap();
+        }
+        std::fs::write(output.join(".index.html.blotter-tmp-1-2"), "x").unwrap();
+        let on_disk = manifest.files_on_disk(&output, "MARK").unwrap();
+        let listed = &on_disk.listed;
+        assert!(
+            listed.contains("releases/stray.txt") && listed.contains(".index.html.blotter-tmp-1-2")
+        );
+        let users = ["CNAME", ".git", "my-notes"];
+        assert!(
+            !listed
+                .iter()
+                .any(|p| users.iter().any(|u| p.starts_with(u))),
+            "{listed:?}"
+        );
+        assert!(on_disk.links.is_empty());
+        assert!(manifest.owns_top_level("static") && !manifest.owns_top_level("CNAME"));
+
+        // A recorded folder turned into a link, and a link among a
+        // listed folder's entries: both found.
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        std::fs::remove_dir_all(output.join("static")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, output.join("static")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, output.join("releases/b")).unwrap();
+        let on_disk = manifest.files_on_disk(&output, "MARK").unwrap();
+        let mut links = on_disk.links.clone();
+        links.sort();
+        links.dedup();
+        assert_eq!(links, ["releases/b", "static"]);
     }
 
     #[test]
