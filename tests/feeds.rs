@@ -62,3 +62,30 @@ fn huge_releases_are_cut_in_feeds_with_a_link_to_the_page() {
     let page = read(&output, "releases/huge_1/index.html");
     assert!(page.len() > huge_body.len());
 }
+
+#[test]
+fn text_that_grows_when_escaped_still_fits_the_item_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    // Within the text cap, but six bytes of HTML per byte of text.
+    let quotes = "\"'<>&".repeat(3000);
+    let text = format!(" date 2021-03-01 Quoted release\n\n{quotes}\n");
+    write_files(&content, &[("releases/quoted.txt", text.as_str())]);
+    let output = dir.path().join("site");
+    build_ok(&content, &output, Some(BASE_URL));
+
+    let feed: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(output.join("feed.json")).unwrap()).unwrap();
+    let item = &feed["items"][0];
+    let html = item["content_html"].as_str().unwrap();
+    assert!(
+        html.len() <= 64 * 1024,
+        "content_html is {} bytes",
+        html.len()
+    );
+    let url = item["url"].as_str().unwrap();
+    assert!(html.starts_with("<p>&quot;"), "{}", &html[..40]);
+    assert!(html.ends_with(&format!(
+        "<p><a href=\"{url}\">Read the full release</a></p>\n"
+    )));
+}

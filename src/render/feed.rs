@@ -32,10 +32,40 @@ pub fn push_capped(
         return;
     };
     html.push_str(&render(head));
-    html.push_str(&format!(
+    html.push_str(&link_to(page, link_text));
+}
+
+fn link_to(page: &str, link_text: &str) -> String {
+    format!(
         "<p><a href=\"{}\">{link_text}</a></p>\n",
         html_escape::encode_double_quoted_attribute(page)
-    ));
+    )
+}
+
+/// The most HTML one feed item carries, so that no feed passes about
+/// `feed_size` times this. The text caps keep real items well under it;
+/// what can pass it is text that grows when escaped (a `"` is six bytes
+/// of HTML) or a sidecar's many corrections and notes.
+pub const ITEM_HTML_LIMIT: usize = 64 * 1024;
+
+/// `html` when it is within [`ITEM_HTML_LIMIT`], else just the start of the
+/// release `text` (rendered by `render`) and a link to the whole on `page`:
+/// shorter starts are tried until one fits, which the first almost always
+/// does, since escaping at most multiplies text by about seven.
+pub fn fit_item(html: String, text: &str, page: &str, render: impl Fn(&str) -> String) -> String {
+    if html.len() <= ITEM_HTML_LIMIT {
+        return html;
+    }
+    let link = link_to(page, "Read the full release");
+    let mut limit = ITEM_HTML_LIMIT / 8;
+    loop {
+        let head = cut(text, limit).unwrap_or(text);
+        let short = render(head) + &link;
+        if short.len() <= ITEM_HTML_LIMIT || limit == 0 {
+            return short;
+        }
+        limit /= 2;
+    }
 }
 
 /// The start of `text` to keep when it is over `limit` bytes: whole
@@ -170,6 +200,24 @@ mod tests {
             t.to_string()
         });
         assert!(html.ends_with("<p><a href=\"https://x/r/1/\">Read on</a></p>\n"));
+    }
+
+    #[test]
+    fn an_item_over_the_html_limit_keeps_only_the_start_of_the_text() {
+        let small = "<p>fits</p>\n".to_string();
+        assert_eq!(
+            fit_item(small.clone(), "fits", "https://x/", |_| unreachable!()),
+            small
+        );
+        let text = "\"".repeat(ITEM_TEXT_LIMIT);
+        let escape = |t: &str| format!("<p>{}</p>\n", t.replace('"', "&quot;"));
+        let html = fit_item(escape(&text), &text, "https://x/r/1/", escape);
+        assert!(html.len() <= ITEM_HTML_LIMIT, "{}", html.len());
+        assert!(html.starts_with("<p>&quot;&quot;"));
+        assert!(html.ends_with("<p><a href=\"https://x/r/1/\">Read the full release</a></p>\n"));
+        let explosive = |t: &str| "x".repeat(t.len() * 100);
+        let html = fit_item(explosive(&text), &text, "https://x/", explosive);
+        assert!(html.len() <= ITEM_HTML_LIMIT, "{}", html.len());
     }
 
     #[test]

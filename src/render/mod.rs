@@ -767,7 +767,7 @@ impl<'a> Renderer<'a> {
         );
         Ok(feed::Entry {
             release,
-            content_html: html,
+            content_html: feed::fit_item(html, &text, &page, body::to_html),
             tags,
         })
     }
