@@ -373,4 +373,6 @@ fn without_the_search_setting_there_is_no_index_no_page_and_no_search_box() {
     assert!(!output.join("search").exists());
     let home = read(&output, "index.html");
     assert!(!home.contains("role=\"search\""), "no box leading nowhere");
+    assert!(home.contains("script-src 'none'") && home.contains("form-action 'none'"));
+    assert!(!output.join("static/search.js").exists());
 }

@@ -198,7 +198,14 @@ impl<'a> Renderer<'a> {
                 );
             }
         }
-        jobs.extend((0..self.theme.statics.len()).map(Job::Static));
+        // The search client's own files ship only with a search index.
+        let shipped =
+            |&i: &usize| self.search.is_some() || !self.theme.statics[i].0.starts_with("search.");
+        jobs.extend(
+            (0..self.theme.statics.len())
+                .filter(shipped)
+                .map(Job::Static),
+        );
         jobs.extend(self.search_jobs());
         jobs
     }
