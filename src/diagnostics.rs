@@ -99,6 +99,38 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// The diagnostics to print when each warning message is shown at most
+/// `per_message` times: every error, and the first warnings of each
+/// message (in the order given), with a count of the rest of each. A
+/// large archive can give thousands of one warning ("no area given"),
+/// which would bury everything else.
+pub fn limit_repeats(
+    diagnostics: &[Diagnostic],
+    per_message: usize,
+) -> (Vec<&Diagnostic>, Vec<(&str, usize)>) {
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut shown = Vec::with_capacity(diagnostics.len().min(1024));
+    let mut order: Vec<&str> = Vec::new();
+    for d in diagnostics {
+        if d.is_error() {
+            shown.push(d);
+            continue;
+        }
+        let count = seen.entry(d.message.as_str()).or_insert(0);
+        *count += 1;
+        match *count {
+            n if n <= per_message => shown.push(d),
+            n if n == per_message + 1 => order.push(d.message.as_str()),
+            _ => {}
+        }
+    }
+    let hidden = order
+        .into_iter()
+        .map(|message| (message, seen[message] - per_message))
+        .collect();
+    (shown, hidden)
+}
+
 /// The collector every stage pushes into.
 #[derive(Debug, Default)]
 pub struct Diagnostics {
@@ -156,6 +188,28 @@ impl Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_repeated_warning_is_shown_a_few_times_then_counted_and_errors_always() {
+        let path = Path::new("content/releases/a.txt");
+        let mut all = Vec::new();
+        for _ in 0..7 {
+            all.push(Diagnostic::warning(path, 0, "no area"));
+        }
+        all.push(Diagnostic::warning(path, 1, "other"));
+        for _ in 0..4 {
+            all.push(Diagnostic::error(path, 2, "bad date"));
+        }
+        let (shown, hidden) = limit_repeats(&all, 3);
+        let count = |m: &str| shown.iter().filter(|d| d.message == m).count();
+        assert_eq!(
+            (count("no area"), count("other"), count("bad date")),
+            (3, 1, 4)
+        );
+        assert_eq!(hidden, vec![("no area", 4)]);
+        let (everything, none) = limit_repeats(&all, usize::MAX);
+        assert_eq!((everything.len(), none.len()), (all.len(), 0));
+    }
 
     #[test]
     fn prints_path_line_col_severity_message() {

@@ -27,6 +27,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Print every warning (by default each warning message is printed a
+    /// few times, then counted).
+    #[arg(long, global = true)]
+    verbose: bool,
 }
 
 #[derive(Subcommand)]
@@ -160,8 +164,13 @@ fn main() -> ExitCode {
             };
         }
     };
+    let shown_per_warning = if cli.verbose {
+        usize::MAX
+    } else {
+        WARNINGS_SHOWN_PER_MESSAGE
+    };
     match result {
-        Ok(report) => finish(&report, mode),
+        Ok(report) => finish(&report, mode, shown_per_warning),
         Err(err) => {
             eprintln!("error: {err}");
             ExitCode::from(2)
@@ -309,15 +318,27 @@ enum Mode {
     Check,
 }
 
-fn finish(report: &Report, mode: Mode) -> ExitCode {
+/// How many times one warning message is printed before the rest are
+/// counted (`--verbose` prints them all).
+const WARNINGS_SHOWN_PER_MESSAGE: usize = 5;
+
+fn finish(report: &Report, mode: Mode, shown_per_warning: usize) -> ExitCode {
     let skip_invalid = matches!(mode, Mode::Build { skip_invalid: true });
     // Paths as the user would type them, however the folders were given.
     let cwd = std::env::current_dir().unwrap_or_default();
     {
         // One write per line would be 30,000 system calls on a large archive.
         let mut err = std::io::BufWriter::new(std::io::stderr().lock());
-        for diagnostic in &report.diagnostics {
+        let (shown, hidden) =
+            blotter::diagnostics::limit_repeats(&report.diagnostics, shown_per_warning);
+        for diagnostic in shown {
             let _ = writeln!(err, "{}", diagnostic.relative_to(&cwd));
+        }
+        for (message, more) in hidden {
+            let _ = writeln!(
+                err,
+                "warning: and {more} more like this: {message} (`--verbose` lists all)"
+            );
         }
     }
     blotter::progress::mark("messages printed");

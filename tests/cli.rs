@@ -241,3 +241,40 @@ fn a_base_url_that_is_not_a_plain_public_address_is_refused_with_the_reason() {
         "normalised"
     );
 }
+
+#[test]
+fn a_warning_repeated_across_many_files_is_printed_a_few_times_then_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<(String, String)> = (1..=8)
+        .map(|n| {
+            (
+                format!("releases/r{n}.txt"),
+                format!(" date 2021-03-0{n} Unplaced release {n}\n\nText.\n"),
+            )
+        })
+        .collect();
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    write_files(&dir.path().join("content"), &files);
+    let no_area = |err: &str| err.matches(": warning: no area given").count();
+
+    let out = blotter(dir.path(), &["check"]);
+    let err = stderr(&out);
+    assert_eq!(no_area(&err), 5, "{err}");
+    assert!(
+        err.contains("warning: and 3 more like this: no area given"),
+        "{err}"
+    );
+    assert!(err.contains("`--verbose` lists all"), "{err}");
+    assert!(
+        err.contains("0 errors, 8 warnings"),
+        "the count is of all: {err}"
+    );
+
+    let out = blotter(dir.path(), &["check", "--verbose"]);
+    let err = stderr(&out);
+    assert_eq!(no_area(&err), 8, "{err}");
+    assert!(!err.contains("more like this"), "{err}");
+}
