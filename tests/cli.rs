@@ -24,8 +24,16 @@ fn build_with_defaults_writes_output_and_a_summary() {
         .path()
         .join("output/releases/004_c5ae0792fd4e02f5/index.html")
         .is_file());
-    // Without a base URL the feed is root-relative, and blotter says so.
+    // Without a base URL the feeds leave out what must be absolute (JSON
+    // Feed makes those fields optional), and blotter says so.
     assert!(stderr(&out).contains("warning: no base_url"));
+    let feed = std::fs::read_to_string(dir.path().join("output/feed.json")).unwrap();
+    let feed: serde_json::Value = serde_json::from_str(&feed).unwrap();
+    assert!(feed.get("feed_url").is_none() && feed.get("home_page_url").is_none());
+    for item in feed["items"].as_array().unwrap() {
+        assert!(item.get("url").is_none(), "{item}");
+        assert!(item["id"].as_str().unwrap().starts_with("/releases/"));
+    }
 }
 
 #[test]

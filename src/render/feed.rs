@@ -92,8 +92,12 @@ fn cut(text: &str, limit: usize) -> Option<&str> {
 struct Feed<'a> {
     version: &'static str,
     title: &'a str,
-    home_page_url: String,
-    feed_url: String,
+    /// Absolute URLs only: without a base URL they are left out (JSON
+    /// Feed makes them optional) rather than written root-relative.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    home_page_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    feed_url: Option<String>,
     description: &'a str,
     language: &'a str,
     items: Vec<Item<'a>>,
@@ -102,7 +106,8 @@ struct Feed<'a> {
 #[derive(Serialize)]
 struct Item<'a> {
     id: String,
-    url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     external_url: Option<&'a str>,
     title: &'a str,
@@ -137,10 +142,12 @@ pub fn json_feed<'a>(
                  content_html,
                  tags,
              }| {
-                let url = location.url(Route::Release(r.id.as_str()));
+                // The permalink is the item's id either way: unique and
+                // stable, which is all JSON Feed asks of an id.
+                let page = Route::Release(r.id.as_str());
                 Item {
-                    id: url.clone(),
-                    url,
+                    id: location.url(page),
+                    url: absolute(location, page),
                     external_url: r.source_url.as_deref(),
                     title: &r.title,
                     content_html,
@@ -157,8 +164,8 @@ pub fn json_feed<'a>(
     let feed = Feed {
         version: VERSION,
         title,
-        home_page_url: location.url(home),
-        feed_url: location.url(route),
+        home_page_url: absolute(location, home),
+        feed_url: absolute(location, route),
         description: &config.description,
         language: &config.language,
         items,
@@ -166,6 +173,11 @@ pub fn json_feed<'a>(
     let mut bytes = serde_json::to_vec_pretty(&feed)?;
     bytes.push(b'\n');
     Ok(bytes)
+}
+
+/// A route's public URL when the site has a base URL, else nothing.
+fn absolute(location: &Location, route: Route) -> Option<String> {
+    location.base_url.as_ref().map(|_| location.url(route))
 }
 
 #[cfg(test)]
