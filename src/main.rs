@@ -81,7 +81,8 @@ enum Command {
     },
     /// Write a sidecar skeleton beside the release with this id.
     NewNote {
-        /// The release's id (its file stem).
+        /// The release: its id (file stem), the start of exactly one id, or
+        /// the path of its file.
         id: String,
         #[arg(long, default_value = "content")]
         content: PathBuf,
@@ -153,8 +154,17 @@ fn main() -> ExitCode {
         Command::Init { dir } => return init(&dir),
         Command::NewNote { id, content } => {
             return match blotter::scaffold::new_note(&content, &id) {
-                Ok(path) => {
-                    println!("wrote {}", path.display());
+                Ok(note) => {
+                    let cwd = std::env::current_dir().unwrap_or_default();
+                    let shown = |p: &std::path::Path| {
+                        p.strip_prefix(&cwd).unwrap_or(p).display().to_string()
+                    };
+                    if let (Some(title), Some(date)) = (&note.title, &note.date) {
+                        println!("release {}: {title} ({date})", shown(&note.release));
+                    } else {
+                        println!("release {}", shown(&note.release));
+                    }
+                    println!("wrote {}", shown(&note.sidecar));
                     ExitCode::SUCCESS
                 }
                 Err(err) => {

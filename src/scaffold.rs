@@ -30,36 +30,30 @@ tags: []
 
 ";
 
-/// Creates `<stem>.md` beside the release whose id is `id`, anywhere under
-/// `<content>/releases/`. Refuses when the id is unknown or ambiguous, or
-/// the sidecar exists.
-pub fn new_note(content: &Path, id: &str) -> Result<PathBuf> {
+/// What `new-note` made: the sidecar, and the release it annotates.
+#[derive(Debug)]
+pub struct NewNote {
+    pub sidecar: PathBuf,
+    pub release: PathBuf,
+    /// The release's title and date as the site shows them, when it
+    /// resolves without errors.
+    pub title: Option<String>,
+    pub date: Option<String>,
+}
+
+/// Creates `<stem>.md` beside the release that `wanted` names: its id, a
+/// prefix of exactly one id, or the path of its `.txt` (or sidecar) file.
+/// Refuses when nothing or several releases match, or the sidecar exists.
+pub fn new_note(content: &Path, wanted: &str) -> Result<NewNote> {
     let root = content.join("releases");
     if !root.is_dir() {
         bail!("{}: no releases folder", root.display());
     }
-    let matches: Vec<PathBuf> = WalkDir::new(&root)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.into_path())
-        .filter(|p| {
-            p.extension().is_some_and(|x| x == "txt") && p.file_stem().is_some_and(|s| s == id)
-        })
-        .collect();
-    let release = match matches.as_slice() {
-        [one] => one,
-        [] => bail!("no release with id `{id}` under {}", root.display()),
-        many => bail!(
-            "release id `{id}` is used by {} files: {}",
-            many.len(),
-            many.iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
+    let release = find_release(&root, wanted)?;
+    let id = release
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let sidecar = release.with_extension("md");
     let mut file = std::fs::OpenOptions::new()
         .write(true)
@@ -71,7 +65,98 @@ pub fn new_note(content: &Path, id: &str) -> Result<PathBuf> {
                 sidecar.display()
             )
         })?;
-    std::io::Write::write_all(&mut file, SKELETON.replace("{id}", id).as_bytes())
+    std::io::Write::write_all(&mut file, SKELETON.replace("{id}", &id).as_bytes())
         .with_context(|| format!("{}: cannot write", sidecar.display()))?;
-    Ok(sidecar)
+    let (title, date) = describe(content, &release, &id);
+    Ok(NewNote {
+        sidecar,
+        release,
+        title,
+        date,
+    })
+}
+
+/// The release file `wanted` names: a path to it (or to its sidecar), its
+/// id, or the start of exactly one id.
+fn find_release(root: &Path, wanted: &str) -> Result<PathBuf> {
+    let given = Path::new(wanted);
+    if given.extension().is_some_and(|e| e == "txt" || e == "md") {
+        let release = given.with_extension("txt");
+        if release.is_file() {
+            return Ok(release);
+        }
+    }
+    let releases: Vec<PathBuf> = WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    let stem = |p: &PathBuf| p.file_stem().map(|s| s.to_string_lossy().into_owned());
+    let exact: Vec<&PathBuf> = releases
+        .iter()
+        .filter(|p| stem(p).as_deref() == Some(wanted))
+        .collect();
+    let matches = if exact.is_empty() {
+        (releases.iter())
+            .filter(|p| stem(p).is_some_and(|s| s.starts_with(wanted)))
+            .collect()
+    } else {
+        exact
+    };
+    let listed = |paths: &[&PathBuf]| {
+        let mut names: Vec<String> = paths
+            .iter()
+            .take(10)
+            .map(|p| p.display().to_string())
+            .collect();
+        if paths.len() > 10 {
+            names.push(format!("and {} more", paths.len() - 10));
+        }
+        names.join(", ")
+    };
+    match matches.as_slice() {
+        [one] => Ok(one.to_path_buf()),
+        [] => bail!("no release with id `{wanted}` under {}", root.display()),
+        many if stem(many[0]).as_deref() == Some(wanted) => bail!(
+            "release id `{wanted}` is used by {} files: {}",
+            many.len(),
+            listed(many)
+        ),
+        many => bail!(
+            "`{wanted}` is the start of {} release ids: {} (give more of the id)",
+            many.len(),
+            listed(many)
+        ),
+    }
+}
+
+/// The release's title and date, resolved by the site's rules; `None`
+/// where the release does not resolve (`check` says why).
+fn describe(content: &Path, release: &Path, id: &str) -> (Option<String>, Option<String>) {
+    use crate::{config::SiteConfig, load, model, parse};
+    let resolved = (|| {
+        let config = SiteConfig::load(content).ok()?;
+        let text = load::reread(release).ok()?;
+        let mut diags = Vec::new();
+        let file = load::SourceFile {
+            kind: load::Kind::Release,
+            path: release.to_path_buf(),
+            stem: id.to_string(),
+            text,
+            warnings: Vec::new(),
+        };
+        let raw = parse::release(&file, &mut diags).ok()?;
+        let parsed = model::Parsed::new(file.path, file.stem, raw, false);
+        model::Resolver::new(&config).resolve(parsed, None, &mut diags)
+    })();
+    match resolved {
+        Some((release, _)) => (
+            Some(release.title),
+            Some(release.published.format("%-d %B %Y").to_string()),
+        ),
+        None => (None, None),
+    }
 }
