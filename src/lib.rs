@@ -15,6 +15,14 @@
 //! [`diagnostics::Diagnostic`]s across the whole run rather than stopping
 //! at the first. [`read`] runs stages 1 to 3 through the parse cache, and
 //! the private `rebuild` module runs stages 4 and 5 against the last build.
+//!
+//! **The import rule.** Each stage imports only earlier stages and the
+//! shared low-level modules ([`diagnostics`], [`config`], [`progress`]).
+//! The incremental machinery ([`cache`], [`read`], `rebuild`) and the
+//! features built on the pipeline ([`search`], [`serve`], [`init`],
+//! [`scaffold`]) may import the stages; no stage imports them.
+//! `tests/imports.rs` checks this on the source, with a short list of the
+//! exceptions that remain to be moved out.
 
 #![forbid(unsafe_code)]
 
