@@ -77,7 +77,10 @@ fn stages_import_only_earlier_stages_and_shared_modules() {
         .map(|(f, t)| (f.to_string(), t.to_string()))
         .collect();
     let new: Vec<_> = violations.difference(&known).collect();
-    assert!(new.is_empty(), "imports against the pipeline's direction: {new:?}");
+    assert!(
+        new.is_empty(),
+        "imports against the pipeline's direction: {new:?}"
+    );
     let gone: Vec<_> = known.difference(&violations).collect();
     assert!(
         gone.is_empty(),

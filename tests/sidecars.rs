@@ -407,15 +407,28 @@ fn new_note_finds_a_release_by_id_prefix_or_path_and_says_which() {
         "{said}"
     );
     assert!(said.contains("2 July 2020"), "{said}");
-    assert!(said.contains(&format!("wrote content/releases/{WEST_MERCIA}.md")), "{said}");
+    assert!(
+        said.contains(&format!("wrote content/releases/{WEST_MERCIA}.md")),
+        "{said}"
+    );
     // The sidecar's path names its release too (after removing it).
-    std::fs::remove_file(dir.path().join(format!("content/releases/{WEST_MERCIA}.md"))).unwrap();
+    std::fs::remove_file(
+        dir.path()
+            .join(format!("content/releases/{WEST_MERCIA}.md")),
+    )
+    .unwrap();
     let by_path = format!("content/releases/{WEST_MERCIA}.txt");
-    assert_eq!(blotter(dir.path(), &["new-note", &by_path]).status.code(), Some(0));
+    assert_eq!(
+        blotter(dir.path(), &["new-note", &by_path]).status.code(),
+        Some(0)
+    );
     // "00" starts all three: refused, naming them.
     let ambiguous = blotter(dir.path(), &["new-note", "00"]);
     assert_eq!(ambiguous.status.code(), Some(2));
     let err = stderr(&ambiguous);
     assert!(err.contains("`00` is the start of 3 release ids"), "{err}");
-    assert!(err.contains(DERBYSHIRE) && err.contains(NORTH_WALES), "{err}");
+    assert!(
+        err.contains(DERBYSHIRE) && err.contains(NORTH_WALES),
+        "{err}"
+    );
 }
