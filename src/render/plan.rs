@@ -1,0 +1,176 @@
+//! The site as a plan of cheap jobs, and the dispatch of one job to the
+//! builder of its file.
+
+use anyhow::Result;
+use chrono::NaiveDate;
+
+use super::{commentary, Artifact, Renderer, Route};
+
+/// Whether a page job renders its page or only fingerprints its inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mode {
+    Render,
+    Fingerprint,
+}
+
+/// What a page job produced.
+pub(super) enum Produced {
+    Page(Artifact),
+    Fingerprint { path: String, fingerprint: u64 },
+}
+
+/// One file to produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    Home,
+    Release(usize),
+    Areas,
+    Area(usize),
+    AreaYear(usize, i32),
+    AreaFeed(usize),
+    Dates,
+    Year(i32),
+    Month(i32, u32),
+    Day(NaiveDate),
+    Feed,
+    NotFound,
+    Tags,
+    Tag(usize),
+    Static(usize),
+    HighlightCss,
+    NoJekyll,
+    SearchPage,
+    SearchFile(usize),
+}
+
+impl Renderer<'_> {
+    /// Every file of the site, in a fixed order.
+    pub fn plan(&self) -> Vec<Job> {
+        let mut jobs = vec![
+            Job::Home,
+            Job::Areas,
+            Job::Dates,
+            Job::Feed,
+            Job::NotFound,
+            Job::NoJekyll,
+            Job::Tags,
+            Job::HighlightCss,
+        ];
+        jobs.extend((0..self.archive.tags.len()).map(Job::Tag));
+        jobs.extend((0..self.archive.releases.len()).map(Job::Release));
+        for (a, years) in self.area_years.iter().enumerate() {
+            jobs.push(Job::Area(a));
+            jobs.push(Job::AreaFeed(a));
+            jobs.extend(years.keys().map(|&y| Job::AreaYear(a, y)));
+        }
+        for (&year, months) in &self.calendar {
+            jobs.push(Job::Year(year));
+            for (&month, days) in months {
+                jobs.push(Job::Month(year, month));
+                jobs.extend(
+                    days.keys()
+                        .filter_map(|&d| NaiveDate::from_ymd_opt(year, month, d))
+                        .map(Job::Day),
+                );
+            }
+        }
+        // The search client's own files ship only with a search index.
+        let shipped =
+            |&i: &usize| self.search.is_some() || !self.theme.statics[i].0.starts_with("search.");
+        jobs.extend(
+            (0..self.theme.statics.len())
+                .filter(shipped)
+                .map(Job::Static),
+        );
+        jobs.extend(self.search_jobs());
+        jobs
+    }
+
+    /// Renders one job. Errors here come from the theme (a template that
+    /// uses a missing variable), so they are configuration errors.
+    pub fn render(&self, job: Job) -> Result<Artifact> {
+        match self.produce(job, Mode::Render)? {
+            Produced::Page(artifact) => Ok(artifact),
+            Produced::Fingerprint { path, .. } => Err(anyhow::anyhow!(
+                "internal error: {path} was fingerprinted, not rendered"
+            )),
+        }
+    }
+
+    /// A page's input fingerprint without rendering it: a hash of its
+    /// template's name and everything the template can see (its view), with
+    /// a release's text standing in by its hash. Equal fingerprints mean
+    /// equal pages, so an incremental build need not render them. `None`
+    /// for feeds and static files, which are always produced.
+    pub fn fingerprint(&self, job: Job) -> Option<Result<(String, u64)>> {
+        if matches!(
+            job,
+            Job::Static(_) | Job::NoJekyll | Job::HighlightCss | Job::SearchFile(_)
+        ) {
+            return None;
+        }
+        Some(
+            self.produce(job, Mode::Fingerprint)
+                .and_then(|produced| match produced {
+                    Produced::Fingerprint { path, fingerprint } => Ok((path, fingerprint)),
+                    Produced::Page(a) => Err(anyhow::anyhow!(
+                        "internal error: {} was rendered, not fingerprinted",
+                        a.path
+                    )),
+                }),
+        )
+    }
+
+    pub(super) fn produce(&self, job: Job, mode: Mode) -> Result<Produced> {
+        let page = |artifact: Result<Artifact>| artifact.map(Produced::Page);
+        match job {
+            Job::Home => self.home(mode),
+            Job::Release(i) => self.release(i, mode),
+            Job::Areas => self.areas(mode),
+            Job::Area(a) => self.area(a, mode),
+            Job::AreaYear(a, y) => self.area_year(a, y, mode),
+            Job::AreaFeed(a) => {
+                let area = &self.archive.areas[a];
+                let title = format!("{}: {}", self.archive.config.title, area.name);
+                let (feed, home) = (Route::AreaFeed(&area.slug), Route::Area(&area.slug));
+                self.feed(feed, &title, home, &area.releases, mode)
+            }
+            Job::Dates => self.dates(mode),
+            Job::Year(y) => self.year(y, mode),
+            Job::Month(y, m) => self.month(y, m, mode),
+            Job::Day(d) => self.day(d, mode),
+            Job::Feed => {
+                let all: Vec<usize> = (0..self.archive.releases.len()).collect();
+                self.feed(
+                    Route::SiteFeed,
+                    &self.archive.config.title,
+                    Route::Home,
+                    &all,
+                    mode,
+                )
+            }
+            Job::NotFound => self.not_found(mode),
+            Job::Static(i) => {
+                let (name, bytes) = &self.theme.statics[i];
+                page(Ok(Artifact {
+                    path: Route::Static(name).path(),
+                    bytes: bytes.clone(),
+                    fingerprint: None,
+                }))
+            }
+            Job::NoJekyll => page(Ok(Artifact {
+                path: Route::NoJekyll.path(),
+                bytes: Vec::new(),
+                fingerprint: None,
+            })),
+            Job::HighlightCss => page(Ok(Artifact {
+                path: Route::HighlightCss.path(),
+                bytes: commentary::stylesheet().into_bytes(),
+                fingerprint: None,
+            })),
+            Job::Tags => self.tags(mode),
+            Job::Tag(t) => self.tag(t, mode),
+            Job::SearchPage | Job::SearchFile(_) => self.search_job(job, mode),
+        }
+    }
+}
