@@ -30,11 +30,9 @@
 # details. Default 1.
 #
 # Right after each timed step, a CPU probe times a fixed single-threaded
-# Python loop (about 0.2 s on an idle host of this kind). The host's speed
-# drifts: on the 2-core VMs these numbers come from, a loop of 3.3 times the
-# probe's steps took 0.67 s and 1.0 to 1.2 s within one session, and a no-op
-# rebuild of 100,000 releases 0.55 s and 1.2 to 1.6 s with it. The probe says
-# which of a run's figures were taken on a slowed host.
+# Python loop. A shared VM's speed drifts, at times to about half, and
+# every timing drifts with it; the probe says which of a run's figures were
+# taken on a slowed host.
 # Prints a markdown table and writes it, with the machine and per-step
 # details, to $WORK/results.md. Everything generated goes to the work dir
 # (default /tmp/blotter-bench), never into the repository. Corpora are

@@ -6,7 +6,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 use std::sync::Arc;
 
@@ -33,22 +33,42 @@ struct Cli {
     verbose: bool,
 }
 
+/// What `build` and `serve` both take: where the site comes from and goes.
+#[derive(Args)]
+struct SiteArgs {
+    /// Folder holding site.toml and releases/.
+    #[arg(long, default_value = "content")]
+    content: PathBuf,
+    /// Theme folder whose templates/ and static/ override the built-in theme.
+    #[arg(long)]
+    theme: Option<PathBuf>,
+    /// Folder to write the site to (replaced as a whole).
+    #[arg(long, default_value = "output")]
+    output: PathBuf,
+    /// Public root URL, e.g. https://owner.github.io/archive/ (overrides
+    /// site.toml); `serve` serves the site under its path.
+    #[arg(long)]
+    base_url: Option<String>,
+}
+
+impl SiteArgs {
+    fn into_options(self, skip_invalid: bool) -> BuildOptions {
+        BuildOptions {
+            content: self.content,
+            theme: self.theme,
+            output: self.output,
+            base_url: self.base_url,
+            skip_invalid,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Build the site into the output folder.
     Build {
-        /// Folder holding site.toml and releases/.
-        #[arg(long, default_value = "content")]
-        content: PathBuf,
-        /// Theme folder whose templates/ and static/ override the built-in theme.
-        #[arg(long)]
-        theme: Option<PathBuf>,
-        /// Folder to write the site to (replaced as a whole).
-        #[arg(long, default_value = "output")]
-        output: PathBuf,
-        /// Public root URL, e.g. https://owner.github.io/archive/ (overrides site.toml).
-        #[arg(long)]
-        base_url: Option<String>,
+        #[command(flatten)]
+        site: SiteArgs,
         /// Build the valid releases and list the invalid ones instead of failing.
         #[arg(long)]
         skip_invalid: bool,
@@ -61,18 +81,11 @@ enum Command {
     /// Build, serve the site on 127.0.0.1 as GitHub Pages would, and rebuild
     /// and reload open pages on every change.
     Serve {
-        #[arg(long, default_value = "content")]
-        content: PathBuf,
-        #[arg(long)]
-        theme: Option<PathBuf>,
-        #[arg(long, default_value = "output")]
-        output: PathBuf,
+        #[command(flatten)]
+        site: SiteArgs,
         /// Port to listen on; the next free one is used if it is taken.
         #[arg(long, default_value_t = 1111)]
         port: u16,
-        /// Public root URL (overrides site.toml); its path is the path served.
-        #[arg(long)]
-        base_url: Option<String>,
     },
     /// Start a new archive in DIR (default: here), which must be empty.
     Init {
@@ -103,7 +116,7 @@ fn main() -> ExitCode {
     if std::env::var_os("RAYON_NUM_THREADS").is_none() {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let rebuild = match &cli.command {
-            Command::Build { output, .. } => blotter::cache::Manifest::exists(output),
+            Command::Build { site, .. } => blotter::cache::Manifest::exists(&site.output),
             // A preview server spends its life on rebuilds.
             Command::Serve { .. } => true,
             _ => false,
@@ -114,37 +127,13 @@ fn main() -> ExitCode {
             .build_global();
     }
     let (result, mode) = match cli.command {
-        Command::Build {
-            content,
-            theme,
-            output,
-            base_url,
-            skip_invalid,
-        } => {
-            let options = BuildOptions {
-                content,
-                theme,
-                output,
-                base_url,
-                skip_invalid,
-            };
+        Command::Build { site, skip_invalid } => {
+            let options = site.into_options(skip_invalid);
             (blotter::build(&options), Mode::Build { skip_invalid })
         }
         Command::Check { content } => (blotter::check(&content), Mode::Check),
-        Command::Serve {
-            content,
-            theme,
-            output,
-            port,
-            base_url,
-        } => {
-            let build = BuildOptions {
-                content,
-                theme,
-                output,
-                base_url,
-                skip_invalid: false,
-            };
+        Command::Serve { site, port } => {
+            let build = site.into_options(false);
             return serve(ServeOptions {
                 build,
                 port,

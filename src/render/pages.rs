@@ -32,13 +32,7 @@ impl Renderer<'_> {
                 count: t.releases.len(),
             })
             .collect();
-        let view = CountsView {
-            site: self.site(Route::Tags),
-            crumbs: vec![Crumb::to("Home", Route::Home), Crumb::here("Tags")],
-            heading: "Tags".into(),
-            entries: tags,
-        };
-        self.page("tags.html", Route::Tags, &view, mode)
+        self.top_index("tags.html", Route::Tags, "Tags", tags, mode)
     }
 
     pub(super) fn tag(&self, t: usize, mode: Mode) -> Result<Produced> {
@@ -60,13 +54,8 @@ impl Renderer<'_> {
     }
 
     pub(super) fn areas(&self, mode: Mode) -> Result<Produced> {
-        let view = CountsView {
-            site: self.site(Route::Areas),
-            crumbs: vec![Crumb::to("Home", Route::Home), Crumb::here("Areas")],
-            heading: "Areas".into(),
-            entries: self.area_counts(),
-        };
-        self.page("areas.html", Route::Areas, &view, mode)
+        let areas = self.area_counts();
+        self.top_index("areas.html", Route::Areas, "Areas", areas, mode)
     }
 
     pub(super) fn area(&self, a: usize, mode: Mode) -> Result<Produced> {
@@ -120,13 +109,27 @@ impl Renderer<'_> {
     }
 
     pub(super) fn dates(&self, mode: Mode) -> Result<Produced> {
+        let years = self.year_counts();
+        self.top_index("dates.html", Route::Dates, "Dates", years, mode)
+    }
+
+    /// A first-level index (areas, dates, tags): a heading and its counts,
+    /// one crumb below Home.
+    fn top_index(
+        &self,
+        template: &str,
+        route: Route,
+        heading: &str,
+        entries: Vec<Count>,
+        mode: Mode,
+    ) -> Result<Produced> {
         let view = CountsView {
-            site: self.site(Route::Dates),
-            crumbs: vec![Crumb::to("Home", Route::Home), Crumb::here("Dates")],
-            heading: "Dates".into(),
-            entries: self.year_counts(),
+            site: self.site(route),
+            crumbs: vec![Crumb::to("Home", Route::Home), Crumb::here(heading)],
+            heading: heading.into(),
+            entries,
         };
-        self.page("dates.html", Route::Dates, &view, mode)
+        self.page(template, route, &view, mode)
     }
 
     pub(super) fn year(&self, year: i32, mode: Mode) -> Result<Produced> {
