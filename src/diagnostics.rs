@@ -167,7 +167,7 @@ impl Diagnostics {
         let mut keyed: Vec<(Vec<u8>, Diagnostic)> = self
             .items
             .into_iter()
-            .map(|d| (crate::load::path_order(&d.path), d))
+            .map(|d| (crate::files::path_order(&d.path), d))
             .collect();
         keyed.par_sort_by(|(ka, a), (kb, b)| {
             ka.cmp(kb).then_with(|| {

@@ -29,10 +29,13 @@
 pub mod cache;
 pub mod config;
 pub mod diagnostics;
+pub mod files;
+pub mod hash;
 pub mod init;
 pub mod load;
 pub mod model;
 pub mod parse;
+pub mod plain;
 pub mod progress;
 pub mod read;
 mod rebuild;
@@ -146,9 +149,8 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
     // while the content is read and modelled.
     let last_build = rebuild::check_last_build(&output, key);
     let units_dir = cache::folder(&output).map(|d| d.join("units"));
-    let mut archive =
-        read::read_archive(&options.content, config, &mut diags, units_dir.as_deref())
-            .map_err(ConfigError)?;
+    let archive = read::read_archive(&options.content, config, &mut diags, units_dir.as_deref())
+        .map_err(ConfigError)?;
     let skipped = skipped_files(&diags, &archive);
     if diags.error_count() > 0 && !options.skip_invalid {
         return Ok(Report {
@@ -169,7 +171,6 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
             ),
         );
     }
-    archive.offload_bodies();
     let cache_dir = cache::folder(&options.output);
     let search = if archive.config.search {
         let index = search::build(&archive, &FromFiles, cache_dir.as_deref());
@@ -185,7 +186,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
         &FromFiles,
     );
     if let Some(search) = &search {
-        renderer = renderer.with_search(search);
+        renderer = renderer.with_search(&search.files);
     }
     let previous = last_build.join().unwrap_or(Ok(None)).map_err(ConfigError)?;
     let mut warnings = Vec::new();
@@ -226,15 +227,11 @@ pub fn check(content: &Path) -> Result<Report, ConfigError> {
     })
 }
 
-/// Bodies read again from the release files (the site build drops them
-/// from the model once it is assembled).
+/// Bodies read again from the release files (the model keeps none).
 struct FromFiles;
 
 impl render::Bodies for FromFiles {
     fn body<'r>(&self, release: &'r model::Release) -> anyhow::Result<Cow<'r, str>> {
-        if let Some(body) = &release.body {
-            return Ok(Cow::Borrowed(body));
-        }
         let text = load::reread(&release.path)?;
         text.get(release.body_range.clone())
             .map(|b| Cow::Owned(b.to_string()))

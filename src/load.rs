@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 
-use crate::cache::stat::{EntryKind, OpenFolder};
-use crate::cache::Stamp;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::files::stat::{EntryKind, OpenFolder};
+use crate::files::Stamp;
 
 /// What kind of content file this is, by extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -263,21 +263,6 @@ fn name_prefix(bytes: &[u8]) -> u128 {
 pub fn reread(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
     decode(&bytes).map_err(|not_text| anyhow::anyhow!("{}", not_text.diagnostic(path)))
-}
-
-/// A byte key that orders paths as `Path`'s component-wise comparison
-/// does (separators lowest), for sorting without re-parsing paths.
-pub(crate) fn path_order(path: &Path) -> Vec<u8> {
-    #[cfg(unix)]
-    let mut key = std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()).to_vec();
-    #[cfg(not(unix))]
-    let mut key = path.to_string_lossy().into_owned().into_bytes();
-    for byte in &mut key {
-        if std::path::is_separator(char::from(*byte)) {
-            *byte = 0;
-        }
-    }
-    key
 }
 
 fn kind_of(path: &Path) -> Option<Kind> {
@@ -568,27 +553,6 @@ pub fn normalise(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn path_order_is_path_order() {
-        // `-` and `.` sort below `/` as bytes, but a folder's files still
-        // come right after the folder, as `Path`'s comparison has it.
-        let mut paths: Vec<PathBuf> = [
-            "a.txt",
-            "a/b.txt",
-            "a-b/c.txt",
-            "a/b/c.txt",
-            "ab.txt",
-            "a/a.md",
-        ]
-        .iter()
-        .map(|p| Path::new("releases").join(p))
-        .collect();
-        let mut by_key = paths.clone();
-        by_key.sort_by_cached_key(|p| path_order(p));
-        paths.sort();
-        assert_eq!(by_key, paths);
-    }
 
     #[test]
     fn files_are_found_in_path_order() {

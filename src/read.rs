@@ -33,7 +33,7 @@ pub fn read_archive(
     // moving 100,000 units about was a tenth of a rebuild, on one core.
     let order = shard_order(&units);
     progress::mark("load: paired, sorted");
-    let now = cache::now_nanos();
+    let now = crate::files::now_nanos();
     // Shard by shard, each on one thread: a unit whose files are unchanged
     // is decoded from the cache, any other is read, parsed and resolved,
     // its text dropped at once (holding every text of a 100,000-release
@@ -224,12 +224,7 @@ fn read_unit(unit: &UnitFiles, resolver: &model::Resolver, max_bytes: u64) -> mo
         }
     };
     outcome.stem = Some(release.stem.clone());
-    outcome.resolved = resolver
-        .resolve(release, sidecar, &mut outcome.resolve_diags)
-        .map(|(mut release, area)| {
-            release.body = None;
-            (release, area)
-        });
+    outcome.resolved = resolver.resolve(release, sidecar, &mut outcome.resolve_diags);
     outcome
 }
 

@@ -269,7 +269,7 @@ fn update_site(
             }
             let artifact = renderer.render(job)?;
             let entry = cache::FileEntry {
-                hash: cache::content_hash(&artifact.bytes),
+                hash: crate::hash::content_hash(&artifact.bytes),
                 fingerprint: artifact.fingerprint,
             };
             let old = previous.get(&artifact.path);

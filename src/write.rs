@@ -26,8 +26,16 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
-use crate::cache::FileEntry;
 use crate::render::Artifact;
+
+/// What the writer knows of a file it wrote (or found already right).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileEntry {
+    /// Hash of the file's bytes.
+    pub hash: u64,
+    /// For pages: the fingerprint of what it was rendered from.
+    pub fingerprint: Option<u64>,
+}
 
 /// Marker file that says "blotter made this folder and may replace it".
 pub const MARKER: &str = ".blotter-output";
@@ -257,7 +265,7 @@ impl Batch {
 
     /// Adds a page, sending the batch once it is full.
     fn push(&mut self, artifact: Artifact) -> Result<()> {
-        let hash = crate::cache::content_hash(&artifact.bytes);
+        let hash = crate::hash::content_hash(&artifact.bytes);
         self.pages.push((artifact, hash));
         if self.pages.len() < BATCH_PAGES {
             return Ok(());
@@ -320,7 +328,7 @@ pub fn update_in_place(output: &Path, changed: &[Artifact], removed: &[String]) 
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
         }
-        replace_file(&path, &artifact.bytes)
+        crate::files::write_atomically(&path, &artifact.bytes)
     })?;
     for file in removed {
         let path = output.join(safe_relative(file)?);
@@ -337,62 +345,11 @@ pub fn update_in_place(output: &Path, changed: &[Artifact], removed: &[String]) 
     Ok(())
 }
 
-/// Marks the temporary files of [`replace_file`]: `.<name>.blotter-tmp-<pid>-<n>`.
-const TEMPORARY: &str = ".blotter-tmp-";
-
 /// Whether `name` is one blotter gives its own bookkeeping files in the
 /// output (its marker, the list of entries kept through a swap, a
 /// temporary file): never the user's, whatever folder it is in.
 pub fn is_bookkeeping(name: &str) -> bool {
-    name == MARKER || name == KEPT_LIST || name.contains(TEMPORARY)
-}
-
-/// Writes `bytes` to `path` whole or not at all: into a temporary file of
-/// its own beside it (named from the whole file name, so `app.css` and
-/// `app.js` never share one, and created exclusively, so no two writes
-/// and no leftover share one either), then renamed over it. On any error
-/// the temporary file is removed.
-fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write as _;
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-    let name = name.unwrap_or_default();
-    let tmp = path.with_file_name(format!(
-        ".{name}{TEMPORARY}{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    ));
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .with_context(|| format!("{}: cannot write", tmp.display()))?;
-    let written = (write_hook(&tmp).and_then(|()| file.write_all(bytes)))
-        .with_context(|| format!("{}: cannot write", tmp.display()));
-    drop(file);
-    let renamed = written.and_then(|()| {
-        fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))
-    });
-    if renamed.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    renamed
-}
-
-/// Lets a unit test make a write fail after its temporary file exists:
-/// writes of files named with `write-fails-here` fail.
-#[cfg(test)]
-fn write_hook(tmp: &Path) -> std::io::Result<()> {
-    if tmp.to_string_lossy().contains("write-fails-here") {
-        return Err(std::io::Error::other("injected failure"));
-    }
-    Ok(())
-}
-
-#[cfg(not(test))]
-fn write_hook(_tmp: &Path) -> std::io::Result<()> {
-    Ok(())
+    name == MARKER || name == KEPT_LIST || crate::files::is_temporary(name)
 }
 
 /// The first place where an in-place update would write through something

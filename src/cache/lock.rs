@@ -174,13 +174,13 @@ mod tests {
         let cache = super::super::folder(&output).unwrap();
         std::fs::create_dir_all(cache.join("units")).unwrap();
         let left = [
-            cache.join("manifest-0a.tmp-123-4"),
-            cache.join("units/units-01.tmp-99-0"),
+            cache.join(".manifest-0a.blotter-tmp-123-4"),
+            cache.join("units/.units-01.blotter-tmp-99-0"),
         ];
         let kept = [
             cache.join("manifest-0a"),
             cache.join("notes.tmp"),
-            cache.join("x.tmp-12-a"),
+            cache.join(".x.blotter-tmp-12-a"),
         ];
         for path in left.iter().chain(&kept) {
             std::fs::write(path, "x").unwrap();

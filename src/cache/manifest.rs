@@ -23,22 +23,16 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::stat::{EntryKind, OpenFolder};
-use super::{note_unusable, seal, write_atomically, SealedFile, Stamp};
+use super::{note_unusable, seal, SealedFile};
+use crate::files::stat::{EntryKind, OpenFolder};
+use crate::files::{write_atomically, Stamp};
+pub use crate::write::FileEntry;
 
 /// Each manifest file starts with it (then the length and checksum of the
 /// rest); a new format gets a new one, so an older manifest is not read.
 const MAGIC: &str = "blotter-manifest 6\n";
 const SHARDS: usize = 64;
 const HEAD: &str = "manifest";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileEntry {
-    /// Hash of the file's bytes.
-    pub hash: u64,
-    /// For pages: the fingerprint of what it was rendered from.
-    pub fingerprint: Option<u64>,
-}
 
 /// An output folder's stamp, and when it was taken: a stamp taken within
 /// the file system's timestamp granularity of the folder's last change is
@@ -92,7 +86,7 @@ struct StoredShard<'a> {
 }
 
 fn shard_of(path: &str) -> usize {
-    (super::stable_hash(path.as_bytes()) % SHARDS as u64) as usize
+    (crate::hash::stable_hash(path.as_bytes()) % SHARDS as u64) as usize
 }
 
 fn shard_name(index: usize) -> String {
@@ -277,7 +271,7 @@ impl Manifest {
         let stamped = dir_stamps(output, wanted.iter().map(String::as_str), |dir, stamp| {
             Some((dir, stamp))
         });
-        let taken = super::now_nanos();
+        let taken = crate::files::now_nanos();
         for (dir, stamp) in stamped {
             let shard = &mut self.shards[shard_of(dir)];
             shard.dirty = true;
@@ -298,7 +292,7 @@ impl Manifest {
         // rebuild, none of 100,000.
         // Taken before any stamp is read: a stamp is only ever judged
         // settled against a time no later than when it was read.
-        let taken = super::now_nanos();
+        let taken = crate::files::now_nanos();
         let moved = dir_stamps(output, self.folders(), |dir, now| match now {
             Some(now) if self.folder(dir).is_some_and(|r| r.holds(&now)) => None,
             _ => Some((dir, now)),

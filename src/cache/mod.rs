@@ -19,97 +19,17 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 pub mod lock;
 mod manifest;
-pub mod stat;
 pub mod units;
 
 pub use manifest::{FileEntry, Manifest, OnDisk};
 
-/// What a file's metadata says about its contents, as git's index and
-/// cargo's fingerprints use it: equal stamps mean the file was not touched
-/// (size, modification and change times, inode). The change time cannot be
-/// set back by tools that restore modification times.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stamp {
-    pub len: u64,
-    /// Modification time in nanoseconds since the epoch.
-    pub modified: i128,
-    pub changed: i128,
-    pub inode: u64,
-}
+use crate::files::Stamp;
 
-impl Stamp {
-    pub fn of(meta: &std::fs::Metadata) -> Stamp {
-        let modified = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos() as i128);
-        #[cfg(unix)]
-        let (changed, inode) = {
-            use std::os::unix::fs::MetadataExt;
-            (
-                i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
-                meta.ino(),
-            )
-        };
-        #[cfg(not(unix))]
-        let (changed, inode) = (modified, 0);
-        Stamp {
-            len: meta.len(),
-            modified,
-            changed,
-            inode,
-        }
-    }
-
-    /// Whether the file was modified too close to `now` for its stamp to be
-    /// trusted: a second write within the file system's timestamp
-    /// granularity would leave the stamp as it is (git's "racy clean").
-    pub fn is_recent(&self, now: i128) -> bool {
-        let newest = self.modified.max(self.changed);
-        // Sub-second timestamps (ext4, btrfs, APFS, NTFS) move every few
-        // milliseconds; whole-second ones (FAT, HFS+) can stand for two.
-        let window = if newest % 1_000_000_000 == 0 {
-            2_000_000_000
-        } else {
-            100_000_000
-        };
-        now - newest < window
-    }
-}
-
-/// Nanoseconds since the epoch, as stamps count them.
-pub fn now_nanos() -> i128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as i128)
-}
-
-/// 64-bit FNV-1a: stable across runs, machines and blotter versions (unlike
-/// std's randomised hasher). Hashed slugs use it, so permalinks depend on
-/// it never changing. It takes a byte at a time: long inputs (pages,
-/// release texts) go through [`content_hash`].
-pub fn stable_hash(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
-
-/// Hash of a page's or a release text's bytes (64-bit XXH3): what tells a
-/// rebuild that a file's bytes or a release's text changed. FNV-1a over
-/// every byte of a 100,000-release build was a tenth of its CPU; XXH3
-/// reads eight bytes and more at a time. Stored in the caches, whose magic
-/// strings change with it.
-pub fn content_hash(bytes: &[u8]) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(bytes)
-}
+use crate::hash::stable_hash;
 
 /// What must be equal for the last build's output to be reused.
 pub fn build_key(
@@ -161,42 +81,6 @@ fn versioned_key(parts: &impl std::fmt::Debug) -> u64 {
     stable_hash(text.as_bytes())
 }
 
-/// Writes a cache file whole or not at all: a temporary file beside it,
-/// then a rename. The temporary file is named after the whole file name,
-/// this process and a counter, and created exclusively, so it can never be
-/// another cache file, another file of the same stem, or another writer's
-/// temporary file; it is removed on every failure.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use anyhow::Context as _;
-    use std::io::Write as _;
-    let tmp = temporary_name(path);
-    let written = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .and_then(|mut file| file.write_all(bytes))
-        .with_context(|| format!("{}: cannot write", tmp.display()))
-        .and_then(|()| {
-            std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))
-        });
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
-}
-
-/// What marks a temporary cache file's name: `<file name>.tmp-<pid>-<n>`.
-const TEMPORARY: &str = ".tmp-";
-
-/// A name for a temporary file beside `path` that no other writer uses.
-fn temporary_name(path: &Path) -> PathBuf {
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!("{TEMPORARY}{}-{n}", std::process::id()));
-    path.with_file_name(name)
-}
-
 /// Removes temporary cache files left in `dir` by a build that was killed
 /// while writing: only called under the build lock, when no other build
 /// can be writing one.
@@ -205,16 +89,10 @@ fn remove_temporaries(dir: &Path) {
         return;
     };
     for entry in entries.flatten() {
-        let name = entry.file_name();
-        let is_temporary = name.to_str().is_some_and(|n| {
-            n.rsplit_once(TEMPORARY).is_some_and(|(_, tail)| {
-                tail.split_once('-').is_some_and(|(pid, n)| {
-                    !pid.is_empty()
-                        && !n.is_empty()
-                        && pid.bytes().chain(n.bytes()).all(|b| b.is_ascii_digit())
-                })
-            })
-        });
+        let is_temporary = entry
+            .file_name()
+            .to_str()
+            .is_some_and(crate::files::is_temporary);
         if is_temporary && entry.file_type().is_ok_and(|t| t.is_file()) {
             let _ = std::fs::remove_file(entry.path());
         }
@@ -235,7 +113,7 @@ fn seal<T: Serialize + ?Sized>(magic: &str, value: &T) -> anyhow::Result<Vec<u8>
     bytes.resize(start, 0);
     let mut bytes = postcard::to_extend(value, bytes)?;
     let len = (bytes.len() - start) as u64;
-    let sum = xxhash_rust::xxh3::xxh3_64(&bytes[start..]);
+    let sum = crate::hash::content_hash(&bytes[start..]);
     bytes[magic.len()..magic.len() + 8].copy_from_slice(&len.to_le_bytes());
     bytes[magic.len() + 8..start].copy_from_slice(&sum.to_le_bytes());
     Ok(bytes)
@@ -260,7 +138,7 @@ fn unseal<'a>(magic: &str, bytes: &'a [u8]) -> Result<&'a [u8], Unusable> {
     let (len, sum) = header.split_at(8);
     let len = u64::from_le_bytes(len.try_into().unwrap_or_default());
     let sum = u64::from_le_bytes(sum.try_into().unwrap_or_default());
-    if len != payload.len() as u64 || sum != xxhash_rust::xxh3::xxh3_64(payload) {
+    if len != payload.len() as u64 || sum != crate::hash::content_hash(payload) {
         return Err(Unusable::Damaged);
     }
     Ok(payload)
@@ -342,40 +220,6 @@ mod tests {
         let mut grown = bytes.clone();
         grown.push(0);
         assert_eq!(unseal("test 1\n", &grown), Err(Unusable::Damaged));
-    }
-
-    #[test]
-    fn temporary_cache_files_are_named_after_the_whole_file_and_unique() {
-        let a = temporary_name(Path::new("/c/manifest"));
-        let b = temporary_name(Path::new("/c/manifest"));
-        assert_ne!(a, b);
-        let name = a.file_name().unwrap().to_str().unwrap();
-        assert!(name.starts_with("manifest.tmp-"), "{name}");
-        let other = temporary_name(Path::new("/c/manifest.x"));
-        assert!(other.to_str().unwrap().contains("manifest.x.tmp-"));
-    }
-
-    #[test]
-    fn a_failed_cache_write_leaves_no_temporary_file_and_never_touches_another() {
-        let dir = tempfile::tempdir().unwrap();
-        // What `with_extension("tmp")` would have clobbered.
-        std::fs::write(dir.path().join("units.tmp"), "someone's").unwrap();
-        // The rename fails: a folder is where the file goes.
-        std::fs::create_dir(dir.path().join("units")).unwrap();
-        std::fs::write(dir.path().join("units/inside"), "x").unwrap();
-        assert!(write_atomically(&dir.path().join("units"), b"new").is_err());
-        let mut names: Vec<String> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        assert_eq!(names, ["units", "units.tmp"]);
-        assert_eq!(
-            std::fs::read(dir.path().join("units.tmp")).unwrap(),
-            b"someone's"
-        );
-        write_atomically(&dir.path().join("manifest"), b"ok").unwrap();
-        assert_eq!(std::fs::read(dir.path().join("manifest")).unwrap(), b"ok");
     }
 
     #[test]

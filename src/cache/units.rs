@@ -22,7 +22,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use super::{note_unusable, seal, SealedFile, Stamp};
+use super::{note_unusable, seal, SealedFile};
+use crate::files::Stamp;
 use crate::model::UnitOutcome;
 
 /// How many shard files the cache is split into.
@@ -34,7 +35,7 @@ const MAGIC: &str = "blotter-units 6\n";
 /// The shard a unit (named by its path under `releases/`, as bytes)
 /// belongs to.
 pub fn shard_of(name: &[u8]) -> usize {
-    (super::stable_hash(name) % SHARDS as u64) as usize
+    (crate::hash::stable_hash(name) % SHARDS as u64) as usize
 }
 
 /// One unit's entry as stored: the stamps its files had and the
@@ -217,7 +218,7 @@ impl ShardUse<'_> {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("{}: cannot create", dir.display()))?;
         }
-        super::write_atomically(path, &bytes)
+        crate::files::write_atomically(path, &bytes)
     }
 }
 

@@ -134,13 +134,21 @@ pub fn notes(raw: &[RawNote], body: &str, path: &Path) -> Result<Vec<Note>, Vec<
 }
 
 fn anchor(text: &Normalised, note: &RawNote) -> Result<Range<usize>, Diagnostic> {
-    let quote = collapse_ws(&note.quote);
+    let quote = crate::plain::collapse_whitespace(&note.quote);
     let error = |m: String| Diagnostic::error(Path::new(""), 0, m);
     if quote.is_empty() {
         return Err(error("passage note has an empty quote".into()));
     }
-    let prefix = note.prefix.as_deref().map(collapse_ws).unwrap_or_default();
-    let suffix = note.suffix.as_deref().map(collapse_ws).unwrap_or_default();
+    let prefix = note
+        .prefix
+        .as_deref()
+        .map(crate::plain::collapse_whitespace)
+        .unwrap_or_default();
+    let suffix = note
+        .suffix
+        .as_deref()
+        .map(crate::plain::collapse_whitespace)
+        .unwrap_or_default();
     let matches: Vec<usize> = text
         .text
         .match_indices(&quote)
@@ -215,10 +223,6 @@ fn excerpt(text: &str, start: usize, len: usize) -> String {
         .trim()
         .trim_end_matches([',', '.', ';', ':'])
         .to_string()
-}
-
-fn collapse_ws(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The body with every whitespace run turned into one space, and the map

@@ -49,10 +49,9 @@ pub struct Release {
     /// The original page, when the release gives an http(s) URL.
     pub source_url: Option<String>,
     pub description: Option<String>,
-    /// The plain-text body, until [`Archive::offload_bodies`] drops it to
-    /// save memory; it is then read again from `path` at `body_range`.
-    pub body: Option<String>,
-    /// Where the body sits in the file's normalised text.
+    /// Where the body sits in the file's normalised text: the model keeps
+    /// no release text (at archive scale it would be most of its size);
+    /// rendering reads it again from `path` (see `render::Bodies`).
     pub body_range: std::ops::Range<usize>,
     /// Hash of the body, for page fingerprints.
     pub body_hash: u64,
@@ -105,17 +104,6 @@ impl Annotation {
     }
 }
 
-impl Archive {
-    /// Drops every body from memory: at archive scale the bodies are most
-    /// of the model's size, and rendering fetches each one again when it
-    /// needs it (see `render::Bodies`).
-    pub fn offload_bodies(&mut self) {
-        for release in &mut self.releases {
-            release.body = None;
-        }
-    }
-}
-
 impl Release {
     /// Hash of every field except the body text (`body_hash` stands for
     /// it) and what `index` assigns across releases (area, tags, related),
@@ -131,7 +119,6 @@ impl Release {
             area: _,
             source_url,
             description,
-            body: _,
             body_range,
             body_hash,
             summary,
@@ -142,7 +129,7 @@ impl Release {
             digest: _,
             listing_digest: _,
         } = self;
-        crate::render::fingerprint(&(
+        crate::hash::fingerprint(&(
             id,
             path,
             title,
@@ -164,7 +151,7 @@ impl Release {
     /// which the moment's own hash leaves out), teaser, and whether it
     /// carries annotations a reader sees.
     pub fn listing_digest_now(&self) -> u64 {
-        crate::render::fingerprint(&(
+        crate::hash::fingerprint(&(
             &self.id,
             &self.title,
             &self.date,
@@ -248,10 +235,10 @@ impl Parsed {
             stem,
             summary: match raw.og_description {
                 Some(_) => String::new(),
-                None => crate::render::body::summary(&body, 300),
+                None => crate::plain::summary(&body, 300),
             },
             body_len: body.len(),
-            body_hash: crate::cache::content_hash(body.as_bytes()),
+            body_hash: crate::hash::content_hash(body.as_bytes()),
             body: keep_body.then_some(body),
             raw,
         }
@@ -530,7 +517,6 @@ fn resolve(
         summary,
         body_hash,
         body_range: raw.body_offset..raw.body_offset + body_len,
-        body,
         body_line: raw.body_line,
         annotation,
         tags: Vec::new(),
@@ -748,7 +734,7 @@ pub fn decode(text: &str) -> String {
 /// metadata, which has lost its bidirectional controls when parsed; an
 /// entity (`&#x202E;`) can bring one back, so they go here too.
 fn collapse(text: &str) -> String {
-    let mut collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut collapsed = crate::plain::collapse_whitespace(text);
     // Every bidi control is encoded from the byte 0xE2 on.
     if memchr::memchr(0xe2, collapsed.as_bytes()).is_some() && collapsed.contains(is_bidi_control) {
         collapsed.retain(|c| !is_bidi_control(c));
@@ -1057,7 +1043,6 @@ mod tests {
         placed.area = 7;
         placed.tags = vec![1, 2];
         placed.related = vec![3];
-        placed.body = Some("kept for notes".into());
         assert_eq!(placed.digest_now(), release.digest);
 
         let mut retitled = release.clone();

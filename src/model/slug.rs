@@ -67,7 +67,7 @@ fn is_reserved(slug: &str) -> bool {
 /// Stable across runs and platforms (std's hasher is randomised), so
 /// hashed slugs, and so permalinks, never change between builds.
 fn stable_hash(text: &str) -> u64 {
-    crate::cache::stable_hash(text.as_bytes())
+    crate::hash::stable_hash(text.as_bytes())
 }
 
 /// A release id: the file stem, used as is in the permalink

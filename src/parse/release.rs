@@ -11,6 +11,7 @@ use super::yaml::{self, Field, Schema, Step, Text, TEXT};
 use super::{front_matter, Cleaner, Spanned};
 use crate::diagnostics::Diagnostic;
 use crate::load::SourceFile;
+use crate::plain::offset_in;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
@@ -38,13 +39,6 @@ pub struct RawRelease {
     /// Byte offset of the body in the file's normalised text, so the body
     /// can be fetched again later instead of kept in memory.
     pub body_offset: usize,
-}
-
-/// Byte offset of `part`, a slice of `whole`.
-fn offset_in(whole: &str, part: &str) -> usize {
-    (part.as_ptr() as usize)
-        .saturating_sub(whole.as_ptr() as usize)
-        .min(whole.len())
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -8,13 +8,7 @@
 use std::fmt::Write as _;
 use std::ops::Range;
 
-/// One block of the body.
-#[derive(Debug, PartialEq, Eq)]
-enum Block<'a> {
-    /// Lines of one paragraph; kept apart by `<br>` as the release had them.
-    Paragraph(Vec<&'a str>),
-    List(Vec<&'a str>),
-}
+use crate::plain::{blocks, offset_in, Block};
 
 /// Renders a plain-text body to HTML.
 pub fn to_html(body: &str) -> String {
@@ -58,11 +52,6 @@ pub fn to_html_marked(body: &str, marks: &[Range<usize>]) -> String {
     html
 }
 
-/// Byte offset of `part`, a slice of `whole`.
-fn offset_in(whole: &str, part: &str) -> usize {
-    (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize)
-}
-
 struct Marker<'m> {
     marks: &'m [Range<usize>],
     opened: Vec<bool>,
@@ -101,32 +90,6 @@ impl Marker<'_> {
 }
 
 /// The item text of a list line (`* item`, `- item`), or `None`.
-fn list_item(line: &str) -> Option<&str> {
-    let t = line.trim_start();
-    let rest = t.strip_prefix('*').or_else(|| t.strip_prefix('-'))?;
-    (rest.starts_with([' ', '\t']) && !rest.trim().is_empty()).then(|| rest.trim())
-}
-
-fn blocks(body: &str) -> Vec<Block<'_>> {
-    let mut out: Vec<Block> = Vec::new();
-    let mut after_blank = true;
-    for line in body.lines().map(str::trim_end) {
-        if line.trim().is_empty() {
-            after_blank = true;
-            continue;
-        }
-        match (list_item(line), out.last_mut()) {
-            // List items continue a list even across blank lines.
-            (Some(item), Some(Block::List(items))) => items.push(item),
-            (Some(item), _) => out.push(Block::List(vec![item])),
-            (None, Some(Block::Paragraph(lines))) if !after_blank => lines.push(line.trim_start()),
-            (None, _) => out.push(Block::Paragraph(vec![line.trim_start()])),
-        }
-        after_blank = false;
-    }
-    out
-}
-
 /// Escapes a line and links its bare http(s) URLs.
 fn inline(text: &str, out: &mut String) {
     let mut rest = text;
@@ -220,27 +183,6 @@ pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     escape_into(text, &mut out);
     out
-}
-
-/// First paragraph as plain text, cut at a word near `max` characters: the
-/// feed summary and the listing teaser.
-pub fn summary(body: &str, max: usize) -> String {
-    let first = blocks(body).into_iter().next();
-    let text = match first {
-        Some(Block::Paragraph(lines)) | Some(Block::List(lines)) => lines.join(" "),
-        None => String::new(),
-    };
-    if text.chars().count() <= max {
-        return text;
-    }
-    let cut: String = text.chars().take(max).collect();
-    let cut = cut
-        .rsplit_once(' ')
-        .map_or(cut.as_str(), |(head, _)| head)
-        .trim_end_matches([',', ';', ':', '.']);
-    let mut s = String::with_capacity(cut.len() + 3);
-    let _ = write!(s, "{cut}…");
-    s
 }
 
 #[cfg(test)]
@@ -353,11 +295,5 @@ mod tests {
     #[test]
     fn crlf_bom_and_trailing_spaces_change_nothing() {
         assert_eq!(to_html("One.   \n\nTwo.\t"), to_html("One.\n\nTwo."));
-    }
-
-    #[test]
-    fn summary_cuts_at_a_word() {
-        assert_eq!(summary("Short one.\n\nTwo.", 50), "Short one.");
-        assert_eq!(summary("one two three four", 10), "one two…");
     }
 }

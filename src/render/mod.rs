@@ -24,7 +24,7 @@ use anyhow::Result;
 use chrono::Datelike;
 use rayon::prelude::*;
 use serde::Serialize;
-use std::hash::{Hash, Hasher};
+use std::hash::Hash;
 
 use crate::model::{Archive, Release};
 pub use plan::Job;
@@ -64,7 +64,8 @@ pub struct Renderer<'a> {
     /// Ids of the releases in the site, for cross-references.
     ids: rustc_hash::FxHashSet<&'a str>,
     calendar: Calendar,
-    search: Option<&'a crate::search::SearchIndex>,
+    /// The search index's files, when the site has search.
+    search: Option<&'a [(String, Vec<u8>)]>,
 }
 
 /// year -> month -> day -> release indices.
@@ -219,13 +220,16 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// A page input's fingerprint: std's SipHash with its fixed keys, so it is
-/// the same on every run of a blotter binary. (A new Rust release may
-/// change it; the next build then renders every page once.)
-pub fn fingerprint(value: &impl Hash) -> u64 {
-    let mut hasher = std::hash::DefaultHasher::new();
-    value.hash(&mut hasher);
-    hasher.finish()
+use crate::hash::fingerprint;
+
+/// A date as readers write it: "2 July 2020".
+pub fn long_date(date: impl chrono::Datelike) -> String {
+    format!(
+        "{} {} {}",
+        date.day(),
+        month_name(date.month()),
+        date.year()
+    )
 }
 
 pub fn month_name(month: u32) -> &'static str {

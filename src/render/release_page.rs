@@ -1,11 +1,10 @@
 //! The release page.
 
 use anyhow::Result;
-use chrono::Datelike;
 
 use super::plan::{Mode, Produced};
 use super::views::*;
-use super::{body, commentary, fingerprint, month_name, Renderer, Route};
+use super::{body, commentary, fingerprint, Renderer, Route};
 use crate::model::{Release, Tag};
 
 impl Renderer<'_> {
@@ -97,12 +96,7 @@ pub(super) fn corrections(
         .iter()
         .flat_map(|a| &a.corrections)
         .map(|c| CorrectionView {
-            date_text: format!(
-                "{} {} {}",
-                c.date.day(),
-                month_name(c.date.month()),
-                c.date.year()
-            ),
+            date_text: super::long_date(c.date),
             datetime: c.date.format("%Y-%m-%d").to_string(),
             html: commentary::to_html(&c.text, root, "corr-", built),
         })

@@ -1,11 +1,11 @@
-//! The search page and the index files ([`crate::search`]) as jobs of the
-//! site's plan.
+//! The search page and the search index's files as jobs of the site's
+//! plan. The index is built on top of the pipeline and handed in as
+//! finished files, so render knows its paths and bytes, not its format.
 
 use serde::Serialize;
 
 use super::views::{Count, Crumb, SiteView};
 use super::{Artifact, Job, Mode, Produced, Renderer, Route};
-use crate::search::SearchIndex;
 
 #[derive(Serialize, Hash)]
 struct SearchView<'a> {
@@ -22,16 +22,17 @@ struct AreaOption {
 }
 
 impl<'a> Renderer<'a> {
-    /// Adds the search page and `index`'s files to the site.
-    pub fn with_search(mut self, index: &'a SearchIndex) -> Self {
-        self.search = Some(index);
+    /// Adds the search page and the search index's `files` (path under
+    /// the site root, bytes) to the site.
+    pub fn with_search(mut self, files: &'a [(String, Vec<u8>)]) -> Self {
+        self.search = Some(files);
         self
     }
 
     pub(super) fn search_jobs(&self) -> Vec<Job> {
         match self.search {
-            Some(index) => std::iter::once(Job::SearchPage)
-                .chain((0..index.files.len()).map(Job::SearchFile))
+            Some(files) => std::iter::once(Job::SearchPage)
+                .chain((0..files.len()).map(Job::SearchFile))
                 .collect(),
             None => Vec::new(),
         }
@@ -39,8 +40,8 @@ impl<'a> Renderer<'a> {
 
     pub(super) fn search_job(&self, job: Job, mode: Mode) -> anyhow::Result<Produced> {
         match (job, self.search) {
-            (Job::SearchFile(i), Some(index)) => {
-                let (path, bytes) = &index.files[i];
+            (Job::SearchFile(i), Some(files)) => {
+                let (path, bytes) = &files[i];
                 Ok(Produced::Page(Artifact {
                     path: path.clone(),
                     bytes: bytes.clone(),

@@ -146,7 +146,7 @@ impl Theme {
             all.extend_from_slice(bytes);
             all.push(0);
         }
-        let fingerprint = crate::cache::content_hash(&all);
+        let fingerprint = crate::hash::content_hash(&all);
         Ok(Theme {
             tera,
             statics,

@@ -4,7 +4,7 @@
 use chrono::{Datelike, Timelike};
 use serde::Serialize;
 
-use super::{month_name, Location, Route};
+use super::{Location, Route};
 use crate::config::SiteConfig;
 use crate::model::{Archive, Area, Release};
 
@@ -139,12 +139,7 @@ impl<'a> ReleaseItem<'a> {
             id: release.id.as_str(),
             title: &release.title,
             url: self.url(),
-            date_text: format!(
-                "{} {} {}",
-                date.day(),
-                month_name(date.month()),
-                date.year()
-            ),
+            date_text: super::long_date(date),
             time_text,
             datetime,
             area_name: &self.area.name,

@@ -28,7 +28,7 @@ pub fn load(path: &Path) -> Option<(Dictionary, FxHashMap<u64, DocTerms>)> {
     let bytes = std::fs::read(path).ok()?;
     let body = bytes.strip_prefix(MAGIC.as_slice())?;
     let (payload, sum) = body.split_at_checked(body.len().checked_sub(8)?)?;
-    if crate::cache::content_hash(payload).to_le_bytes() != sum {
+    if crate::hash::content_hash(payload).to_le_bytes() != sum {
         return None;
     }
     let read: Read = postcard::from_bytes(payload).ok()?;
@@ -84,7 +84,7 @@ pub fn save(
     let mut bytes = Vec::with_capacity(payload.len() + 16);
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&payload);
-    bytes.extend_from_slice(&crate::cache::content_hash(&payload).to_le_bytes());
+    bytes.extend_from_slice(&crate::hash::content_hash(&payload).to_le_bytes());
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }

@@ -412,7 +412,7 @@ fn doc_chunks(archive: &Archive) -> Vec<(String, Vec<u8>)> {
 }
 
 fn teaser(text: &str) -> String {
-    let mut out: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = crate::plain::collapse_whitespace(text);
     if out.chars().count() > TEASER_CHARS {
         out = out.chars().take(TEASER_CHARS).collect();
         if let Some(space) = out.rfind(' ') {
