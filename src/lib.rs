@@ -9,36 +9,35 @@
 //! assembles the [`model::Archive`]; [`render`] turns the archive and a
 //! theme into artifacts (path and bytes) without I/O; and [`write`](mod@write) puts
 //! them in the output folder, staged and swapped so a failed build never
-//! leaves a half-written site. A rebuild over blotter's own output consults
-//! the [`cache`] manifest of the last build and, when only a few files'
-//! bytes changed, replaces just those. Content problems are collected as
+//! leaves a half-written site. Content problems are collected as
 //! [`diagnostics::Diagnostic`]s across the whole run rather than stopping
-//! at the first. [`read`] runs stages 1 to 3 through the parse cache, and
-//! the private `rebuild` module runs stages 4 and 5 against the last build.
+//! at the first.
+//!
+//! The [`incremental`] layer sits on top: it runs stages 1 to 3 through a
+//! parse cache (`incremental::read`) and stages 4 and 5 against the
+//! manifest of the last build, so a rebuild reads, renders and writes only
+//! what changed. The features built on the pipeline ([`search`],
+//! [`serve`], [`init`], [`scaffold`]) use the stages the same way.
 //!
 //! **The import rule.** Each stage imports only earlier stages and the
-//! shared low-level modules ([`diagnostics`], [`config`], [`progress`]).
-//! The incremental machinery ([`cache`], [`read`], `rebuild`) and the
-//! features built on the pipeline ([`search`], [`serve`], [`init`],
-//! [`scaffold`]) may import the stages; no stage imports them.
-//! `tests/imports.rs` checks this on the source, with a short list of the
-//! exceptions that remain to be moved out.
+//! shared low-level modules ([`diagnostics`], [`config`], [`progress`],
+//! [`hash`], [`files`], [`plain`]), which import no stage. The incremental
+//! layer and the features may import the stages; no stage imports them.
+//! `tests/imports.rs` checks this on the source.
 
 #![forbid(unsafe_code)]
 
-pub mod cache;
 pub mod config;
 pub mod diagnostics;
 pub mod files;
 pub mod hash;
+pub mod incremental;
 pub mod init;
 pub mod load;
 pub mod model;
 pub mod parse;
 pub mod plain;
 pub mod progress;
-pub mod read;
-mod rebuild;
 pub mod render;
 pub mod scaffold;
 pub mod search;
@@ -107,6 +106,26 @@ pub struct Summary {
     pub elapsed: Duration,
 }
 
+/// Sizes rayon's global pool for a build into `output`, or with `None`
+/// for a preview server, which spends its life on rebuilds; leaves a
+/// `RAYON_NUM_THREADS` setting alone. A first build reads every file, and
+/// reading content that is not in the page cache is mostly waiting on the
+/// disk, so a few threads more than cores keep the cores busy (rendering
+/// is throttled by the writer's queue, so they do not crowd the writer
+/// out). A rebuild takes nearly everything from its cache and is bound by
+/// the CPU, where threads beyond the cores only take turns.
+pub fn size_thread_pool(output: Option<&Path>) {
+    if std::env::var_os("RAYON_NUM_THREADS").is_some() {
+        return;
+    }
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let rebuild = output.is_none_or(incremental::Manifest::exists);
+    let extra = if rebuild { 0 } else { 6 };
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(cores + extra)
+        .build_global();
+}
+
 /// Reads, checks and (when there are no errors, or `skip_invalid`) writes the site.
 pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
     let started = Instant::now();
@@ -128,7 +147,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
     let mut diags = Diagnostics::default();
     // Held until the build returns: nothing the last build left is read,
     // and nothing is written, while another build into this output runs.
-    let lock = match cache::lock::lock_build(&options.output) {
+    let lock = match incremental::lock::lock_build(&options.output) {
         Ok(lock) => Some(lock),
         Err(unlocked) => {
             diags.push(
@@ -144,13 +163,14 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
         write::check_target(&options.output, &protected).map_err(|e| ConfigError(e.into()))?;
     }
     progress::mark("build lock");
-    let key = cache::build_key(theme.fingerprint, &config, base_url.as_deref());
+    let key = incremental::build_key(theme.fingerprint, &config, base_url.as_deref());
     // What the last build left in the output is checked in the background
     // while the content is read and modelled.
-    let last_build = rebuild::check_last_build(&output, key);
-    let units_dir = cache::folder(&output).map(|d| d.join("units"));
-    let archive = read::read_archive(&options.content, config, &mut diags, units_dir.as_deref())
-        .map_err(ConfigError)?;
+    let last_build = incremental::rebuild::check_last_build(&output, key);
+    let units_dir = incremental::folder(&output).map(|d| d.join("units"));
+    let archive =
+        incremental::read::read_archive(&options.content, config, &mut diags, units_dir.as_deref())
+            .map_err(ConfigError)?;
     let skipped = skipped_files(&diags, &archive);
     if diags.error_count() > 0 && !options.skip_invalid {
         return Ok(Report {
@@ -171,7 +191,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
             ),
         );
     }
-    let cache_dir = cache::folder(&options.output);
+    let cache_dir = incremental::folder(&options.output);
     let search = if archive.config.search {
         let index = search::build(&archive, &FromFiles, cache_dir.as_deref());
         progress::mark("search index");
@@ -190,8 +210,9 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
     }
     let previous = last_build.join().unwrap_or(Ok(None)).map_err(ConfigError)?;
     let mut warnings = Vec::new();
-    let (pages, rewritten) = rebuild::write_site(&output, &renderer, key, previous, &mut warnings)
-        .map_err(ConfigError)?;
+    let (pages, rewritten) =
+        incremental::rebuild::write_site(&output, &renderer, key, previous, &mut warnings)
+            .map_err(ConfigError)?;
     for warning in warnings {
         diags.push(Diagnostic::warning(&warning.path, 0, warning.message));
     }
@@ -218,7 +239,8 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
 pub fn check(content: &Path) -> Result<Report, ConfigError> {
     let config = SiteConfig::load(content).map_err(ConfigError)?;
     let mut diags = Diagnostics::default();
-    let archive = read::read_archive(content, config, &mut diags, None).map_err(ConfigError)?;
+    let archive =
+        incremental::read::read_archive(content, config, &mut diags, None).map_err(ConfigError)?;
     let skipped = skipped_files(&diags, &archive);
     Ok(Report {
         diagnostics: diags.into_sorted(),

@@ -104,27 +104,10 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // A first build reads every file, and reading content that is not in
-    // the page cache is mostly waiting on the disk, so a few threads more
-    // than cores keep the cores busy (a cold read of 100,000 releases on
-    // two cores: 25 s with two threads, 14 s with eight). Rendering is
-    // throttled by the writer's queue, so the extra threads do not crowd
-    // the writer out. A rebuild takes nearly everything from its cache and
-    // is bound by the CPU, where threads beyond the cores only take turns
-    // (a one-file rebuild of 100,000: 4,600 forced context switches with
-    // eight threads, 300 with two, and a tenth slower).
-    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let rebuild = match &cli.command {
-            Command::Build { site, .. } => blotter::cache::Manifest::exists(&site.output),
-            // A preview server spends its life on rebuilds.
-            Command::Serve { .. } => true,
-            _ => false,
-        };
-        let extra = if rebuild { 0 } else { 6 };
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(cores + extra)
-            .build_global();
+    match &cli.command {
+        Command::Build { site, .. } => blotter::size_thread_pool(Some(&site.output)),
+        Command::Serve { .. } => blotter::size_thread_pool(None),
+        _ => {}
     }
     let (result, mode) = match cli.command {
         Command::Build { site, skip_invalid } => {

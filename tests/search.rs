@@ -331,7 +331,9 @@ fn clean_and_incremental_builds_write_the_same_index_and_a_damaged_cache_is_a_mi
         summary.pages
     );
     // A damaged search cache changes nothing but the time taken.
-    let cache = blotter::cache::folder(&output).unwrap().join("search");
+    let cache = blotter::incremental::folder(&output)
+        .unwrap()
+        .join("search");
     let mut bytes = fs::read(&cache).unwrap();
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0xff;

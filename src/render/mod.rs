@@ -179,8 +179,8 @@ impl<'a> Renderer<'a> {
 
     /// Site-wide values for a page: links are relative to it, so the
     /// site works at any subpath.
-    fn site(&self, route: Route) -> SiteView<'a> {
-        SiteView::new(&self.archive.config, route.root(), self.location.clone())
+    fn site(&self, route: Route) -> SiteView<'_> {
+        SiteView::new(&self.archive.config, route.root(), &self.location)
     }
 
     fn latest(&self, indices: &[usize]) -> Vec<&ReleaseItem<'a>> {

@@ -99,7 +99,7 @@ impl Renderer<'_> {
                 Crumb::to("Home", Route::Home),
                 Crumb::to("Areas", Route::Areas),
                 Crumb::to(&area.name, Route::Area(&area.slug)),
-                Crumb::here(&year.to_string()),
+                Crumb::here(year.to_string()),
             ],
             heading: format!("{}: {year}", area.name),
             groups: group_by_month(self.list(releases)),
@@ -148,7 +148,7 @@ impl Renderer<'_> {
             crumbs: vec![
                 Crumb::to("Home", Route::Home),
                 Crumb::to("Dates", Route::Dates),
-                Crumb::here(&year.to_string()),
+                Crumb::here(year.to_string()),
             ],
             heading: year.to_string(),
             entries: months,
@@ -179,7 +179,7 @@ impl Renderer<'_> {
             crumbs: vec![
                 Crumb::to("Home", Route::Home),
                 Crumb::to("Dates", Route::Dates),
-                Crumb::to(&year.to_string(), Route::Year(year)),
+                Crumb::to(year.to_string(), Route::Year(year)),
                 Crumb::here(month_name(month)),
             ],
             heading: format!("{} {year}", month_name(month)),
@@ -202,9 +202,9 @@ impl Renderer<'_> {
             crumbs: vec![
                 Crumb::to("Home", Route::Home),
                 Crumb::to("Dates", Route::Dates),
-                Crumb::to(&y.to_string(), Route::Year(y)),
+                Crumb::to(y.to_string(), Route::Year(y)),
                 Crumb::to(month_name(m), Route::Month(y, m)),
-                Crumb::here(&d.to_string()),
+                Crumb::here(d.to_string()),
             ],
             heading: format!("{d} {} {y}", month_name(m)),
             groups: vec![Group {
@@ -220,7 +220,7 @@ impl Renderer<'_> {
         // GitHub Pages serves this page for a missing path at any depth, so
         // relative links would break: they are absolute from the base path.
         let mut site = self.site(Route::NotFound);
-        site.root = self.location.base_path.clone();
+        site.root = std::borrow::Cow::Borrowed(&self.location.base_path);
         let view = NotFoundView {
             site,
             crumbs: vec![],

@@ -2,17 +2,27 @@
 
 use anyhow::Result;
 
+use std::hash::Hash;
+
+use rustc_hash::FxHashSet;
+use serde::ser::Error as _;
+use serde::Serialize;
+
 use super::plan::{Mode, Produced};
 use super::views::*;
-use super::{body, commentary, fingerprint, Renderer, Route};
-use crate::model::{Release, Tag};
+use super::{body, commentary, Bodies, Renderer, Route};
+use crate::model::Release;
 
 impl Renderer<'_> {
+    /// The release page. Its fingerprint is its view's hash, like every
+    /// page's: what the page shows is what is hashed. The costly parts (the
+    /// release text and the sidecar's markdown as HTML) are deferred views
+    /// that hash what they are made from and are made only when the page
+    /// is rendered.
     pub(super) fn release(&self, i: usize, mode: Mode) -> Result<Produced> {
         let release: &Release = &self.archive.releases[i];
         let item = &self.items[i];
         let route = Route::Release(release.id.as_str());
-        let path = route.path();
         let area = &self.archive.areas[release.area];
         // An area's releases are in archive order (newest first, ascending
         // indices), so the release is found by binary search.
@@ -22,32 +32,6 @@ impl Renderer<'_> {
             .checked_sub(1)
             .and_then(|p| area.releases.get(p))
             .map(|&r| &self.items[r]);
-        // A release page's fingerprint is taken from its parts' hashes, not
-        // from a view: there are as many release pages as releases, and a
-        // rebuild fingerprints them all. The parts: the items it shows (the
-        // release itself, its neighbours, its related releases), its tags,
-        // and what the release adds beyond its item (`release_inputs`).
-        // Everything else its view holds is site-wide (settings, base URL,
-        // theme), and those are part of the build key.
-        let tags: Vec<&Tag> = release
-            .tags
-            .iter()
-            .map(|&t| &self.archive.tags[t])
-            .collect();
-        let related = self.list(&release.related);
-        let fingerprint = fingerprint(&(
-            "release.html",
-            item,
-            older,
-            newer,
-            tags.iter().map(|t| (&t.name, &t.slug)).collect::<Vec<_>>(),
-            &related,
-            self.release_inputs(i),
-        ));
-        if mode == Mode::Fingerprint {
-            return Ok(Produced::Fingerprint { path, fingerprint });
-        }
-        let built = |id: &str| self.ids.contains(id);
         let view = ReleaseView {
             site: self.site(route),
             crumbs: vec![
@@ -58,28 +42,97 @@ impl Renderer<'_> {
             release: item,
             description: release.description.as_deref(),
             source_url: release.source_url.as_deref(),
-            permalink: self.location.url(route),
+            permalink: PublicUrl {
+                location: &self.location,
+                route,
+            },
             older,
             newer,
-            tags: tags
-                .iter()
+            tags: (release.tags.iter())
+                .map(|&t| &self.archive.tags[t])
                 .map(|tag| Link {
-                    label: tag.name.clone(),
-                    url: Route::Tag(&tag.slug).url(),
+                    label: &tag.name,
+                    url: Route::Tag(&tag.slug),
                 })
                 .collect(),
-            related,
-            corrections: corrections(release, RELEASE_ROOT, &built),
-            notes: notes(release, RELEASE_ROOT, &built),
-            commentary_html: release
-                .annotation
-                .as_ref()
-                .map(|a| commentary::to_html(&a.commentary, RELEASE_ROOT, "c-", &built))
-                .unwrap_or_default(),
-            body_html: body::to_html_marked(&self.bodies.body(release)?, &release.note_ranges()),
+            related: self.list(&release.related),
+            annotation: AnnotationHtml {
+                release,
+                ids: &self.ids,
+            },
+            body_html: BodyHtml {
+                release,
+                bodies: self.bodies,
+            },
         };
-        self.render_page("release.html", path, &view, fingerprint)
-            .map(Produced::Page)
+        self.page("release.html", route, &view, mode)
+    }
+}
+
+/// The release text as HTML, its passages marked: made when the page is
+/// rendered, hashed as the text's hash and the marked ranges.
+pub(super) struct BodyHtml<'a> {
+    release: &'a Release,
+    bodies: &'a dyn Bodies,
+}
+
+impl Hash for BodyHtml<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.release.body_hash.hash(state);
+        self.release.note_ranges().hash(state);
+    }
+}
+
+impl Serialize for BodyHtml<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let body =
+            (self.bodies.body(self.release)).map_err(|e| S::Error::custom(format!("{e:#}")))?;
+        serializer.serialize_str(&body::to_html_marked(&body, &self.release.note_ranges()))
+    }
+}
+
+/// The sidecar's corrections, notes and commentary as HTML (the view's
+/// `corrections`, `notes` and `commentary_html`): made when the page is
+/// rendered, hashed as the sidecar's markdown and whether each of its
+/// cross-references leads to a page (a link renders differently once its
+/// target is gone).
+pub(super) struct AnnotationHtml<'a> {
+    release: &'a Release,
+    ids: &'a FxHashSet<&'a str>,
+}
+
+impl Hash for AnnotationHtml<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let Some(annotation) = &self.release.annotation else {
+            return;
+        };
+        (
+            &annotation.commentary,
+            &annotation.corrections,
+            &annotation.notes,
+        )
+            .hash(state);
+        for link in &annotation.links {
+            self.ids.contains(link.value.as_str()).hash(state);
+        }
+    }
+}
+
+impl Serialize for AnnotationHtml<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let built = |id: &str| self.ids.contains(id);
+        let commentary = (self.release.annotation.as_ref())
+            .map(|a| commentary::to_html(&a.commentary, RELEASE_ROOT, "c-", &built))
+            .unwrap_or_default();
+        let mut map = serializer.serialize_map(Some(3))?;
+        map.serialize_entry(
+            "corrections",
+            &corrections(self.release, RELEASE_ROOT, &built),
+        )?;
+        map.serialize_entry("notes", &notes(self.release, RELEASE_ROOT, &built))?;
+        map.serialize_entry("commentary_html", &commentary)?;
+        map.end()
     }
 }
 

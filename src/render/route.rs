@@ -3,6 +3,7 @@
 //! a URL. Permalinks are part of the brief's promise (a release's address
 //! never changes), so the scheme is written once and tested as a table.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use chrono::{Datelike, NaiveDate};
@@ -79,10 +80,18 @@ impl Route<'_> {
     /// The prefix that leads from this page back to the site root (`./`,
     /// `../../`): links between pages are relative, so the site works at a
     /// domain's root and under any subpath.
-    pub fn root(&self) -> String {
+    pub fn root(&self) -> Cow<'static, str> {
+        const ROOTS: [&str; 6] = [
+            "./",
+            "../",
+            "../../",
+            "../../../",
+            "../../../../",
+            "../../../../../",
+        ];
         match self.path().matches('/').count() {
-            0 => "./".to_string(),
-            depth => "../".repeat(depth),
+            depth if depth < ROOTS.len() => Cow::Borrowed(ROOTS[depth]),
+            depth => Cow::Owned("../".repeat(depth)),
         }
     }
 }

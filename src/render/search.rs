@@ -10,7 +10,7 @@ use super::{Artifact, Job, Mode, Produced, Renderer, Route};
 #[derive(Serialize, Hash)]
 struct SearchView<'a> {
     site: SiteView<'a>,
-    crumbs: Vec<Crumb>,
+    crumbs: Vec<Crumb<'a>>,
     areas: Vec<AreaOption>,
     years: Vec<Count>,
 }

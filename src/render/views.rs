@@ -1,6 +1,8 @@
 //! Typed values the templates see. Every field is plain data; templates
 //! escape it, except the `*_html` fields that blotter itself rendered.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, Timelike};
 use serde::Serialize;
 
@@ -15,9 +17,9 @@ pub struct SiteView<'a> {
     pub language: &'a str,
     /// Prefix that leads from this page to the site root: `./`, `../../`,
     /// or on the 404 page the absolute base path.
-    pub root: String,
+    pub root: Cow<'a, str>,
     /// Public root URL, when configured (for canonical links).
-    pub base_url: Option<String>,
+    pub base_url: Option<&'a str>,
     /// Whether the site has a search page (the header's search box).
     pub search: bool,
 }
@@ -32,13 +34,13 @@ impl std::hash::Hash for SiteView<'_> {
 }
 
 impl<'a> SiteView<'a> {
-    pub fn new(config: &'a SiteConfig, root: String, location: Location) -> Self {
+    pub fn new(config: &'a SiteConfig, root: Cow<'a, str>, location: &'a Location) -> Self {
         SiteView {
             title: &config.title,
             description: &config.description,
             language: &config.language,
             root,
-            base_url: location.base_url,
+            base_url: location.base_url.as_deref(),
             search: config.search,
         }
     }
@@ -46,23 +48,56 @@ impl<'a> SiteView<'a> {
 
 /// A breadcrumb: `url` is relative to the site root; `None` for this page.
 #[derive(Serialize, Hash)]
-pub struct Crumb {
-    pub name: String,
-    pub url: Option<String>,
+pub struct Crumb<'a> {
+    pub name: Cow<'a, str>,
+    #[serde(serialize_with = "some_url")]
+    pub url: Option<Route<'a>>,
 }
 
-impl Crumb {
-    pub fn to(name: &str, route: Route) -> Crumb {
+impl<'a> Crumb<'a> {
+    pub fn to(name: impl Into<Cow<'a, str>>, route: Route<'a>) -> Crumb<'a> {
         Crumb {
-            name: name.to_string(),
-            url: Some(route.url()),
+            name: name.into(),
+            url: Some(route),
         }
     }
-    pub fn here(name: &str) -> Crumb {
+    pub fn here(name: impl Into<Cow<'a, str>>) -> Crumb<'a> {
         Crumb {
-            name: name.to_string(),
+            name: name.into(),
             url: None,
         }
+    }
+}
+
+/// A route as templates see it: its URL relative to the site root. Views
+/// hold routes, not URLs, so a page's fingerprint hashes no formatted text.
+pub fn url<S: serde::Serializer>(route: &Route, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&route.url())
+}
+
+fn some_url<S: serde::Serializer>(route: &Option<Route>, serializer: S) -> Result<S::Ok, S::Error> {
+    match route {
+        Some(route) => url(route, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// A route's public URL (absolute with a base URL): the base URL is part
+/// of the build key, so only the route is hashed.
+pub struct PublicUrl<'a> {
+    pub location: &'a Location,
+    pub route: Route<'a>,
+}
+
+impl std::hash::Hash for PublicUrl<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.route.hash(state);
+    }
+}
+
+impl Serialize for PublicUrl<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.location.url(self.route))
     }
 }
 
@@ -179,7 +214,7 @@ pub struct Group<'b, 'a> {
 #[derive(Serialize, Hash)]
 pub struct HomeView<'b, 'a> {
     pub site: SiteView<'a>,
-    pub crumbs: Vec<Crumb>,
+    pub crumbs: Vec<Crumb<'a>>,
     pub latest: Vec<&'b ReleaseItem<'a>>,
     pub areas: Vec<Count>,
     pub years: Vec<Count>,
@@ -189,27 +224,28 @@ pub struct HomeView<'b, 'a> {
 #[derive(Serialize, Hash)]
 pub struct ReleaseView<'b, 'a> {
     pub site: SiteView<'a>,
-    pub crumbs: Vec<Crumb>,
+    pub crumbs: Vec<Crumb<'a>>,
     pub release: &'b ReleaseItem<'a>,
     pub description: Option<&'a str>,
     pub source_url: Option<&'a str>,
-    pub permalink: String,
-    pub body_html: String,
+    pub permalink: PublicUrl<'a>,
+    pub body_html: super::release_page::BodyHtml<'a>,
     pub older: Option<&'b ReleaseItem<'a>>,
     pub newer: Option<&'b ReleaseItem<'a>>,
-    pub tags: Vec<Link>,
+    pub tags: Vec<Link<'a>>,
     pub related: Vec<&'b ReleaseItem<'a>>,
-    pub corrections: Vec<CorrectionView>,
-    pub notes: Vec<NoteView>,
-    /// Sanitised HTML of the sidecar's commentary; empty when there is none.
-    pub commentary_html: String,
+    /// `corrections`, `notes` and `commentary_html` (sanitised HTML of the
+    /// sidecar's commentary; empty when there is none).
+    #[serde(flatten)]
+    pub annotation: super::release_page::AnnotationHtml<'a>,
 }
 
 /// A link with a label (a tag on a release page).
 #[derive(Serialize, Hash)]
-pub struct Link {
-    pub label: String,
-    pub url: String,
+pub struct Link<'a> {
+    pub label: &'a str,
+    #[serde(serialize_with = "url")]
+    pub url: Route<'a>,
 }
 
 #[derive(Serialize, Hash)]
@@ -229,7 +265,7 @@ pub struct NoteView {
 #[derive(Serialize, Hash)]
 pub struct AreaView<'b, 'a> {
     pub site: SiteView<'a>,
-    pub crumbs: Vec<Crumb>,
+    pub crumbs: Vec<Crumb<'a>>,
     pub name: &'a str,
     pub feed_url: String,
     pub count: usize,
@@ -240,7 +276,7 @@ pub struct AreaView<'b, 'a> {
 #[derive(Serialize, Hash)]
 pub struct ListView<'b, 'a> {
     pub site: SiteView<'a>,
-    pub crumbs: Vec<Crumb>,
+    pub crumbs: Vec<Crumb<'a>>,
     pub heading: String,
     pub groups: Vec<Group<'b, 'a>>,
     pub count: usize,
@@ -251,7 +287,7 @@ pub struct ListView<'b, 'a> {
 #[derive(Serialize, Hash)]
 pub struct CountsView<'a> {
     pub site: SiteView<'a>,
-    pub crumbs: Vec<Crumb>,
+    pub crumbs: Vec<Crumb<'a>>,
     pub heading: String,
     pub entries: Vec<Count>,
 }
@@ -259,5 +295,5 @@ pub struct CountsView<'a> {
 #[derive(Serialize, Hash)]
 pub struct NotFoundView<'a> {
     pub site: SiteView<'a>,
-    pub crumbs: Vec<Crumb>,
+    pub crumbs: Vec<Crumb<'a>>,
 }

@@ -37,7 +37,7 @@ impl Scope {
     pub(super) fn new(options: &BuildOptions) -> Scope {
         let absolute = |p: &Path| real(p);
         let mut excluded = vec![absolute(&options.output)];
-        excluded.extend(crate::cache::folder(&options.output).map(|c| absolute(&c)));
+        excluded.extend(crate::incremental::folder(&options.output).map(|c| absolute(&c)));
         Scope {
             content: absolute(&options.content),
             theme: options.theme.as_deref().map(absolute),

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{self, Archive, Parsed, ParsedSidecar};
-use crate::{cache, load, parse, progress};
+use crate::{load, parse, progress};
 
 /// Stages 1 to 3: load, parse, model. With a parse cache folder, releases
 /// whose files are unchanged since the last build are taken from it
@@ -23,8 +23,8 @@ pub fn read_archive(
     let found = load::discover(content, diags)?;
     progress::mark("load: find");
     let (mut units, orphans) = pair_files(found);
-    let key = cache::units_key(content, &config);
-    let cache = cache::units::UnitCache::new(cache_dir, key);
+    let key = super::units_key(content, &config);
+    let cache = super::units::UnitCache::new(cache_dir, key);
     let resolver = model::Resolver::new(&config);
     let max_bytes = config.max_file_bytes;
     // Each cache shard's units together, in name order: the order a shard
@@ -138,9 +138,9 @@ fn pair_files(found: Vec<load::Found>) -> (Vec<UnitFiles>, Vec<load::Found>) {
 /// thousand indices, which arrive in path order and so nearly sorted).
 fn shard_order(units: &[UnitFiles]) -> Vec<Vec<u32>> {
     let shards: Vec<u8> = (units.iter())
-        .map(|u| cache::units::shard_of(u.release.name_bytes()) as u8)
+        .map(|u| super::units::shard_of(u.release.name_bytes()) as u8)
         .collect();
-    let mut counts = [0usize; cache::units::SHARDS];
+    let mut counts = [0usize; super::units::SHARDS];
     for &shard in &shards {
         counts[shard as usize] += 1;
     }
@@ -159,7 +159,7 @@ fn shard_order(units: &[UnitFiles]) -> Vec<Vec<u32>> {
 /// otherwise read, parsed and resolved, and put in the shard.
 fn cached_or_read(
     unit: &UnitFiles,
-    shard: &mut cache::units::ShardUse,
+    shard: &mut super::units::ShardUse,
     resolver: &model::Resolver,
     max_bytes: u64,
     now: i128,

@@ -7,8 +7,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
+use super::changes::{self, ChangeSet, Recorded, Rendered};
 use crate::render::{self, Renderer};
-use crate::{cache, progress, write};
+use crate::{progress, write};
 
 /// Stages 4 and 5: renders every page and writes the site, returning the
 /// number of files in it and how many were written.
@@ -69,7 +70,7 @@ enum Update {
 }
 
 /// The first component of every file `manifest` records.
-fn top_level_names(manifest: &cache::Manifest) -> Vec<String> {
+fn top_level_names(manifest: &super::Manifest) -> Vec<String> {
     let names: rustc_hash::FxHashSet<&str> = manifest
         .paths()
         .map(|path| path.split('/').next().unwrap_or(path))
@@ -85,12 +86,12 @@ fn top_level_names(manifest: &cache::Manifest) -> Vec<String> {
 /// build is a clean one.
 fn save_manifest(
     output: &Path,
-    manifest: &mut cache::Manifest,
+    manifest: &mut super::Manifest,
     warnings: &mut Vec<write::Warning>,
 ) {
     if let Err(err) = manifest.save(output) {
-        cache::Manifest::remove(output);
-        let folder = cache::folder(output).unwrap_or_else(|| output.to_path_buf());
+        super::Manifest::remove(output);
+        let folder = super::folder(output).unwrap_or_else(|| output.to_path_buf());
         warnings.push(write::Warning::new(
             &folder,
             format!(
@@ -104,8 +105,8 @@ fn save_manifest(
 /// The last build's manifest, when the output is still blotter's, with
 /// the files now in the output.
 pub(crate) struct LastBuild {
-    manifest: cache::Manifest,
-    on_disk: cache::OnDisk,
+    manifest: super::Manifest,
+    on_disk: super::OnDisk,
     /// Whether the last build had this build's key (blotter binary, theme,
     /// settings). If not, its page fingerprints say nothing about this
     /// build, so every page is rendered; the hashes of the files still
@@ -151,7 +152,7 @@ fn lower_priority() {
 }
 
 pub(crate) fn last_build(output: &Path, key: u64) -> anyhow::Result<Option<LastBuild>> {
-    let Some(manifest) = cache::Manifest::load_any(output) else {
+    let Some(manifest) = super::Manifest::load_any(output) else {
         progress::note("whole site: no usable manifest (a first build, or one that was cut short)");
         return Ok(None);
     };
@@ -187,7 +188,7 @@ fn staged_site(
     warnings: &mut Vec<write::Warning>,
 ) -> anyhow::Result<(usize, usize)> {
     // The manifest goes first: if this build dies, the next one is clean.
-    cache::Manifest::remove(output);
+    super::Manifest::remove(output);
     let artifacts = jobs.par_iter().map(|&job| {
         let artifact = renderer.render(job);
         progress.tick();
@@ -196,7 +197,7 @@ fn staged_site(
     let files = write::publish(output, artifacts, owned_before, warnings)?;
     progress::mark("render, write");
     let count = files.len();
-    let mut manifest = cache::Manifest::new(key);
+    let mut manifest = super::Manifest::new(key);
     for (path, entry) in files {
         manifest.record(path, entry);
     }
@@ -204,24 +205,6 @@ fn staged_site(
     save_manifest(output, &mut manifest, warnings);
     progress::mark("manifest save");
     Ok((count, count))
-}
-
-/// A page on the incremental path: its bytes are kept only if they changed.
-struct Rendered<'m> {
-    /// Borrowed from the last manifest when the page is as recorded (most
-    /// of 100,000 pages): no path is kept for each.
-    path: std::borrow::Cow<'m, str>,
-    entry: cache::FileEntry,
-    bytes: Option<Vec<u8>>,
-    /// How the manifest has it: found out while rendering, in parallel.
-    recorded: Recorded,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Recorded {
-    Same,
-    Different,
-    Missing,
 }
 
 /// The incremental path, or [`Update::Stage`] when too much changed to
@@ -243,6 +226,62 @@ fn update_site(
     // Past this many changed files, staging a fresh copy is as cheap and
     // keeps the all-or-nothing guarantee; rendering stops early.
     let limit = (jobs.len() / 20).clamp(200, 5000);
+    let rendered = render_changes(
+        renderer, progress, jobs, &previous, &on_disk, same_key, limit,
+    )?;
+    progress::mark("fingerprint, render");
+    let Some(rendered) = rendered else {
+        progress::note(&format!(
+            "whole site: more than {limit} files changed, staged and swapped"
+        ));
+        return Ok(Update::Stage {
+            owned_before: top_level_names(&previous),
+        });
+    };
+    let count = rendered.len();
+    let changes = changes::plan(&previous, &on_disk, rendered);
+    if changes.is_empty() && same_key && on_disk.settled.is_empty() {
+        // Nothing on disk changed, so the manifest (and its folder stamps)
+        // holds. Freeing its 200,000 paths takes a while; nothing waits.
+        std::thread::spawn(move || drop(previous));
+        return Ok(Update::Done((count, 0)));
+    }
+    if let Some(why) = not_updatable(output, &previous, &on_disk, &changes) {
+        progress::note(&format!("whole site: {why}"));
+        return Ok(Update::Stage {
+            owned_before: top_level_names(&previous),
+        });
+    }
+    if !changes.is_empty() {
+        // Forget the old manifest while files change: a build killed now
+        // is followed by a clean one, never by one trusting stale hashes.
+        super::Manifest::remove(output);
+        write::update_in_place(output, &changes.changed, &changes.removed)?;
+        progress::mark("write changes");
+    }
+    let written = changes.changed.len() + changes.removed.len();
+    let mut manifest = previous;
+    if !same_key {
+        manifest.rekey(key);
+    }
+    // Every listed folder now holds what the manifest records; those this
+    // build wrote to are stamped again below.
+    manifest.adopt_stamps(on_disk.settled);
+    record_changes(output, manifest, changes, warnings);
+    Ok(Update::Done((count, written)))
+}
+
+/// Every page fingerprinted, and rendered when its inputs changed or its
+/// file is gone; `None` once more than `limit` files changed.
+fn render_changes<'m>(
+    renderer: &Renderer,
+    progress: &progress::Progress,
+    jobs: &[render::Job],
+    previous: &'m super::Manifest,
+    on_disk: &super::OnDisk,
+    same_key: bool,
+    limit: usize,
+) -> anyhow::Result<Option<Vec<Rendered<'m>>>> {
     let changed_count = AtomicUsize::new(0);
     let rendered: Vec<Option<Rendered>> = jobs
         .par_iter()
@@ -268,16 +307,11 @@ fn update_site(
                 }
             }
             let artifact = renderer.render(job)?;
-            let entry = cache::FileEntry {
+            let entry = super::FileEntry {
                 hash: crate::hash::content_hash(&artifact.bytes),
                 fingerprint: artifact.fingerprint,
             };
             let old = previous.get(&artifact.path);
-            let recorded = match old {
-                None => Recorded::Missing,
-                Some(old) if *old == entry => Recorded::Same,
-                Some(_) => Recorded::Different,
-            };
             // Same bytes as last time, and still there: nothing to write.
             let same =
                 old.map(|e| e.hash) == Some(entry.hash) && on_disk.has_recorded(&artifact.path);
@@ -285,131 +319,42 @@ fn update_site(
                 changed_count.fetch_add(1, Ordering::Relaxed);
             }
             Ok(Some(Rendered {
+                recorded: Recorded::of(old, &entry),
                 path: artifact.path.into(),
                 entry,
                 bytes: (!same).then_some(artifact.bytes),
-                recorded,
             }))
         })
         .collect::<anyhow::Result<_>>()?;
-    progress::mark("fingerprint, render");
     if changed_count.load(Ordering::Relaxed) > limit {
-        progress::note(&format!(
-            "whole site: more than {limit} files changed, staged and swapped"
-        ));
-        return Ok(Update::Stage {
-            owned_before: top_level_names(&previous),
-        });
+        return Ok(None);
     }
-    // The new manifest is the old one with this build's differences: at
-    // archive scale almost every entry is unchanged, and rebuilding the
-    // map from scratch was a good part of a rebuild's time.
-    // Every job rendered (none stopped early): read where they are, not
-    // copied into a second 100,000-entry vector.
-    let count = rendered.len();
-    let still_recorded = (rendered.iter().flatten())
-        .filter(|r| r.recorded != Recorded::Missing)
-        .count();
-    // Whatever the site no longer has goes, including files added by hand:
-    // the result is always what a clean build would make. When every
-    // recorded file was produced again and no folder changed, there is
-    // nothing to look for.
-    let mut forgotten: Vec<String> = Vec::new();
-    let mut removed: Vec<String> = Vec::new();
-    if still_recorded == previous.len() && !on_disk.listed.is_empty() {
-        // Every recorded file was produced again, so only a listed file
-        // the manifest does not know can be unwanted, unless it is a page
-        // new in this build: no set of all 100,000 paths is needed (a
-        // folder written moments before the last build stamped it is
-        // listed, so this is most rebuilds).
-        let new_pages: rustc_hash::FxHashSet<&str> = (rendered.iter().flatten())
-            .filter(|r| r.recorded == Recorded::Missing)
-            .map(|r| r.path.as_ref())
-            .collect();
-        removed = (on_disk.listed.iter())
-            .filter(|p| previous.get(p).is_none() && !new_pages.contains(p.as_str()))
-            .cloned()
-            .collect();
-        removed.sort();
-    } else if still_recorded != previous.len() {
-        let produced: rustc_hash::FxHashSet<&str> =
-            rendered.iter().flatten().map(|r| r.path.as_ref()).collect();
-        forgotten = previous
-            .paths()
-            .filter(|p| !produced.contains(p.as_str()))
-            .cloned()
-            .collect();
-        removed = (previous.all_on_disk(&on_disk))
-            .filter(|p| !produced.contains(p.as_str()))
-            .cloned()
-            .collect();
-        removed.sort();
-        removed.dedup();
-    }
-    let mut changed = Vec::new();
-    let mut updated = Vec::new();
-    for Rendered {
-        path,
-        entry,
-        bytes,
-        recorded,
-    } in rendered.into_iter().flatten()
-    {
-        if recorded != Recorded::Same {
-            updated.push((path.to_string(), entry));
-        }
-        if let Some(bytes) = bytes {
-            changed.push(render::Artifact {
-                path: path.into_owned(),
-                bytes,
-                fingerprint: entry.fingerprint,
-            });
-        }
-    }
-    let nothing_changed =
-        changed.is_empty() && removed.is_empty() && updated.is_empty() && forgotten.is_empty();
-    if nothing_changed && same_key && on_disk.settled.is_empty() {
-        // Nothing on disk changed, so the manifest (and its folder stamps)
-        // holds. Freeing its 200,000 paths takes a while; nothing waits.
-        std::thread::spawn(move || drop(previous));
-        return Ok(Update::Done((count, 0)));
-    }
-    if let Some(why) = not_updatable(output, &previous, &on_disk, &changed, &removed) {
-        progress::note(&format!("whole site: {why}"));
-        return Ok(Update::Stage {
-            owned_before: top_level_names(&previous),
-        });
-    }
-    if !nothing_changed {
-        // Forget the old manifest while files change: a build killed now
-        // is followed by a clean one, never by one trusting stale hashes.
-        cache::Manifest::remove(output);
-        write::update_in_place(output, &changed, &removed)?;
-        progress::mark("write changes");
-    }
-    let touched: Vec<String> = changed
-        .iter()
-        .map(|a| a.path.clone())
-        .chain(removed.iter().cloned())
-        .collect();
-    let mut manifest = previous;
-    if !same_key {
-        manifest.rekey(key);
-    }
-    // Every listed folder now holds what the manifest records; those this
-    // build wrote to are stamped again below.
-    manifest.adopt_stamps(on_disk.settled);
-    for path in &forgotten {
+    // Every job rendered (none stopped early).
+    Ok(Some(rendered.into_iter().flatten().collect()))
+}
+
+/// The new manifest is the old one with this build's differences: at
+/// archive scale almost every entry is unchanged, and rebuilding the map
+/// from scratch was a good part of a rebuild's time.
+fn record_changes(
+    output: &Path,
+    mut manifest: super::Manifest,
+    changes: ChangeSet,
+    warnings: &mut Vec<write::Warning>,
+) {
+    for path in &changes.forgotten {
         manifest.forget(path);
     }
-    for (path, entry) in updated {
+    let touched: Vec<String> = (changes.changed.into_iter().map(|a| a.path))
+        .chain(changes.removed)
+        .collect();
+    for (path, entry) in changes.updated {
         manifest.record(path, entry);
     }
     manifest.stamp_dirs(output, Some(&touched));
     save_manifest(output, &mut manifest, warnings);
     progress::mark("manifest save");
     std::thread::spawn(move || drop(manifest));
-    Ok(Update::Done((count, changed.len() + removed.len())))
 }
 
 /// Why the output cannot be updated in place, if it cannot: a symlink in
@@ -420,11 +365,11 @@ fn update_site(
 /// folders above the few files changed.
 fn not_updatable(
     output: &Path,
-    previous: &cache::Manifest,
-    on_disk: &cache::OnDisk,
-    changed: &[render::Artifact],
-    removed: &[String],
+    previous: &super::Manifest,
+    on_disk: &super::OnDisk,
+    changes: &ChangeSet,
 ) -> Option<String> {
+    let (changed, removed) = (&changes.changed, &changes.removed);
     if let Some(link) = on_disk.links.iter().min() {
         return Some(format!("{link} in the output is a symlink or not a folder"));
     }
@@ -478,10 +423,10 @@ mod tests {
         let (built, copy) = (dir.path().join("site"), dir.path().join("copy"));
         build(&built);
         copy_tree(&built, &copy);
-        let cache = |output: &Path| crate::cache::folder(output).unwrap();
+        let cache = |output: &Path| crate::incremental::folder(output).unwrap();
         copy_tree(&cache(&built), &cache(&copy));
         let listed = |output: &Path| {
-            let manifest = crate::cache::Manifest::load_any(output).unwrap();
+            let manifest = crate::incremental::Manifest::load_any(output).unwrap();
             let on_disk = manifest.files_on_disk(output, crate::write::MARKER);
             on_disk.unwrap().listed_dirs.len()
         };

@@ -1,8 +1,12 @@
-//! The build cache: a manifest of the last build's output files and a hash
-//! of each one's bytes, kept beside the output folder (never in the content,
-//! never in the published site). With it, a rebuild rewrites only the files
-//! whose bytes changed, which is what keeps a one-file edit in a large
-//! archive from rewriting (and making a file system re-allocate) every page.
+//! The incremental layer, on top of the pipeline: the build cache and the
+//! two runs of the stages that use it. [`read`] runs load, parse and model
+//! through the parse cache ([`units`]: each release's outcome by its files'
+//! stamps), and `rebuild` runs render and write against the manifest of
+//! the last build's output files (a hash of each one's bytes and the
+//! fingerprint of what each page was rendered from). With them, a rebuild
+//! reads and parses only changed files, renders only pages whose inputs
+//! changed, and rewrites only files whose bytes changed. The cache sits
+//! beside the output folder, never in the content or the published site.
 //!
 //! The manifest is keyed by everything that can change every page at once
 //! (blotter's version, the theme, the configuration, the base URL); a
@@ -21,8 +25,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+mod changes;
 pub mod lock;
 mod manifest;
+pub mod read;
+pub(crate) mod rebuild;
 pub mod units;
 
 pub use manifest::{FileEntry, Manifest, OnDisk};

@@ -513,7 +513,7 @@ mod tests {
     }
 
     fn shard_bytes(output: &Path) -> Vec<Vec<u8>> {
-        let dir = crate::cache::folder(output).unwrap();
+        let dir = crate::incremental::folder(output).unwrap();
         (0..SHARDS)
             .map(|i| std::fs::read(dir.join(shard_name(i))).unwrap())
             .collect()
@@ -547,7 +547,7 @@ mod tests {
         assert_eq!(loaded.len(), 2);
         assert_eq!(Manifest::load(&output, 8), None);
 
-        let cache = crate::cache::folder(&output).unwrap();
+        let cache = crate::incremental::folder(&output).unwrap();
         std::fs::write(cache.join(shard_name(shard_of("index.html"))), "garbage").unwrap();
         assert_eq!(
             Manifest::load(&output, 7),
@@ -579,13 +579,13 @@ mod tests {
 
         // A shard left from another key (a build killed while saving)
         // makes the manifest unusable under either.
-        let cache = crate::cache::folder(&output).unwrap();
+        let cache = crate::incremental::folder(&output).unwrap();
         let name = shard_name(shard_of("releases/r5/index.html"));
         let mut old = Manifest::new(7);
         old.record("releases/r5/index.html".to_string(), entry(5));
         let elsewhere = dir.path().join("other");
         old.save(&elsewhere).unwrap();
-        let stale = crate::cache::folder(&elsewhere).unwrap().join(&name);
+        let stale = crate::incremental::folder(&elsewhere).unwrap().join(&name);
         std::fs::copy(stale, cache.join(&name)).unwrap();
         assert_eq!(Manifest::load_any(&output), None);
     }
