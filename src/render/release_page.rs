@@ -5,7 +5,7 @@ use chrono::Datelike;
 
 use super::plan::{Mode, Produced};
 use super::views::*;
-use super::{body, commentary, fingerprint, month_name, Renderer, Route};
+use super::{body, commentary, fingerprint, meta, month_name, Renderer, Route};
 use crate::model::{Release, Tag};
 
 impl Renderer<'_> {
@@ -49,16 +49,30 @@ impl Renderer<'_> {
             return Ok(Produced::Fingerprint { path, fingerprint });
         }
         let built = |id: &str| self.ids.contains(id);
+        let crumbs = vec![
+            Crumb::to("Home", Route::Home),
+            Crumb::to("Areas", Route::Areas),
+            Crumb::to(&area.name, Route::Area(&area.slug)),
+            Crumb::here(&release.title),
+        ];
+        let text = item.text();
+        let facts = meta::ReleaseFacts {
+            release,
+            description: release.description.as_deref().unwrap_or(text.teaser),
+            published: &text.datetime,
+            area: &area.name,
+            tags: tags.iter().map(|t| t.name.as_str()).collect(),
+        };
+        let site = self.site_with(route, meta::release(&facts, &crumbs, &self.location));
         let view = ReleaseView {
-            site: self.site(route),
-            crumbs: vec![
-                Crumb::to("Home", Route::Home),
-                Crumb::to(&area.name, Route::Area(&area.slug)),
-                Crumb::here(&release.title),
-            ],
+            site,
+            crumbs,
             release: item,
             description: release.description.as_deref(),
             source_url: release.source_url.as_deref(),
+            wayback_url: (release.source_url.as_deref())
+                .map(|url| meta::wayback(url, release.published)),
+            day_url: Route::Day(release.published.date_naive()).url(),
             permalink: self.location.url(route),
             older,
             newer,

@@ -4,6 +4,7 @@
 use chrono::{Datelike, Timelike};
 use serde::Serialize;
 
+use super::meta::Meta;
 use super::{month_name, Location, Route};
 use crate::config::SiteConfig;
 use crate::model::{Archive, Area, Release};
@@ -20,19 +21,22 @@ pub struct SiteView<'a> {
     pub base_url: Option<String>,
     /// Whether the site has a search page (the header's search box).
     pub search: bool,
+    /// The page's sharing metadata (Open Graph, canonical, JSON-LD).
+    pub meta: Meta,
 }
 
-/// Only `root` is hashed into page fingerprints: the rest is the site's
-/// settings and base URL, which are part of the build key (a change to
-/// them means a clean build).
+/// Only `root` and `meta` are hashed into page fingerprints: the rest is
+/// the site's settings and base URL, which are part of the build key (a
+/// change to them means a clean build).
 impl std::hash::Hash for SiteView<'_> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.root.hash(state);
+        self.meta.hash(state);
     }
 }
 
 impl<'a> SiteView<'a> {
-    pub fn new(config: &'a SiteConfig, root: String, location: Location) -> Self {
+    pub fn new(config: &'a SiteConfig, root: String, location: Location, meta: Meta) -> Self {
         SiteView {
             title: &config.title,
             description: &config.description,
@@ -40,6 +44,7 @@ impl<'a> SiteView<'a> {
             root,
             base_url: location.base_url,
             search: config.search,
+            meta,
         }
     }
 }
@@ -181,6 +186,15 @@ pub struct Group<'b, 'a> {
     pub releases: Vec<&'b ReleaseItem<'a>>,
 }
 
+/// Links to the neighbouring day, month or year that has releases.
+#[derive(Serialize, Hash, Default)]
+pub struct Pager {
+    /// What a step is: "day", "month", "year".
+    pub unit: &'static str,
+    pub prev: Option<Link>,
+    pub next: Option<Link>,
+}
+
 #[derive(Serialize, Hash)]
 pub struct HomeView<'b, 'a> {
     pub site: SiteView<'a>,
@@ -198,6 +212,10 @@ pub struct ReleaseView<'b, 'a> {
     pub release: &'b ReleaseItem<'a>,
     pub description: Option<&'a str>,
     pub source_url: Option<&'a str>,
+    /// The source as the Wayback Machine saw it around the release date.
+    pub wayback_url: Option<String>,
+    /// The release's day page, relative to the site root.
+    pub day_url: String,
     pub permalink: String,
     pub body_html: String,
     pub older: Option<&'b ReleaseItem<'a>>,
@@ -242,6 +260,17 @@ pub struct AreaView<'b, 'a> {
     pub latest: Vec<&'b ReleaseItem<'a>>,
 }
 
+/// A tag: its years with counts and its latest releases.
+#[derive(Serialize, Hash)]
+pub struct TagView<'b, 'a> {
+    pub site: SiteView<'a>,
+    pub crumbs: Vec<Crumb>,
+    pub name: &'a str,
+    pub count: usize,
+    pub years: Vec<Count>,
+    pub latest: Vec<&'b ReleaseItem<'a>>,
+}
+
 #[derive(Serialize, Hash)]
 pub struct ListView<'b, 'a> {
     pub site: SiteView<'a>,
@@ -249,6 +278,42 @@ pub struct ListView<'b, 'a> {
     pub heading: String,
     pub groups: Vec<Group<'b, 'a>>,
     pub count: usize,
+    pub pager: Option<Pager>,
+}
+
+/// A month as a calendar: weeks from Monday, a cell per day.
+#[derive(Serialize, Hash)]
+pub struct MonthView<'a> {
+    pub site: SiteView<'a>,
+    pub crumbs: Vec<Crumb>,
+    pub heading: String,
+    pub count: usize,
+    pub weeks: Vec<Vec<Option<DayCell>>>,
+    pub pager: Option<Pager>,
+}
+
+/// A day of a calendar month; `url` is `None` on a day without releases.
+#[derive(Serialize, Hash)]
+pub struct DayCell {
+    pub day: u32,
+    pub url: Option<String>,
+    pub count: usize,
+    /// The link's accessible name: "3 June: 4 releases".
+    pub label: String,
+}
+
+/// Every correction in the archive, newest first.
+#[derive(Serialize, Hash)]
+pub struct CorrectionsView<'b, 'a> {
+    pub site: SiteView<'a>,
+    pub crumbs: Vec<Crumb>,
+    pub entries: Vec<LoggedCorrection<'b, 'a>>,
+}
+
+#[derive(Serialize, Hash)]
+pub struct LoggedCorrection<'b, 'a> {
+    pub correction: CorrectionView,
+    pub release: &'b ReleaseItem<'a>,
 }
 
 /// A page that is a list of links with counts: every area, every year,
@@ -259,6 +324,7 @@ pub struct CountsView<'a> {
     pub crumbs: Vec<Crumb>,
     pub heading: String,
     pub entries: Vec<Count>,
+    pub pager: Option<Pager>,
 }
 
 #[derive(Serialize, Hash)]
