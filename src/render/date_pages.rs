@@ -34,7 +34,11 @@ impl<'a> Renderer<'a> {
         };
         let pager = Pager {
             unit: "year",
-            prev: self.calendar.range(..year).next_back().map(|(y, _)| step(y)),
+            prev: self
+                .calendar
+                .range(..year)
+                .next_back()
+                .map(|(y, _)| step(y)),
             next: (self.calendar.range((Excluded(year), Unbounded)))
                 .next()
                 .map(|(y, _)| step(y)),
@@ -90,7 +94,11 @@ impl<'a> Renderer<'a> {
                 day: date.day(),
                 url: (count > 0).then(|| Route::Day(date).url()),
                 count,
-                label: format!("{} {}: {count} release{plural}", date.day(), month_name(month)),
+                label: format!(
+                    "{} {}: {count} release{plural}",
+                    date.day(),
+                    month_name(month)
+                ),
             }));
         }
         cells.resize_with(cells.len().div_ceil(7) * 7, || None);
@@ -105,9 +113,8 @@ impl<'a> Renderer<'a> {
     /// The nearest months with releases before and after this one (a
     /// scan of every month: a few hundred at most).
     fn month_pager(&self, year: i32, month: u32) -> Pager {
-        let months = || {
-            (self.calendar.iter()).flat_map(|(&y, months)| months.keys().map(move |&m| (y, m)))
-        };
+        let months =
+            || (self.calendar.iter()).flat_map(|(&y, months)| months.keys().map(move |&m| (y, m)));
         let step = |(y, m): (i32, u32)| Link {
             label: format!("{} {y}", month_name(m)),
             url: Route::Month(y, m).url(),
@@ -130,7 +137,12 @@ impl<'a> Renderer<'a> {
         };
         let pager = Pager {
             unit: "day",
-            prev: self.archive.days.range(..date).next_back().map(|(d, _)| step(d)),
+            prev: self
+                .archive
+                .days
+                .range(..date)
+                .next_back()
+                .map(|(d, _)| step(d)),
             next: (self.archive.days.range((Excluded(date), Unbounded)))
                 .next()
                 .map(|(d, _)| step(d)),

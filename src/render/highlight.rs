@@ -124,7 +124,10 @@ mod tests {
         for (name, theme, background) in [("light", &light, LIGHT_BG), ("dark", &dark, DARK_BG)] {
             let ratios = ratios(theme, background);
             let lowest = ratios.iter().copied().fold(f64::INFINITY, f64::min);
-            println!("{name}: {} colours, lowest contrast {lowest:.2}:1", ratios.len());
+            println!(
+                "{name}: {} colours, lowest contrast {lowest:.2}:1",
+                ratios.len()
+            );
             assert!(ratios.len() > 10, "{name} scheme has its colours");
             assert!(lowest >= 4.5, "{name}: a token reads at {lowest:.2}:1");
         }

@@ -7,9 +7,9 @@
 
 pub mod body;
 pub mod commentary;
+mod date_pages;
 mod feed;
 mod feed_job;
-mod date_pages;
 mod highlight;
 mod meta;
 mod pages;

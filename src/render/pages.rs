@@ -151,7 +151,13 @@ impl Renderer<'_> {
         self.page("area_year.html", route, &view, mode)
     }
 
-    pub(super) fn area_month(&self, a: usize, year: i32, month: u32, mode: Mode) -> Result<Produced> {
+    pub(super) fn area_month(
+        &self,
+        a: usize,
+        year: i32,
+        month: u32,
+        mode: Mode,
+    ) -> Result<Produced> {
         let area = &self.archive.areas[a];
         let route = Route::AreaMonth(&area.slug, year, month);
         let releases = (self.area_months[a].get(&year))
@@ -230,7 +236,10 @@ impl Renderer<'_> {
         site.meta.url = None;
         let view = NotFoundView {
             site,
-            crumbs: vec![Crumb::to("Home", Route::Home), Crumb::here("Page not found")],
+            crumbs: vec![
+                Crumb::to("Home", Route::Home),
+                Crumb::here("Page not found"),
+            ],
         };
         self.page("404.html", Route::NotFound, &view, mode)
     }
