@@ -83,7 +83,7 @@ fn every_page_has_sharing_metadata_and_a_canonical_link() {
             continue;
         }
         let own = format!("{BASE_URL}{}", path.trim_end_matches("index.html"));
-        assert_eq!(url, [own.clone()], "{path}");
+        assert_eq!(url, std::slice::from_ref(&own), "{path}");
         assert!(
             html.contains(&format!("<link rel=\"canonical\" href=\"{own}\">")),
             "{path}"

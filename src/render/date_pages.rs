@@ -121,7 +121,7 @@ impl<'a> Renderer<'a> {
         };
         Pager {
             unit: "month",
-            prev: months().filter(|&k| k < (year, month)).last().map(step),
+            prev: months().rfind(|&k| k < (year, month)).map(step),
             next: months().find(|&k| k > (year, month)).map(step),
         }
     }
