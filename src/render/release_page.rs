@@ -28,6 +28,8 @@ impl Renderer<'_> {
         // rebuild fingerprints them all. The parts: the items it shows (the
         // release itself, its neighbours, its related releases), its tags,
         // and what the release adds beyond its item (`release_inputs`).
+        // The sharing metadata, the Wayback and day links are made of the
+        // release's own fields, its area and its tags, all hashed here.
         // Everything else its view holds is site-wide (settings, base URL,
         // theme), and those are part of the build key.
         let tags: Vec<&Tag> = release
@@ -49,21 +51,7 @@ impl Renderer<'_> {
             return Ok(Produced::Fingerprint { path, fingerprint });
         }
         let built = |id: &str| self.ids.contains(id);
-        let crumbs = vec![
-            Crumb::to("Home", Route::Home),
-            Crumb::to("Areas", Route::Areas),
-            Crumb::to(&area.name, Route::Area(&area.slug)),
-            Crumb::here(&release.title),
-        ];
-        let text = item.text();
-        let facts = meta::ReleaseFacts {
-            release,
-            description: release.description.as_deref().unwrap_or(text.teaser),
-            published: &text.datetime,
-            area: &area.name,
-            tags: tags.iter().map(|t| t.name.as_str()).collect(),
-        };
-        let site = self.site_with(route, meta::release(&facts, &crumbs, &self.location));
+        let (site, crumbs) = self.release_site(release, item, &tags);
         let view = ReleaseView {
             site,
             crumbs,
@@ -95,6 +83,36 @@ impl Renderer<'_> {
         };
         self.render_page("release.html", path, &view, fingerprint)
             .map(Produced::Page)
+    }
+}
+
+impl<'a> Renderer<'a> {
+    /// The release page's site values with its sharing metadata, and its
+    /// breadcrumbs (which the metadata's `BreadcrumbList` repeats).
+    fn release_site(
+        &self,
+        release: &Release,
+        item: &ReleaseItem,
+        tags: &[&Tag],
+    ) -> (SiteView<'a>, Vec<Crumb>) {
+        let route = Route::Release(release.id.as_str());
+        let area = &self.archive.areas[release.area];
+        let crumbs = vec![
+            Crumb::to("Home", Route::Home),
+            Crumb::to("Areas", Route::Areas),
+            Crumb::to(&area.name, Route::Area(&area.slug)),
+            Crumb::here(&release.title),
+        ];
+        let text = item.text();
+        let facts = meta::ReleaseFacts {
+            release,
+            description: release.description.as_deref().unwrap_or(text.teaser),
+            published: &text.datetime,
+            area: &area.name,
+            tags: tags.iter().map(|t| t.name.as_str()).collect(),
+        };
+        let meta = meta::release(&facts, &crumbs, &self.location);
+        (self.site_with(route, meta), crumbs)
     }
 }
 
