@@ -3,7 +3,8 @@
 //! Pages would, and `tests/browser/search.mjs` drives Debian's headless
 //! Chromium through it with playwright-core (type "EncroChat", see all
 //! three forces, filter, go back, follow a result; no console error and no
-//! CSP violation). `.ci/run` installs Chromium and the npm package. Without
+//! CSP violation); `tests/browser/readers.mjs` checks what a reader on a
+//! phone sees. `.ci/run` installs Chromium and the npm package. Without
 //! them the test fails, unless `BLOTTER_SKIP_BROWSER_TESTS=1` says to skip.
 
 mod support;
@@ -62,6 +63,12 @@ fn browser_available() -> bool {
 }
 
 fn search_in_chromium(base_url: &str, subpath: &str) {
+    run_in_chromium("search.mjs", base_url, subpath);
+}
+
+/// Builds the sample for `base_url`, serves it at `subpath` and runs
+/// `script` against it.
+fn run_in_chromium(script: &str, base_url: &str, subpath: &str) {
     if !browser_available() {
         return;
     }
@@ -70,7 +77,7 @@ fn search_in_chromium(base_url: &str, subpath: &str) {
     build_ok(&sample_content(), &output, Some(base_url));
     let server = serve::Server::start(&output, subpath);
     let run = Command::new("node")
-        .arg("search.mjs")
+        .arg(script)
         .arg(server.url(subpath))
         .current_dir(script_dir())
         .env("CHROMIUM", chromium())
@@ -79,6 +86,7 @@ fn search_in_chromium(base_url: &str, subpath: &str) {
     let out = String::from_utf8_lossy(&run.stdout);
     let err = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "{out}{err}");
+    print!("{out}");
 }
 
 #[test]
@@ -89,4 +97,11 @@ fn search_finds_filters_and_links_releases_in_a_browser_at_the_domain_root() {
 #[test]
 fn search_finds_filters_and_links_releases_in_a_browser_under_a_subpath() {
     search_in_chromium(BASE_URL, "/archive/");
+}
+
+/// The home page's first screen on a phone, code contrast in both colour
+/// schemes, JSON-LD under the CSP, the favicon (`tests/browser/readers.mjs`).
+#[test]
+fn a_phone_reader_sees_browsing_first_and_readable_code() {
+    run_in_chromium("readers.mjs", BASE_URL, "/archive/");
 }

@@ -136,13 +136,15 @@ fn incremental_rebuilds_match_clean_builds_and_write_little() {
         "sidecar edit wrote {written} files"
     );
 
-    // A release body.
+    // A release body (and its area: r00007 was Essex's).
     let r7 = release_text(7, "Dyfed-Powys", "15:07 08/01/2020", "A corrected body.");
     write_files(&content, &[("releases/07/r00007.txt", &r7)]);
     let written = rebuild_and_compare(d, None);
-    // Its page, and the listings and feeds that show its teaser.
+    // Its page, its neighbours' (older/newer links), and the listings and
+    // feeds that show its teaser or count it: both areas' pages and their
+    // year and month pages among them.
     assert!(
-        (1..=12).contains(&written),
+        (1..=14).contains(&written),
         "body edit wrote {written} files"
     );
 
@@ -154,7 +156,9 @@ fn incremental_rebuilds_match_clean_builds_and_write_little() {
     write_files(&content, &[("releases/09/r00009.txt", &retitled)]);
     assert!(rebuild_and_compare(d, None) > 2);
 
-    // A new release, then its deletion.
+    // A new release, then its deletion: the pages of other releases' days,
+    // months and years link to their nearest neighbours, so they change
+    // with it.
     write_files(
         &content,
         &[(
@@ -193,6 +197,19 @@ fn incremental_rebuilds_match_clean_builds_and_write_little() {
     assert_eq!(rebuild_and_compare(d, None), 0);
     fs::remove_file(content.join("releases/05/r00005.md")).unwrap();
     assert!(rebuild_and_compare(d, None) > 0);
+
+    // A correction: the release's page and the corrections log, which
+    // shows every release's corrections.
+    write_files(
+        &content,
+        &[(
+            "releases/00/r00040.md",
+            "---\ntags: [tag-5]\ncorrections:\n  - date: 2022-01-02\n    text: Fixed a name.\n---\n\nCommentary on 40.\n",
+        )],
+    );
+    assert!(rebuild_and_compare(d, None) > 0);
+    let log = fs::read_to_string(d.join("site/corrections/index.html")).unwrap();
+    assert!(log.contains("Fixed a name."), "{log}");
 
     // A setting that changes how every release resolves: a release at
     // 10:30 in London is at 11:30 in Paris, whatever the cache holds.

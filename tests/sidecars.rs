@@ -86,9 +86,14 @@ fn tags_have_pages_with_counts_and_appear_in_feeds() {
         "{index}"
     );
     assert!(index.contains("<a href=\"../tags/drugs/\">drugs</a> <span class=\"count\">1</span>"));
+    // A tag lists its years (and its latest releases); a year its releases.
     let tag = read(&out, "tags/operation-venetic/index.html");
+    assert!(tag.contains(
+        "<a href=\"../../tags/operation-venetic/2020/\">2020</a> <span class=\"count\">2</span>"
+    ));
+    let tag = read(&out, "tags/operation-venetic/2020/index.html");
     assert_eq!(release_links(&tag), [DERBYSHIRE, NORTH_WALES]);
-    assert!(tag.contains("<h2>2020</h2>"));
+    assert!(tag.contains("<h2>July 2020</h2>"));
     // Newest first: Derbyshire (11:29) before North Wales (bare date, midnight).
     assert!(tag.find(DERBYSHIRE).unwrap() < tag.find(NORTH_WALES).unwrap());
     let release = read(&out, &format!("releases/{DERBYSHIRE}/index.html"));
@@ -232,7 +237,7 @@ fn code_blocks_are_highlighted_with_classes_and_the_stylesheet_ships() {
     ));
     assert!(!html.contains("style=\""));
     let css = read(&out, "static/highlight.css");
-    assert!(css.contains(".hl-") && css.contains("@media (prefers-color-scheme: dark)"));
+    assert!(css.contains(".hl-") && css.contains("@media screen and (prefers-color-scheme: dark)"));
     assert!(html.contains("href=\"../../static/highlight.css\""));
 }
 

@@ -91,6 +91,27 @@ fn area_year_page() {
 }
 
 #[test]
+fn area_month_page() {
+    assert_snapshot!(
+        "area_month",
+        sample_page("areas/north-wales/2020/07/index.html")
+    );
+}
+
+#[test]
+fn tag_year_page() {
+    assert_snapshot!(
+        "tag_year",
+        sample_page("tags/operation-venetic/2020/index.html")
+    );
+}
+
+#[test]
+fn corrections_page() {
+    assert_snapshot!("corrections", sample_page("corrections/index.html"));
+}
+
+#[test]
 fn dates_index() {
     assert_snapshot!("dates_index", sample_page("dates/index.html"));
 }

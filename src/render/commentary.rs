@@ -17,8 +17,7 @@ use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
-use syntect::highlighting::{Color, Theme, ThemeSet};
-use syntect::html::{css_for_theme_with_class_style, ClassStyle, ClassedHTMLGenerator};
+use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
@@ -27,7 +26,7 @@ use super::Route;
 use crate::model::annotate::{markdown_options, RELEASE_SCHEME};
 use crate::model::Slug;
 
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+pub(super) const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
 fn syntaxes() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
@@ -218,86 +217,6 @@ fn sanitise(html: &str) -> String {
         .to_string()
 }
 
-/// The highlighting stylesheet: a light scheme, and a dark one under
-/// `prefers-color-scheme: dark`, from syntect's bundled themes.
-pub fn stylesheet() -> String {
-    let themes = ThemeSet::load_defaults();
-    // Page backgrounds of the default theme (style.css), light and dark.
-    let css = |name: &str, background: Color| {
-        let mut theme = themes.themes.get(name).cloned().unwrap_or_default();
-        ensure_contrast(&mut theme, background);
-        css_for_theme_with_class_style(&theme, CLASS_STYLE).unwrap_or_default()
-    };
-    let light = css(
-        "InspiredGitHub",
-        Color {
-            r: 0xfd,
-            g: 0xfd,
-            b: 0xfc,
-            a: 0xff,
-        },
-    );
-    let dark: String = css(
-        "base16-ocean.dark",
-        Color {
-            r: 0x15,
-            g: 0x17,
-            b: 0x1a,
-            a: 0xff,
-        },
-    )
-    .lines()
-    .map(|l| format!("  {l}\n"))
-    .collect();
-    format!("/* Code highlighting (syntect classes). */\n{light}\n@media (prefers-color-scheme: dark) {{\n{dark}}}\n")
-}
-
-/// Readers need WCAG AA contrast (4.5:1) for code too, and the bundled
-/// themes fall short for a few scopes (light comments, pale numbers): each
-/// colour is darkened (on light) or lightened (on dark) until it passes.
-fn ensure_contrast(theme: &mut Theme, background: Color) {
-    let dark_bg = luminance(background) < 0.5;
-    for item in &mut theme.scopes {
-        if let Some(colour) = item.style.foreground.as_mut() {
-            let mut steps = 0;
-            while contrast(*colour, background) < 4.6 && steps < 40 {
-                let shift = |c: u8| {
-                    if dark_bg {
-                        c.saturating_add(8)
-                    } else {
-                        c.saturating_sub(8)
-                    }
-                };
-                *colour = Color {
-                    r: shift(colour.r),
-                    g: shift(colour.g),
-                    b: shift(colour.b),
-                    a: 0xff,
-                };
-                steps += 1;
-            }
-            colour.a = 0xff;
-        }
-    }
-}
-
-fn luminance(c: Color) -> f64 {
-    let channel = |v: u8| {
-        let v = f64::from(v) / 255.0;
-        if v <= 0.039_28 {
-            v / 12.92
-        } else {
-            ((v + 0.055) / 1.055).powf(2.4)
-        }
-    };
-    0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b)
-}
-
-fn contrast(a: Color, b: Color) -> f64 {
-    let (la, lb) = (luminance(a), luminance(b));
-    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,12 +260,6 @@ mod tests {
         );
         assert!(html.contains("<span class=\"hl-"), "{html}");
         assert!(!html.contains("style="));
-        let css = stylesheet();
-        assert!(css.contains(".hl-"));
-        assert!(
-            !css.contains("#0086b3"),
-            "InspiredGitHub's pale blue is darkened for contrast"
-        );
     }
 
     #[test]

@@ -7,8 +7,11 @@
 
 pub mod body;
 pub mod commentary;
+mod date_pages;
 mod feed;
 mod feed_job;
+mod highlight;
+mod meta;
 mod pages;
 mod plan;
 mod release_page;
@@ -59,14 +62,19 @@ pub struct Renderer<'a> {
     theme: &'a Theme,
     location: Location,
     items: Vec<ReleaseItem<'a>>,
-    /// Per area: year -> release indices, newest first.
-    area_years: Vec<BTreeMap<i32, Vec<usize>>>,
+    /// Per area: year -> month -> release indices, newest first.
+    area_months: Vec<Buckets>,
+    /// Per tag: year -> release indices, newest first.
+    tag_years: Vec<BTreeMap<i32, Vec<usize>>>,
     /// Ids of the releases in the site, for cross-references.
     ids: rustc_hash::FxHashSet<&'a str>,
     calendar: Calendar,
     /// The search index's files, when the site has search.
     search: Option<&'a [(String, Vec<u8>)]>,
 }
+
+/// year -> month -> release indices, newest first.
+type Buckets = BTreeMap<i32, BTreeMap<u32, Vec<usize>>>;
 
 /// year -> month -> day -> release indices.
 type Calendar = BTreeMap<i32, BTreeMap<u32, BTreeMap<u32, Vec<usize>>>>;
@@ -80,7 +88,7 @@ impl<'a> Renderer<'a> {
     ) -> Renderer<'a> {
         // The indexes are built beside the items: one thread each, while
         // the items take the rest.
-        let (items, (ids, (area_years, calendar))) = rayon::join(
+        let (items, (ids, (area_months, calendar))) = rayon::join(
             || {
                 (archive.releases.par_iter())
                     .map(|r| ReleaseItem::new(r, archive))
@@ -89,7 +97,7 @@ impl<'a> Renderer<'a> {
             || {
                 rayon::join(
                     || archive.releases.iter().map(|r| r.id.as_str()).collect(),
-                    || (Self::area_years(archive), Self::calendar(archive)),
+                    || (Self::area_months(archive), Self::calendar(archive)),
                 )
             },
         );
@@ -99,27 +107,31 @@ impl<'a> Renderer<'a> {
             theme,
             location,
             items,
-            area_years,
+            area_months,
+            tag_years: (archive.tags.iter())
+                .map(|t| by_year(archive, &t.releases))
+                .collect(),
             ids,
             calendar,
             search: None,
         }
     }
 
-    /// Per area: year -> release indices, newest first.
-    fn area_years(archive: &Archive) -> Vec<BTreeMap<i32, Vec<usize>>> {
+    /// Per area: year -> month -> release indices, newest first.
+    fn area_months(archive: &Archive) -> Vec<Buckets> {
         archive
             .areas
             .iter()
             .map(|area| {
-                let mut years: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
+                let mut buckets = Buckets::new();
                 for &i in &area.releases {
-                    years
-                        .entry(archive.releases[i].published.year())
+                    let published = archive.releases[i].published;
+                    (buckets.entry(published.year()).or_default())
+                        .entry(published.month())
                         .or_default()
                         .push(i);
                 }
-                years
+                buckets
             })
             .collect()
     }
@@ -178,9 +190,16 @@ impl<'a> Renderer<'a> {
     }
 
     /// Site-wide values for a page: links are relative to it, so the
-    /// site works at any subpath.
-    fn site(&self, route: Route) -> SiteView<'_> {
-        SiteView::new(&self.archive.config, route.root(), &self.location)
+    /// site works at any subpath. `title` is the page's own title, for
+    /// its sharing metadata.
+    fn site(&self, route: Route, title: &str) -> SiteView<'_> {
+        let config = &self.archive.config;
+        let meta = meta::Meta::page(title, &config.description, route, &self.location);
+        self.site_with(route, MetaView::Page(meta))
+    }
+
+    fn site_with(&self, route: Route, meta: MetaView<'a>) -> SiteView<'_> {
+        SiteView::new(&self.archive.config, route.root(), &self.location, meta)
     }
 
     fn latest(&self, indices: &[usize]) -> Vec<&ReleaseItem<'a>> {
@@ -251,6 +270,16 @@ pub fn month_name(month: u32) -> &'static str {
         .get(month.wrapping_sub(1) as usize)
         .copied()
         .unwrap_or("?")
+}
+
+/// Releases by the year of their date, each year's newest first.
+fn by_year(archive: &Archive, indices: &[usize]) -> BTreeMap<i32, Vec<usize>> {
+    let mut years: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
+    for &i in indices {
+        let year = archive.releases[i].published.year();
+        years.entry(year).or_default().push(i);
+    }
+    years
 }
 
 /// Releases of one year, newest first, under month headings.

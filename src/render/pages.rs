@@ -1,9 +1,10 @@
-//! The listing pages: home, areas, dates, tags, and the pages under them.
+//! The listing pages: home, areas, tags, the pages under them, the
+//! corrections log and the 404 page. (Date pages are in `date_pages`.)
 
 use anyhow::Result;
-use chrono::{Datelike, NaiveDate};
 
 use super::plan::{Mode, Produced};
+use super::release_page::corrections;
 use super::views::*;
 use super::{group_by, group_by_month, month_name, Renderer, Route};
 
@@ -11,8 +12,8 @@ impl Renderer<'_> {
     pub(super) fn home(&self, mode: Mode) -> Result<Produced> {
         let all: Vec<usize> = (0..self.archive.releases.len()).collect();
         let view = HomeView {
-            site: self.site(Route::Home),
-            crumbs: vec![],
+            site: self.site(Route::Home, &self.archive.config.title),
+            crumbs: vec![Crumb::here("Home")],
             latest: self.latest(&all),
             areas: self.area_counts(),
             years: self.year_counts(),
@@ -35,22 +36,54 @@ impl Renderer<'_> {
         self.top_index("tags.html", Route::Tags, "Tags", tags, mode)
     }
 
+    /// A tag's years with counts and its latest releases: like an area,
+    /// its releases are listed by year so no page grows without bound.
     pub(super) fn tag(&self, t: usize, mode: Mode) -> Result<Produced> {
         let tag = &self.archive.tags[t];
         let route = Route::Tag(&tag.slug);
-        let groups = group_by(self.list(&tag.releases), |item| item.year.to_string());
-        let view = ListView {
-            site: self.site(route),
+        let years = self.tag_years[t]
+            .iter()
+            .rev()
+            .map(|(y, r)| Count {
+                label: y.to_string(),
+                url: Route::TagYear(&tag.slug, *y).url(),
+                count: r.len(),
+            })
+            .collect();
+        let view = TagView {
+            site: self.site(route, &format!("Tagged “{}”", tag.name)),
             crumbs: vec![
                 Crumb::to("Home", Route::Home),
                 Crumb::to("Tags", Route::Tags),
                 Crumb::here(&tag.name),
             ],
-            heading: format!("Tagged “{}”", tag.name),
-            groups,
+            name: &tag.name,
             count: tag.releases.len(),
+            years,
+            latest: self.latest(&tag.releases),
         };
         self.page("tag.html", route, &view, mode)
+    }
+
+    pub(super) fn tag_year(&self, t: usize, year: i32, mode: Mode) -> Result<Produced> {
+        let tag = &self.archive.tags[t];
+        let route = Route::TagYear(&tag.slug, year);
+        let releases = self.tag_years[t].get(&year).map_or(&[][..], Vec::as_slice);
+        let heading = format!("Tagged “{}”: {year}", tag.name);
+        let view = ListView {
+            site: self.site(route, &heading),
+            crumbs: vec![
+                Crumb::to("Home", Route::Home),
+                Crumb::to("Tags", Route::Tags),
+                Crumb::to(&tag.name, Route::Tag(&tag.slug)),
+                Crumb::here(year.to_string()),
+            ],
+            heading,
+            groups: group_by_month(self.list(releases)),
+            count: releases.len(),
+            pager: None,
+        };
+        self.page("tag_year.html", route, &view, mode)
     }
 
     pub(super) fn areas(&self, mode: Mode) -> Result<Produced> {
@@ -61,17 +94,17 @@ impl Renderer<'_> {
     pub(super) fn area(&self, a: usize, mode: Mode) -> Result<Produced> {
         let area = &self.archive.areas[a];
         let route = Route::Area(&area.slug);
-        let years = self.area_years[a]
+        let years = self.area_months[a]
             .iter()
             .rev()
-            .map(|(y, r)| Count {
+            .map(|(y, months)| Count {
                 label: y.to_string(),
                 url: Route::AreaYear(&area.slug, *y).url(),
-                count: r.len(),
+                count: months.values().map(Vec::len).sum(),
             })
             .collect();
         let view = AreaView {
-            site: self.site(route),
+            site: self.site(route, &area.name),
             crumbs: vec![
                 Crumb::to("Home", Route::Home),
                 Crumb::to("Areas", Route::Areas),
@@ -86,36 +119,71 @@ impl Renderer<'_> {
         self.page("area.html", route, &view, mode)
     }
 
+    /// An area's year: its months with counts. Every area's years are
+    /// split by month, whatever its size, so an address's contents never
+    /// depend on how many releases a force has.
     pub(super) fn area_year(&self, a: usize, year: i32, mode: Mode) -> Result<Produced> {
         let area = &self.archive.areas[a];
         let route = Route::AreaYear(&area.slug, year);
-        let releases = self.area_years[a]
-            .get(&year)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        let view = ListView {
-            site: self.site(route),
+        let months = self.area_months[a].get(&year).cloned().unwrap_or_default();
+        let entries = months
+            .iter()
+            .rev()
+            .map(|(&m, releases)| Count {
+                label: format!("{} {year}", month_name(m)),
+                url: Route::AreaMonth(&area.slug, year, m).url(),
+                count: releases.len(),
+            })
+            .collect();
+        let heading = format!("{}: {year}", area.name);
+        let view = CountsView {
+            site: self.site(route, &heading),
             crumbs: vec![
                 Crumb::to("Home", Route::Home),
                 Crumb::to("Areas", Route::Areas),
                 Crumb::to(&area.name, Route::Area(&area.slug)),
                 Crumb::here(year.to_string()),
             ],
-            heading: format!("{}: {year}", area.name),
-            groups: group_by_month(self.list(releases)),
-            count: releases.len(),
+            heading,
+            entries,
+            pager: None,
         };
         self.page("area_year.html", route, &view, mode)
     }
 
-    pub(super) fn dates(&self, mode: Mode) -> Result<Produced> {
-        let years = self.year_counts();
-        self.top_index("dates.html", Route::Dates, "Dates", years, mode)
+    pub(super) fn area_month(
+        &self,
+        a: usize,
+        year: i32,
+        month: u32,
+        mode: Mode,
+    ) -> Result<Produced> {
+        let area = &self.archive.areas[a];
+        let route = Route::AreaMonth(&area.slug, year, month);
+        let releases = (self.area_months[a].get(&year))
+            .and_then(|months| months.get(&month))
+            .map_or(&[][..], Vec::as_slice);
+        let heading = format!("{}: {} {year}", area.name, month_name(month));
+        let view = ListView {
+            site: self.site(route, &heading),
+            crumbs: vec![
+                Crumb::to("Home", Route::Home),
+                Crumb::to("Areas", Route::Areas),
+                Crumb::to(&area.name, Route::Area(&area.slug)),
+                Crumb::to(year.to_string(), Route::AreaYear(&area.slug, year)),
+                Crumb::here(month_name(month)),
+            ],
+            heading,
+            groups: group_by(self.list(releases), |_| String::new()),
+            count: releases.len(),
+            pager: None,
+        };
+        self.page("area_month.html", route, &view, mode)
     }
 
     /// A first-level index (areas, dates, tags): a heading and its counts,
     /// one crumb below Home.
-    fn top_index(
+    pub(super) fn top_index(
         &self,
         template: &str,
         route: Route,
@@ -124,106 +192,56 @@ impl Renderer<'_> {
         mode: Mode,
     ) -> Result<Produced> {
         let view = CountsView {
-            site: self.site(route),
+            site: self.site(route, heading),
             crumbs: vec![Crumb::to("Home", Route::Home), Crumb::here(heading)],
             heading: heading.into(),
             entries,
+            pager: None,
         };
         self.page(template, route, &view, mode)
     }
 
-    pub(super) fn year(&self, year: i32, mode: Mode) -> Result<Produced> {
-        let route = Route::Year(year);
-        let months = self.calendar.get(&year).cloned().unwrap_or_default();
-        let months = months
-            .iter()
-            .map(|(m, days)| Count {
-                label: month_name(*m).to_string(),
-                url: Route::Month(year, *m).url(),
-                count: days.values().map(Vec::len).sum(),
-            })
-            .collect();
-        let view = CountsView {
-            site: self.site(route),
-            crumbs: vec![
-                Crumb::to("Home", Route::Home),
-                Crumb::to("Dates", Route::Dates),
-                Crumb::here(year.to_string()),
-            ],
-            heading: year.to_string(),
-            entries: months,
+    /// Every correction of the archive, newest first; ties keep archive
+    /// order (newest release first), then the sidecar's order.
+    pub(super) fn corrections_log(&self, mode: Mode) -> Result<Produced> {
+        let route = Route::Corrections;
+        let built = |id: &str| self.ids.contains(id);
+        let mut entries: Vec<(chrono::NaiveDate, usize, usize, LoggedCorrection)> = Vec::new();
+        for (i, release) in self.archive.releases.iter().enumerate() {
+            let dates = release.annotation.iter().flat_map(|a| &a.corrections);
+            let views = corrections(release, &route.root(), &built);
+            for (n, (c, view)) in dates.zip(views).enumerate() {
+                let logged = LoggedCorrection {
+                    correction: view,
+                    release: &self.items[i],
+                };
+                entries.push((c.date, i, n, logged));
+            }
+        }
+        entries.sort_by(|a, b| (b.0, a.1, a.2).cmp(&(a.0, b.1, b.2)));
+        let view = CorrectionsView {
+            site: self.site(route, "Corrections"),
+            crumbs: vec![Crumb::to("Home", Route::Home), Crumb::here("Corrections")],
+            entries: entries.into_iter().map(|e| e.3).collect(),
         };
-        self.page("year.html", route, &view, mode)
-    }
-
-    pub(super) fn month(&self, year: i32, month: u32, mode: Mode) -> Result<Produced> {
-        let route = Route::Month(year, month);
-        let days = self
-            .calendar
-            .get(&year)
-            .and_then(|m| m.get(&month))
-            .cloned()
-            .unwrap_or_default();
-        let entries = days
-            .iter()
-            .filter_map(|(&d, r)| {
-                Some(Count {
-                    label: format!("{d} {}", month_name(month)),
-                    url: Route::Day(NaiveDate::from_ymd_opt(year, month, d)?).url(),
-                    count: r.len(),
-                })
-            })
-            .collect();
-        let view = CountsView {
-            site: self.site(route),
-            crumbs: vec![
-                Crumb::to("Home", Route::Home),
-                Crumb::to("Dates", Route::Dates),
-                Crumb::to(year.to_string(), Route::Year(year)),
-                Crumb::here(month_name(month)),
-            ],
-            heading: format!("{} {year}", month_name(month)),
-            entries,
-        };
-        self.page("month.html", route, &view, mode)
-    }
-
-    pub(super) fn day(&self, date: NaiveDate, mode: Mode) -> Result<Produced> {
-        let (y, m, d) = (date.year(), date.month(), date.day());
-        let route = Route::Day(date);
-        let releases = self
-            .archive
-            .days
-            .get(&date)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        let view = ListView {
-            site: self.site(route),
-            crumbs: vec![
-                Crumb::to("Home", Route::Home),
-                Crumb::to("Dates", Route::Dates),
-                Crumb::to(y.to_string(), Route::Year(y)),
-                Crumb::to(month_name(m), Route::Month(y, m)),
-                Crumb::here(d.to_string()),
-            ],
-            heading: format!("{d} {} {y}", month_name(m)),
-            groups: vec![Group {
-                label: String::new(),
-                releases: self.list(releases),
-            }],
-            count: releases.len(),
-        };
-        self.page("day.html", route, &view, mode)
+        self.page("corrections.html", route, &view, mode)
     }
 
     pub(super) fn not_found(&self, mode: Mode) -> Result<Produced> {
         // GitHub Pages serves this page for a missing path at any depth, so
         // relative links would break: they are absolute from the base path.
-        let mut site = self.site(Route::NotFound);
+        let mut site = self.site(Route::NotFound, "Page not found");
         site.root = std::borrow::Cow::Borrowed(&self.location.base_path);
+        // The page has no address of its own to be canonical for.
+        if let MetaView::Page(meta) = &mut site.meta {
+            meta.url = None;
+        }
         let view = NotFoundView {
             site,
-            crumbs: vec![],
+            crumbs: vec![
+                Crumb::to("Home", Route::Home),
+                Crumb::here("Page not found"),
+            ],
         };
         self.page("404.html", Route::NotFound, &view, mode)
     }

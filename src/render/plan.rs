@@ -4,7 +4,7 @@
 use anyhow::Result;
 use chrono::NaiveDate;
 
-use super::{commentary, Artifact, Renderer, Route};
+use super::{highlight, Artifact, Renderer, Route};
 
 /// Whether a page job renders its page or only fingerprints its inputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +36,9 @@ pub enum Job {
     NotFound,
     Tags,
     Tag(usize),
+    TagYear(usize, i32),
+    AreaMonth(usize, i32, u32),
+    Corrections,
     Static(usize),
     HighlightCss,
     NoJekyll,
@@ -54,14 +57,21 @@ impl Renderer<'_> {
             Job::NotFound,
             Job::NoJekyll,
             Job::Tags,
+            Job::Corrections,
             Job::HighlightCss,
         ];
-        jobs.extend((0..self.archive.tags.len()).map(Job::Tag));
+        for (t, years) in self.tag_years.iter().enumerate() {
+            jobs.push(Job::Tag(t));
+            jobs.extend(years.keys().map(|&y| Job::TagYear(t, y)));
+        }
         jobs.extend((0..self.archive.releases.len()).map(Job::Release));
-        for (a, years) in self.area_years.iter().enumerate() {
+        for (a, years) in self.area_months.iter().enumerate() {
             jobs.push(Job::Area(a));
             jobs.push(Job::AreaFeed(a));
-            jobs.extend(years.keys().map(|&y| Job::AreaYear(a, y)));
+            for (&y, months) in years {
+                jobs.push(Job::AreaYear(a, y));
+                jobs.extend(months.keys().map(|&m| Job::AreaMonth(a, y, m)));
+            }
         }
         for (&year, months) in &self.calendar {
             jobs.push(Job::Year(year));
@@ -165,11 +175,14 @@ impl Renderer<'_> {
             })),
             Job::HighlightCss => page(Ok(Artifact {
                 path: Route::HighlightCss.path(),
-                bytes: commentary::stylesheet().into_bytes(),
+                bytes: highlight::stylesheet().into_bytes(),
                 fingerprint: None,
             })),
             Job::Tags => self.tags(mode),
             Job::Tag(t) => self.tag(t, mode),
+            Job::TagYear(t, y) => self.tag_year(t, y, mode),
+            Job::AreaMonth(a, y, m) => self.area_month(a, y, m, mode),
+            Job::Corrections => self.corrections_log(mode),
             Job::SearchPage | Job::SearchFile(_) => self.search_job(job, mode),
         }
     }

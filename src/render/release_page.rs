@@ -1,24 +1,24 @@
 //! The release page.
 
-use anyhow::Result;
-
 use std::hash::Hash;
 
+use anyhow::Result;
 use rustc_hash::FxHashSet;
 use serde::ser::Error as _;
 use serde::Serialize;
 
+use super::meta::ReleaseMeta;
 use super::plan::{Mode, Produced};
 use super::views::*;
-use super::{body, commentary, Bodies, Renderer, Route};
-use crate::model::Release;
+use super::{body, commentary, long_date, Bodies, Renderer, Route};
+use crate::model::{Release, Tag};
 
 impl Renderer<'_> {
     /// The release page. Its fingerprint is its view's hash, like every
     /// page's: what the page shows is what is hashed. The costly parts (the
-    /// release text and the sidecar's markdown as HTML) are deferred views
-    /// that hash what they are made from and are made only when the page
-    /// is rendered.
+    /// release text and the sidecar's markdown as HTML, the sharing
+    /// metadata) are deferred views that hash what they are made from and
+    /// are made only when the page is rendered.
     pub(super) fn release(&self, i: usize, mode: Mode) -> Result<Produced> {
         let release: &Release = &self.archive.releases[i];
         let item = &self.items[i];
@@ -32,26 +32,40 @@ impl Renderer<'_> {
             .checked_sub(1)
             .and_then(|p| area.releases.get(p))
             .map(|&r| &self.items[r]);
+        let tags: Vec<&Tag> = (release.tags.iter())
+            .map(|&t| &self.archive.tags[t])
+            .collect();
+        let crumbs = vec![
+            Crumb::to("Home", Route::Home),
+            Crumb::to("Areas", Route::Areas),
+            Crumb::to(&area.name, Route::Area(&area.slug)),
+            Crumb::here(&release.title),
+        ];
+        let meta = ReleaseMeta {
+            item,
+            release,
+            area: &area.name,
+            tags: tags.iter().map(|t| t.name.as_str()).collect(),
+            crumbs: crumbs.clone(),
+            location: &self.location,
+        };
         let view = ReleaseView {
-            site: self.site(route),
-            crumbs: vec![
-                Crumb::to("Home", Route::Home),
-                Crumb::to(&area.name, Route::Area(&area.slug)),
-                Crumb::here(&release.title),
-            ],
+            site: self.site_with(route, MetaView::Release(meta)),
+            crumbs,
             release: item,
             description: release.description.as_deref(),
             source_url: release.source_url.as_deref(),
+            wayback_url: (release.source_url.as_deref()).map(|url| (url, release.published)),
+            day_url: Route::Day(release.published.date_naive()),
             permalink: PublicUrl {
                 location: &self.location,
                 route,
             },
             older,
             newer,
-            tags: (release.tags.iter())
-                .map(|&t| &self.archive.tags[t])
+            tags: (tags.iter())
                 .map(|tag| Link {
-                    label: &tag.name,
+                    label: tag.name.as_str().into(),
                     url: Route::Tag(&tag.slug),
                 })
                 .collect(),
@@ -149,7 +163,7 @@ pub(super) fn corrections(
         .iter()
         .flat_map(|a| &a.corrections)
         .map(|c| CorrectionView {
-            date_text: super::long_date(c.date),
+            date_text: long_date(c.date),
             datetime: c.date.format("%Y-%m-%d").to_string(),
             html: commentary::to_html(&c.text, root, "corr-", built),
         })

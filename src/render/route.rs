@@ -19,6 +19,9 @@ pub enum Route<'a> {
     Areas,
     Area(&'a Slug),
     AreaYear(&'a Slug, i32),
+    /// One month of an area: every area's year is split by month, so no
+    /// listing grows with the archive's size beyond a month of one force.
+    AreaMonth(&'a Slug, i32, u32),
     AreaFeed(&'a Slug),
     Dates,
     Year(i32),
@@ -26,6 +29,9 @@ pub enum Route<'a> {
     Day(NaiveDate),
     Tags,
     Tag(&'a Slug),
+    TagYear(&'a Slug, i32),
+    /// Every correction of the archive, newest first.
+    Corrections,
     SiteFeed,
     /// The search page; the index files under `search/` are laid out by
     /// the search module, whose client reads them.
@@ -50,6 +56,9 @@ impl Route<'_> {
             Route::Areas => write!(url, "areas/"),
             Route::Area(slug) => write!(url, "areas/{slug}/"),
             Route::AreaYear(slug, year) => write!(url, "areas/{slug}/{year}/"),
+            Route::AreaMonth(slug, year, month) => {
+                write!(url, "areas/{slug}/{year}/{month:02}/")
+            }
             Route::AreaFeed(slug) => write!(url, "areas/{slug}/feed.json"),
             Route::Dates => write!(url, "dates/"),
             Route::Year(year) => write!(url, "dates/{year}/"),
@@ -57,6 +66,8 @@ impl Route<'_> {
             Route::Day(d) => write!(url, "dates/{}/{:02}/{:02}/", d.year(), d.month(), d.day()),
             Route::Tags => write!(url, "tags/"),
             Route::Tag(slug) => write!(url, "tags/{slug}/"),
+            Route::TagYear(slug, year) => write!(url, "tags/{slug}/{year}/"),
+            Route::Corrections => write!(url, "corrections/"),
             Route::SiteFeed => write!(url, "feed.json"),
             Route::Search => write!(url, "search/"),
             Route::NotFound => write!(url, "404.html"),
@@ -122,8 +133,14 @@ impl Location {
     /// The public URL of a route: absolute with a base URL, root-relative
     /// without one.
     pub fn url(&self, route: Route) -> String {
+        self.absolute(&route.url())
+    }
+
+    /// The public URL of an address relative to the site root, as a
+    /// route's `url()` gave it.
+    pub fn absolute(&self, relative: &str) -> String {
         let base = self.base_url.as_deref().unwrap_or(&self.base_path);
-        format!("{base}{}", route.url())
+        format!("{base}{relative}")
     }
 }
 
@@ -161,6 +178,12 @@ mod tests {
                 "../../../",
             ),
             (
+                Route::AreaMonth(&kent, 2020, 7),
+                "areas/kent/2020/07/",
+                "areas/kent/2020/07/index.html",
+                "../../../../",
+            ),
+            (
                 Route::AreaFeed(&kent),
                 "areas/kent/feed.json",
                 "areas/kent/feed.json",
@@ -191,6 +214,18 @@ mod tests {
                 "tags/fraud/",
                 "tags/fraud/index.html",
                 "../../",
+            ),
+            (
+                Route::TagYear(&fraud, 2020),
+                "tags/fraud/2020/",
+                "tags/fraud/2020/index.html",
+                "../../../",
+            ),
+            (
+                Route::Corrections,
+                "corrections/",
+                "corrections/index.html",
+                "../",
             ),
             (Route::SiteFeed, "feed.json", "feed.json", "./"),
             (Route::Search, "search/", "search/index.html", "../"),

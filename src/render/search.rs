@@ -50,7 +50,7 @@ impl<'a> Renderer<'a> {
             }
             _ => {
                 let view = SearchView {
-                    site: self.site(Route::Search),
+                    site: self.site(Route::Search, "Search"),
                     crumbs: vec![Crumb::to("Home", Route::Home), Crumb::here("Search")],
                     areas: (self.archive.areas.iter())
                         .map(|a| AreaOption {

@@ -71,10 +71,26 @@ const TEMPLATES: &[(&str, &str)] = &[
         "search.html",
         include_str!("../../themes/default/templates/search.html"),
     ),
+    (
+        "tag_year.html",
+        include_str!("../../themes/default/templates/tag_year.html"),
+    ),
+    (
+        "area_month.html",
+        include_str!("../../themes/default/templates/area_month.html"),
+    ),
+    (
+        "corrections.html",
+        include_str!("../../themes/default/templates/corrections.html"),
+    ),
 ];
 
 /// Static files of the default theme, by name under `static/`.
 const STATIC: &[(&str, &[u8])] = &[
+    (
+        "favicon.svg",
+        include_bytes!("../../themes/default/static/favicon.svg"),
+    ),
     (
         "style.css",
         include_bytes!("../../themes/default/static/style.css"),

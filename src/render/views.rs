@@ -6,11 +6,12 @@ use std::borrow::Cow;
 use chrono::{Datelike, Timelike};
 use serde::Serialize;
 
-use super::{Location, Route};
+use super::meta::{Meta, ReleaseMeta};
+use super::{month_name, Location, Route};
 use crate::config::SiteConfig;
 use crate::model::{Archive, Area, Release};
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize)]
 pub struct SiteView<'a> {
     pub title: &'a str,
     pub description: &'a str,
@@ -22,19 +23,27 @@ pub struct SiteView<'a> {
     pub base_url: Option<&'a str>,
     /// Whether the site has a search page (the header's search box).
     pub search: bool,
+    /// The page's sharing metadata (Open Graph, canonical, JSON-LD).
+    pub meta: MetaView<'a>,
 }
 
-/// Only `root` is hashed into page fingerprints: the rest is the site's
-/// settings and base URL, which are part of the build key (a change to
-/// them means a clean build).
+/// Only `root` and `meta` are hashed into page fingerprints: the rest is
+/// the site's settings and base URL, which are part of the build key (a
+/// change to them means a clean build).
 impl std::hash::Hash for SiteView<'_> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.root.hash(state);
+        self.meta.hash(state);
     }
 }
 
 impl<'a> SiteView<'a> {
-    pub fn new(config: &'a SiteConfig, root: Cow<'a, str>, location: &'a Location) -> Self {
+    pub fn new(
+        config: &'a SiteConfig,
+        root: Cow<'a, str>,
+        location: &'a Location,
+        meta: MetaView<'a>,
+    ) -> Self {
         SiteView {
             title: &config.title,
             description: &config.description,
@@ -42,12 +51,31 @@ impl<'a> SiteView<'a> {
             root,
             base_url: location.base_url.as_deref(),
             search: config.search,
+            meta,
+        }
+    }
+}
+
+/// A page's sharing metadata: made with the view, or for a release page
+/// deferred (its JSON-LD is the costliest part of a release's view) and
+/// hashed as what it is made from.
+#[derive(Hash)]
+pub enum MetaView<'a> {
+    Page(Meta),
+    Release(ReleaseMeta<'a>),
+}
+
+impl Serialize for MetaView<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            MetaView::Page(meta) => meta.serialize(serializer),
+            MetaView::Release(facts) => facts.make().serialize(serializer),
         }
     }
 }
 
 /// A breadcrumb: `url` is relative to the site root; `None` for this page.
-#[derive(Serialize, Hash)]
+#[derive(Serialize, Hash, Clone)]
 pub struct Crumb<'a> {
     pub name: Cow<'a, str>,
     #[serde(serialize_with = "some_url")]
@@ -174,7 +202,12 @@ impl<'a> ReleaseItem<'a> {
             id: release.id.as_str(),
             title: &release.title,
             url: self.url(),
-            date_text: super::long_date(date),
+            date_text: format!(
+                "{} {} {}",
+                date.day(),
+                month_name(date.month()),
+                date.year()
+            ),
             time_text,
             datetime,
             area_name: &self.area.name,
@@ -211,6 +244,15 @@ pub struct Group<'b, 'a> {
     pub releases: Vec<&'b ReleaseItem<'a>>,
 }
 
+/// Links to the neighbouring day, month or year that has releases.
+#[derive(Serialize, Hash, Default)]
+pub struct Pager<'a> {
+    /// What a step is: "day", "month", "year".
+    pub unit: &'static str,
+    pub prev: Option<Link<'a>>,
+    pub next: Option<Link<'a>>,
+}
+
 #[derive(Serialize, Hash)]
 pub struct HomeView<'b, 'a> {
     pub site: SiteView<'a>,
@@ -228,6 +270,14 @@ pub struct ReleaseView<'b, 'a> {
     pub release: &'b ReleaseItem<'a>,
     pub description: Option<&'a str>,
     pub source_url: Option<&'a str>,
+    /// The source as the Wayback Machine saw it around the release date
+    /// (made from `source_url` and the release's moment, which the item
+    /// hashes).
+    #[serde(serialize_with = "wayback")]
+    pub wayback_url: Option<(&'a str, chrono::DateTime<chrono::FixedOffset>)>,
+    /// The release's day page, relative to the site root.
+    #[serde(serialize_with = "url")]
+    pub day_url: Route<'a>,
     pub permalink: PublicUrl<'a>,
     pub body_html: super::release_page::BodyHtml<'a>,
     pub older: Option<&'b ReleaseItem<'a>>,
@@ -240,10 +290,20 @@ pub struct ReleaseView<'b, 'a> {
     pub annotation: super::release_page::AnnotationHtml<'a>,
 }
 
+fn wayback<S: serde::Serializer>(
+    source: &Option<(&str, chrono::DateTime<chrono::FixedOffset>)>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match source {
+        Some((url, moment)) => serializer.serialize_str(&super::meta::wayback(url, *moment)),
+        None => serializer.serialize_none(),
+    }
+}
+
 /// A link with a label (a tag on a release page).
 #[derive(Serialize, Hash)]
 pub struct Link<'a> {
-    pub label: &'a str,
+    pub label: Cow<'a, str>,
     #[serde(serialize_with = "url")]
     pub url: Route<'a>,
 }
@@ -273,6 +333,17 @@ pub struct AreaView<'b, 'a> {
     pub latest: Vec<&'b ReleaseItem<'a>>,
 }
 
+/// A tag: its years with counts and its latest releases.
+#[derive(Serialize, Hash)]
+pub struct TagView<'b, 'a> {
+    pub site: SiteView<'a>,
+    pub crumbs: Vec<Crumb<'a>>,
+    pub name: &'a str,
+    pub count: usize,
+    pub years: Vec<Count>,
+    pub latest: Vec<&'b ReleaseItem<'a>>,
+}
+
 #[derive(Serialize, Hash)]
 pub struct ListView<'b, 'a> {
     pub site: SiteView<'a>,
@@ -280,6 +351,42 @@ pub struct ListView<'b, 'a> {
     pub heading: String,
     pub groups: Vec<Group<'b, 'a>>,
     pub count: usize,
+    pub pager: Option<Pager<'a>>,
+}
+
+/// A month as a calendar: weeks from Monday, a cell per day.
+#[derive(Serialize, Hash)]
+pub struct MonthView<'a> {
+    pub site: SiteView<'a>,
+    pub crumbs: Vec<Crumb<'a>>,
+    pub heading: String,
+    pub count: usize,
+    pub weeks: Vec<Vec<Option<DayCell>>>,
+    pub pager: Option<Pager<'a>>,
+}
+
+/// A day of a calendar month; `url` is `None` on a day without releases.
+#[derive(Serialize, Hash)]
+pub struct DayCell {
+    pub day: u32,
+    pub url: Option<String>,
+    pub count: usize,
+    /// The link's accessible name: "3 June: 4 releases".
+    pub label: String,
+}
+
+/// Every correction in the archive, newest first.
+#[derive(Serialize, Hash)]
+pub struct CorrectionsView<'b, 'a> {
+    pub site: SiteView<'a>,
+    pub crumbs: Vec<Crumb<'a>>,
+    pub entries: Vec<LoggedCorrection<'b, 'a>>,
+}
+
+#[derive(Serialize, Hash)]
+pub struct LoggedCorrection<'b, 'a> {
+    pub correction: CorrectionView,
+    pub release: &'b ReleaseItem<'a>,
 }
 
 /// A page that is a list of links with counts: every area, every year,
@@ -290,6 +397,7 @@ pub struct CountsView<'a> {
     pub crumbs: Vec<Crumb<'a>>,
     pub heading: String,
     pub entries: Vec<Count>,
+    pub pager: Option<Pager<'a>>,
 }
 
 #[derive(Serialize, Hash)]
