@@ -14,7 +14,7 @@ use crate::config::SiteConfig;
 
 /// The releases that share an area slug, while areas are being numbered.
 #[derive(Default)]
-pub(super) struct AreaGroup {
+struct AreaGroup {
     /// The table's name (or "Unknown area"), which wins over free text.
     fixed_name: Option<String>,
     /// Free-text spellings and how often each was used.
@@ -29,106 +29,11 @@ pub(super) fn index(
     resolved: Vec<(Release, Option<AreaChoice>)>,
     table: &AreaTable,
 ) -> Archive {
-    // Sorted by index, then each release moved once, in place: releases
-    // are large to move about. Ids are unique by now, so the order is
-    // total and an unstable sort is deterministic; the instant is taken
-    // out once, not per comparison.
-    let mut order: Vec<(std::cmp::Reverse<DateTime<chrono::Utc>>, &str, usize)> = resolved
-        .iter()
-        .enumerate()
-        .map(|(i, (r, _))| (std::cmp::Reverse(r.published.to_utc()), r.id.as_str(), i))
-        .collect();
-    order.par_sort_unstable();
-    let order: Vec<usize> = order.into_iter().map(|(_, _, i)| i).collect();
-    let mut resolved = resolved;
-    permute(&mut resolved, order);
+    let resolved = sort_newest_first(resolved);
     crate::progress::mark("model: sorted");
-    // The distinct choices first: a large archive names a few dozen areas.
-    let mut known = BTreeSet::new();
-    let mut named: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut any_unknown = false;
-    for (_, choice) in &resolved {
-        match choice {
-            Some(AreaChoice::Known(i)) => {
-                known.insert(*i);
-            }
-            Some(AreaChoice::Named(text)) => *named.entry(text.as_str()).or_default() += 1,
-            None => any_unknown = true,
-        }
-    }
-    // Group by slug: `Kent` and `kent` are one area. Free-text areas take
-    // their most used spelling (ties: the smallest) as display name.
-    let mut groups: BTreeMap<Slug, AreaGroup> = BTreeMap::new();
-    for &i in &known {
-        let row = &table.areas[i];
-        groups.entry(row.slug.clone()).or_default().fixed_name = Some(row.name.clone());
-    }
-    for (&text, &count) in &named {
-        let group = groups.entry(Slug::from_text(text)).or_default();
-        *group.spellings.entry(text.to_string()).or_default() += count;
-    }
-    if any_unknown {
-        let group = groups.entry(Slug::from_text(UNKNOWN_AREA)).or_default();
-        group.fixed_name = Some(UNKNOWN_AREA.to_string());
-        group.unknown = true;
-    }
-    let mut areas: Vec<(bool, Area)> = groups
-        .into_iter()
-        .map(
-            |(
-                slug,
-                AreaGroup {
-                    fixed_name,
-                    spellings,
-                    unknown,
-                },
-            )| {
-                let name = fixed_name.unwrap_or_else(|| {
-                    let best = spellings
-                        .iter()
-                        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)));
-                    best.map(|(s, _)| s.clone())
-                        .unwrap_or_else(|| slug.to_string())
-                });
-                (
-                    unknown,
-                    Area {
-                        name,
-                        slug,
-                        releases: Vec::new(),
-                    },
-                )
-            },
-        )
-        .collect();
-    areas.sort_by(|(ua, a), (ub, b)| {
-        ua.cmp(ub)
-            .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
-            .then_with(|| a.slug.cmp(&b.slug))
-    });
-    let mut areas: Vec<Area> = areas.into_iter().map(|(_, a)| a).collect();
-    let position: HashMap<&Slug, usize> = areas
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (&a.slug, i))
-        .collect();
-    let known_at: HashMap<usize, usize> = known
-        .iter()
-        .map(|&i| (i, position[&table.areas[i].slug]))
-        .collect();
-    let named_at: HashMap<&str, usize> = named
-        .keys()
-        .map(|&text| (text, position[&Slug::from_text(text)]))
-        .collect();
-    let unknown_at = any_unknown.then(|| position[&Slug::from_text(UNKNOWN_AREA)]);
-    let numbers: Vec<usize> = resolved
-        .iter()
-        .map(|(_, choice)| match choice {
-            Some(AreaChoice::Known(i)) => known_at[i],
-            Some(AreaChoice::Named(text)) => named_at[text.as_str()],
-            None => unknown_at.unwrap_or_default(),
-        })
-        .collect();
+    let choices = Choices::of(&resolved);
+    let mut areas = number_areas(&choices, table);
+    let numbers = choices.area_of_each(&resolved, &areas, table);
     let mut days: BTreeMap<NaiveDate, Vec<usize>> = BTreeMap::new();
     // Collected in place, into the memory the releases are already in.
     let mut releases: Vec<Release> = (resolved.into_iter().zip(numbers).enumerate())
@@ -149,6 +54,130 @@ pub(super) fn index(
         areas,
         days,
         tags,
+    }
+}
+
+/// Sorted by instant (newest first), then id: the order of everything
+/// that lists releases. Sorted by index, then each release moved once, in
+/// place: releases are large to move about. Ids are unique by now, so the
+/// order is total and an unstable sort is deterministic; the instant is
+/// taken out once, not per comparison.
+fn sort_newest_first(
+    mut resolved: Vec<(Release, Option<AreaChoice>)>,
+) -> Vec<(Release, Option<AreaChoice>)> {
+    let mut order: Vec<(std::cmp::Reverse<DateTime<chrono::Utc>>, &str, usize)> = (resolved.iter())
+        .enumerate()
+        .map(|(i, (r, _))| (std::cmp::Reverse(r.published.to_utc()), r.id.as_str(), i))
+        .collect();
+    order.par_sort_unstable();
+    let order: Vec<usize> = order.into_iter().map(|(_, _, i)| i).collect();
+    permute(&mut resolved, order);
+    resolved
+}
+
+/// The distinct area choices of an archive: a large one names a few dozen
+/// areas, so areas are made from these, not from every release.
+struct Choices<'r> {
+    /// Rows of the area table.
+    known: BTreeSet<usize>,
+    /// Free-text areas and how often each is used.
+    named: BTreeMap<&'r str, usize>,
+    any_unknown: bool,
+}
+
+impl<'r> Choices<'r> {
+    fn of(resolved: &'r [(Release, Option<AreaChoice>)]) -> Choices<'r> {
+        let mut choices = Choices {
+            known: BTreeSet::new(),
+            named: BTreeMap::new(),
+            any_unknown: false,
+        };
+        for (_, choice) in resolved {
+            match choice {
+                Some(AreaChoice::Known(i)) => {
+                    choices.known.insert(*i);
+                }
+                Some(AreaChoice::Named(text)) => {
+                    *choices.named.entry(text.as_str()).or_default() += 1
+                }
+                None => choices.any_unknown = true,
+            }
+        }
+        choices
+    }
+
+    /// Each release's index into `areas`.
+    fn area_of_each(
+        &self,
+        resolved: &[(Release, Option<AreaChoice>)],
+        areas: &[Area],
+        table: &AreaTable,
+    ) -> Vec<usize> {
+        let position: HashMap<&Slug, usize> = areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (&a.slug, i))
+            .collect();
+        let known_at: HashMap<usize, usize> = (self.known.iter())
+            .map(|&i| (i, position[&table.areas[i].slug]))
+            .collect();
+        let named_at: HashMap<&str, usize> = (self.named.keys())
+            .map(|&text| (text, position[&Slug::from_text(text)]))
+            .collect();
+        let unknown_at = self
+            .any_unknown
+            .then(|| position[&Slug::from_text(UNKNOWN_AREA)]);
+        (resolved.iter())
+            .map(|(_, choice)| match choice {
+                Some(AreaChoice::Known(i)) => known_at[i],
+                Some(AreaChoice::Named(text)) => named_at[text.as_str()],
+                None => unknown_at.unwrap_or_default(),
+            })
+            .collect()
+    }
+}
+
+/// The archive's areas, sorted by name with the unknown area last. Grouped
+/// by slug: `Kent` and `kent` are one area; a free-text area takes its most
+/// used spelling (ties: the smallest) as display name.
+fn number_areas(choices: &Choices, table: &AreaTable) -> Vec<Area> {
+    let mut groups: BTreeMap<Slug, AreaGroup> = BTreeMap::new();
+    for &i in &choices.known {
+        let row = &table.areas[i];
+        groups.entry(row.slug.clone()).or_default().fixed_name = Some(row.name.clone());
+    }
+    for (&text, &count) in &choices.named {
+        let group = groups.entry(Slug::from_text(text)).or_default();
+        *group.spellings.entry(text.to_string()).or_default() += count;
+    }
+    if choices.any_unknown {
+        let group = groups.entry(Slug::from_text(UNKNOWN_AREA)).or_default();
+        group.fixed_name = Some(UNKNOWN_AREA.to_string());
+        group.unknown = true;
+    }
+    let mut areas: Vec<(bool, Area)> = (groups.into_iter())
+        .map(|(slug, group)| (group.unknown, group.into_area(slug)))
+        .collect();
+    areas.sort_by(|(ua, a), (ub, b)| {
+        ua.cmp(ub)
+            .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
+    areas.into_iter().map(|(_, a)| a).collect()
+}
+
+impl AreaGroup {
+    fn into_area(self, slug: Slug) -> Area {
+        let name = self.fixed_name.unwrap_or_else(|| {
+            let best = (self.spellings.iter()).max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)));
+            best.map(|(s, _)| s.clone())
+                .unwrap_or_else(|| slug.to_string())
+        });
+        Area {
+            name,
+            slug,
+            releases: Vec::new(),
+        }
     }
 }
 
