@@ -5,6 +5,7 @@
 //! of one job, so the write stage can render and write in parallel without
 //! holding the whole site in memory at archive scale.
 
+mod atom;
 pub mod body;
 pub mod commentary;
 mod feed;
@@ -14,22 +15,26 @@ mod plan;
 mod release_page;
 mod route;
 mod search;
+mod sitemap;
 pub mod theme;
 mod views;
+mod xml;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use anyhow::Result;
-use chrono::Datelike;
+use chrono::{DateTime, Datelike, FixedOffset};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::hash::{Hash, Hasher};
 
+use crate::model::dates::ReleaseDate;
 use crate::model::{Archive, Release};
 pub use plan::Job;
 use plan::{Mode, Produced};
-pub use route::{Location, Route};
+pub use route::{FeedFormat, FeedScope, Location, Period, Route, SitemapGroup, SitemapPart};
+pub use sitemap::LIMIT as SITEMAP_LIMIT;
 pub use theme::Theme;
 use views::*;
 
@@ -61,6 +66,11 @@ pub struct Renderer<'a> {
     items: Vec<ReleaseItem<'a>>,
     /// Per area: year -> release indices, newest first.
     area_years: Vec<BTreeMap<i32, Vec<usize>>>,
+    /// The same per tag.
+    tag_years: Vec<BTreeMap<i32, Vec<usize>>>,
+    /// Per release: its latest correction's date (local midnight), else
+    /// its own moment. What feeds and sitemaps date it by.
+    updated: Vec<DateTime<FixedOffset>>,
     /// Ids of the releases in the site, for cross-references.
     ids: rustc_hash::FxHashSet<&'a str>,
     calendar: Calendar,
@@ -79,11 +89,16 @@ impl<'a> Renderer<'a> {
     ) -> Renderer<'a> {
         // The indexes are built beside the items: one thread each, while
         // the items take the rest.
-        let (items, (ids, (area_years, calendar))) = rayon::join(
+        let ((items, updated), (ids, (area_years, calendar))) = rayon::join(
             || {
-                (archive.releases.par_iter())
-                    .map(|r| ReleaseItem::new(r, archive))
-                    .collect()
+                rayon::join(
+                    || {
+                        (archive.releases.par_iter())
+                            .map(|r| ReleaseItem::new(r, archive))
+                            .collect()
+                    },
+                    || Self::updated(archive),
+                )
             },
             || {
                 rayon::join(
@@ -92,6 +107,9 @@ impl<'a> Renderer<'a> {
                 )
             },
         );
+        let tag_years = (archive.tags.iter())
+            .map(|tag| Self::by_year(archive, &tag.releases))
+            .collect();
         Renderer {
             archive,
             bodies,
@@ -99,6 +117,8 @@ impl<'a> Renderer<'a> {
             location,
             items,
             area_years,
+            tag_years,
+            updated,
             ids,
             calendar,
             search: None,
@@ -107,18 +127,43 @@ impl<'a> Renderer<'a> {
 
     /// Per area: year -> release indices, newest first.
     fn area_years(archive: &Archive) -> Vec<BTreeMap<i32, Vec<usize>>> {
-        archive
-            .areas
-            .iter()
-            .map(|area| {
-                let mut years: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
-                for &i in &area.releases {
-                    years
-                        .entry(archive.releases[i].published.year())
-                        .or_default()
-                        .push(i);
-                }
-                years
+        (archive.areas.iter())
+            .map(|area| Self::by_year(archive, &area.releases))
+            .collect()
+    }
+
+    /// Releases (newest first) grouped by year, each year's newest first.
+    fn by_year(archive: &Archive, releases: &[usize]) -> BTreeMap<i32, Vec<usize>> {
+        let mut years: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
+        for &i in releases {
+            years
+                .entry(archive.releases[i].published.year())
+                .or_default()
+                .push(i);
+        }
+        years
+    }
+
+    /// Each release's last change: a correction dated after its moment
+    /// counts from local midnight of its date.
+    fn updated(archive: &Archive) -> Vec<DateTime<FixedOffset>> {
+        // The zone was checked when the settings were read.
+        let tz = archive.config.tz().unwrap_or(chrono_tz::UTC);
+        (archive.releases.iter())
+            .map(|r| {
+                let corrected = (r.annotation.iter())
+                    .flat_map(|a| &a.corrections)
+                    .map(|c| c.date)
+                    .max()
+                    .map(|date| {
+                        let day = ReleaseDate {
+                            date,
+                            time: None,
+                            offset: None,
+                        };
+                        day.localise(tz).0
+                    });
+                corrected.map_or(r.published, |c| c.max(r.published))
             })
             .collect()
     }
@@ -179,7 +224,33 @@ impl<'a> Renderer<'a> {
     /// Site-wide values for a page: links are relative to it, so the
     /// site works at any subpath.
     fn site(&self, route: Route) -> SiteView<'a> {
-        SiteView::new(&self.archive.config, route.root(), self.location.clone())
+        let mut site = SiteView::new(&self.archive.config, route.root(), self.location.clone());
+        site.feeds = self.feed_links(feed_job::Of::Site);
+        site
+    }
+
+    /// The same, for a page in the scope of an area's or a tag's feeds,
+    /// which it names for autodiscovery beside the site's.
+    fn site_with(&self, route: Route, of: feed_job::Of) -> SiteView<'a> {
+        let mut site = self.site(route);
+        site.feeds.extend(self.feed_links(of));
+        site
+    }
+
+    /// A feed's discovery links: JSON Feed, and Atom when it is written.
+    fn feed_links(&self, of: feed_job::Of) -> Vec<FeedLink> {
+        let formats: &[FeedFormat] = match self.location.base_url {
+            Some(_) => &[FeedFormat::Json, FeedFormat::Atom],
+            None => &[FeedFormat::Json],
+        };
+        let (scope, title) = (self.feed_scope(of), self.feed_title(of));
+        (formats.iter())
+            .map(|&format| FeedLink {
+                title: title.clone(),
+                media_type: format.media_type(),
+                url: Route::Feed(scope, format).url(),
+            })
+            .collect()
     }
 
     fn latest(&self, indices: &[usize]) -> Vec<&ReleaseItem<'a>> {

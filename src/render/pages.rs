@@ -3,7 +3,9 @@
 use anyhow::Result;
 use chrono::{Datelike, NaiveDate};
 
+use super::feed_job::Of;
 use super::plan::{Mode, Produced};
+use super::route::{FeedFormat, FeedScope};
 use super::views::*;
 use super::{group_by, group_by_month, month_name, Renderer, Route};
 
@@ -40,7 +42,7 @@ impl Renderer<'_> {
         let route = Route::Tag(&tag.slug);
         let groups = group_by(self.list(&tag.releases), |item| item.year.to_string());
         let view = ListView {
-            site: self.site(route),
+            site: self.site_with(route, Of::Tag(t)),
             crumbs: vec![
                 Crumb::to("Home", Route::Home),
                 Crumb::to("Tags", Route::Tags),
@@ -71,14 +73,14 @@ impl Renderer<'_> {
             })
             .collect();
         let view = AreaView {
-            site: self.site(route),
+            site: self.site_with(route, Of::Area(a)),
             crumbs: vec![
                 Crumb::to("Home", Route::Home),
                 Crumb::to("Areas", Route::Areas),
                 Crumb::here(&area.name),
             ],
             name: &area.name,
-            feed_url: Route::AreaFeed(&area.slug).url(),
+            feed_url: Route::Feed(FeedScope::Area(&area.slug), FeedFormat::Json).url(),
             count: area.releases.len(),
             years,
             latest: self.latest(&area.releases),
@@ -94,7 +96,7 @@ impl Renderer<'_> {
             .map(Vec::as_slice)
             .unwrap_or(&[]);
         let view = ListView {
-            site: self.site(route),
+            site: self.site_with(route, Of::Area(a)),
             crumbs: vec![
                 Crumb::to("Home", Route::Home),
                 Crumb::to("Areas", Route::Areas),

@@ -3,6 +3,7 @@
 use anyhow::Result;
 use chrono::Datelike;
 
+use super::feed_job::Of;
 use super::plan::{Mode, Produced};
 use super::views::*;
 use super::{body, commentary, fingerprint, month_name, Renderer, Route};
@@ -50,7 +51,7 @@ impl Renderer<'_> {
         }
         let built = |id: &str| self.ids.contains(id);
         let view = ReleaseView {
-            site: self.site(route),
+            site: self.site_with(route, Of::Area(release.area)),
             crumbs: vec![
                 Crumb::to("Home", Route::Home),
                 Crumb::to(&area.name, Route::Area(&area.slug)),

@@ -20,14 +20,27 @@ pub struct SiteView<'a> {
     pub base_url: Option<String>,
     /// Whether the site has a search page (the header's search box).
     pub search: bool,
+    /// The feeds whose scope the page is in, for autodiscovery: the
+    /// site's, and an area's or a tag's.
+    pub feeds: Vec<FeedLink>,
 }
 
-/// Only `root` is hashed into page fingerprints: the rest is the site's
-/// settings and base URL, which are part of the build key (a change to
-/// them means a clean build).
+/// A feed as a page's `<link rel="alternate">` names it; `url` is
+/// relative to the site root.
+#[derive(Serialize, Clone, Hash)]
+pub struct FeedLink {
+    pub title: String,
+    pub media_type: &'static str,
+    pub url: String,
+}
+
+/// Only `root` and the feeds are hashed into page fingerprints: the rest
+/// is the site's settings and base URL, which are part of the build key
+/// (a change to them means a clean build).
 impl std::hash::Hash for SiteView<'_> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.root.hash(state);
+        self.feeds.hash(state);
     }
 }
 
@@ -40,6 +53,7 @@ impl<'a> SiteView<'a> {
             root,
             base_url: location.base_url,
             search: config.search,
+            feeds: Vec::new(),
         }
     }
 }

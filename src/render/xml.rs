@@ -1,0 +1,70 @@
+//! Escaping for the XML blotter writes (Atom feeds, sitemaps). The
+//! documents are built as plain strings, as the JSON Feed is: a few
+//! elements per item, written for every release, where a DOM or a
+//! template would cost more than the text itself.
+
+/// Appends `text` to `out` as XML character data or a double-quoted
+/// attribute value. Characters XML 1.0 forbids even as references (most
+/// C0 controls, U+FFFE, U+FFFF), which scraped text can hold, are left out
+/// so the document stays well-formed.
+pub fn push_escaped(out: &mut String, text: &str) {
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        let replacement = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\t' | '\n' | '\r' => continue,
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => "",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(replacement);
+        start = i + c.len_utf8();
+    }
+    out.push_str(&text[start..]);
+}
+
+/// Appends `<name>text</name>` (escaped) and a newline, indented.
+pub fn push_element(out: &mut String, indent: &str, name: &str, text: &str) {
+    out.push_str(indent);
+    out.push('<');
+    out.push_str(name);
+    out.push('>');
+    push_escaped(out, text);
+    out.push_str("</");
+    out.push_str(name);
+    out.push_str(">\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn escaped(text: &str) -> String {
+        let mut out = String::new();
+        push_escaped(&mut out, text);
+        out
+    }
+
+    #[test]
+    fn markup_is_escaped_and_forbidden_characters_are_dropped() {
+        assert_eq!(
+            escaped("a < b & \"c\" > d"),
+            "a &lt; b &amp; &quot;c&quot; &gt; d"
+        );
+        assert_eq!(
+            escaped("bell\u{7}\u{0}\u{FFFF} tab\t\r\n"),
+            "bell tab\t\r\n"
+        );
+        assert_eq!(escaped("£7m — “quoted”"), "£7m — “quoted”");
+    }
+
+    #[test]
+    fn an_element_wraps_its_escaped_text() {
+        let mut out = String::new();
+        push_element(&mut out, "  ", "title", "Fish & chips");
+        assert_eq!(out, "  <title>Fish &amp; chips</title>\n");
+    }
+}
