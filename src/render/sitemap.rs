@@ -40,8 +40,7 @@ impl<'a> Renderer<'a> {
         }
         let mut parts = Vec::new();
         for (group, count) in groups {
-            let chunks = count.div_ceil(LIMIT).max(1);
-            parts.extend((0..chunks).map(|chunk| SitemapPart { group, chunk }));
+            parts.extend((0..chunk_count(count)).map(|chunk| SitemapPart { group, chunk }));
         }
         parts
     }
@@ -106,9 +105,7 @@ impl<'a> Renderer<'a> {
                 })
                 .collect(),
         };
-        let start = part.chunk.saturating_mul(LIMIT).min(entries.len());
-        let end = start.saturating_add(LIMIT).min(entries.len());
-        entries[start..end].to_vec()
+        entries[chunk_range(entries.len(), part.chunk)].to_vec()
     }
 
     pub(super) fn sitemap_part(&self, part: SitemapPart, mode: Mode) -> Result<Produced> {
@@ -195,5 +192,37 @@ impl<'a> Renderer<'a> {
             bytes: format!("User-agent: *\nDisallow:\n\nSitemap: {sitemap}\n").into_bytes(),
             fingerprint: None,
         }
+    }
+}
+
+/// How many sitemaps a group of `count` URLs takes: one at least, so an
+/// empty site still has a sitemap of its listing pages.
+fn chunk_count(count: usize) -> usize {
+    count.div_ceil(LIMIT).max(1)
+}
+
+/// The URLs of chunk `chunk` of a group of `len`.
+fn chunk_range(len: usize, chunk: usize) -> std::ops::Range<usize> {
+    let start = chunk.saturating_mul(LIMIT).min(len);
+    start..start.saturating_add(LIMIT).min(len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_is_cut_into_chunks_of_at_most_the_limit() {
+        assert_eq!(chunk_count(0), 1);
+        assert_eq!(chunk_count(LIMIT), 1);
+        assert_eq!(chunk_count(LIMIT + 1), 2);
+        assert_eq!(chunk_range(LIMIT + 1, 0), 0..LIMIT);
+        assert_eq!(chunk_range(LIMIT + 1, 1), LIMIT..LIMIT + 1);
+        assert_eq!(chunk_range(3, 5), 3..3);
+        let total: usize = (0..chunk_count(123_456))
+            .map(|c| chunk_range(123_456, c).len())
+            .inspect(|&n| assert!(n <= LIMIT))
+            .sum();
+        assert_eq!(total, 123_456);
     }
 }
