@@ -1,6 +1,8 @@
 //! JSON Feed 1.1, built with serde_json: a template would not escape JSON
 //! (Tera's autoescape is for HTML, getzola/zola#311).
 
+use std::sync::Arc;
+
 use anyhow::Result;
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
@@ -124,7 +126,7 @@ pub struct Entry<'a> {
     /// The item's full HTML; `None` in archived documents, which carry
     /// the teaser and a link: they exist so that every release can be
     /// reached, and whole texts in them would multiply the site's size.
-    pub content_html: Option<String>,
+    pub content_html: Option<Arc<str>>,
     pub tags: Vec<String>,
     /// The area (force) that issued the release.
     pub author: &'a str,
@@ -164,17 +166,17 @@ struct Item<'a> {
     external_url: Option<&'a str>,
     title: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    content_html: Option<String>,
+    content_html: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     content_text: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     summary: Option<&'a str>,
     date_published: String,
     date_modified: String,
-    tags: Vec<String>,
+    tags: &'a [String],
 }
 
-pub fn json_feed(doc: Document) -> Result<Vec<u8>> {
+pub fn json_feed(doc: &Document) -> Result<Vec<u8>> {
     let location = doc.location;
     let older = doc
         .older
@@ -187,20 +189,20 @@ pub fn json_feed(doc: Document) -> Result<Vec<u8>> {
         next_url: older.and_then(|route| absolute(location, route)),
         description: &doc.config.description,
         language: &doc.config.language,
-        items: doc.entries.into_iter().map(|e| item(location, e)).collect(),
+        items: doc.entries.iter().map(|e| item(location, e)).collect(),
     };
     let mut bytes = serde_json::to_vec_pretty(&feed)?;
     bytes.push(b'\n');
     Ok(bytes)
 }
 
-fn item<'a>(location: &Location, entry: Entry<'a>) -> Item<'a> {
+fn item<'a>(location: &Location, entry: &'a Entry) -> Item<'a> {
     let r = entry.release;
     // The permalink is the item's id either way: unique and stable,
     // which is all JSON Feed asks of an id.
     let page = Route::Release(r.id.as_str());
     // JSON Feed needs content: an archived item's is its teaser.
-    let (content_text, summary) = match entry.content_html {
+    let (content_text, summary) = match &entry.content_html {
         Some(_) => (None, Some(r.teaser())),
         None => (Some(r.teaser()), None),
     };
@@ -209,12 +211,12 @@ fn item<'a>(location: &Location, entry: Entry<'a>) -> Item<'a> {
         url: absolute(location, page),
         external_url: r.source_url.as_deref(),
         title: &r.title,
-        content_html: entry.content_html,
+        content_html: entry.content_html.as_deref(),
         content_text,
         summary,
         date_published: timestamp(&r.published),
         date_modified: timestamp(&entry.updated),
-        tags: entry.tags,
+        tags: &entry.tags,
     }
 }
 

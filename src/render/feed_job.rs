@@ -31,11 +31,8 @@ impl<'a> Renderer<'a> {
             true => &[FeedFormat::Json, FeedFormat::Atom],
             false => &[FeedFormat::Json],
         };
-        let scopes = std::iter::once(Of::Site)
-            .chain((0..self.archive.areas.len()).map(Of::Area))
-            .chain((0..self.archive.tags.len()).map(Of::Tag));
         let mut jobs = Vec::new();
-        for of in scopes {
+        for of in self.scopes() {
             jobs.extend(formats.iter().map(|&f| Job::Feed(of, f)));
             if complete {
                 for period in self.periods(of) {
@@ -131,6 +128,29 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// How many current documents carry each release in full.
+    fn current_uses(&self) -> rustc_hash::FxHashMap<usize, usize> {
+        let formats = if self.location.base_url.is_some() {
+            2
+        } else {
+            1
+        };
+        let mut uses = rustc_hash::FxHashMap::default();
+        for of in self.scopes() {
+            for i in self.newest(of) {
+                *uses.entry(i).or_default() += formats;
+            }
+        }
+        uses
+    }
+
+    /// Every feed's scope: the site, each area, each tag.
+    fn scopes(&self) -> impl Iterator<Item = Of> {
+        std::iter::once(Of::Site)
+            .chain((0..self.archive.areas.len()).map(Of::Area))
+            .chain((0..self.archive.tags.len()).map(Of::Tag))
+    }
+
     /// One feed document: the current one (`period` `None`) or an archive.
     pub(super) fn feed(
         &self,
@@ -182,7 +202,7 @@ impl<'a> Renderer<'a> {
             entries,
         };
         let bytes = match format {
-            FeedFormat::Json => feed::json_feed(doc)?,
+            FeedFormat::Json => feed::json_feed(&doc)?,
             FeedFormat::Atom => atom::atom_feed(&doc),
         };
         Ok(Produced::Page(Artifact {
@@ -203,9 +223,17 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .map(|&t| self.archive.tags[t].name.clone()),
         );
+        let content_html = match full {
+            true => Some(self.feed_memo.html(
+                i,
+                || self.current_uses(),
+                || self.feed_html(release),
+            )?),
+            false => None,
+        };
         Ok(Entry {
             release,
-            content_html: full.then(|| self.feed_html(release)).transpose()?,
+            content_html,
             tags,
             author: &self.archive.areas[release.area].name,
             updated: self.updated[i],

@@ -10,6 +10,7 @@ pub mod body;
 pub mod commentary;
 mod feed;
 mod feed_job;
+mod feed_memo;
 mod pages;
 mod plan;
 mod release_page;
@@ -75,6 +76,7 @@ pub struct Renderer<'a> {
     ids: rustc_hash::FxHashSet<&'a str>,
     calendar: Calendar,
     search: Option<&'a crate::search::SearchIndex>,
+    feed_memo: feed_memo::FeedMemo,
 }
 
 /// year -> month -> day -> release indices.
@@ -122,6 +124,7 @@ impl<'a> Renderer<'a> {
             ids,
             calendar,
             search: None,
+            feed_memo: Default::default(),
         }
     }
 
