@@ -8,20 +8,32 @@
 /// C0 controls, U+FFFE, U+FFFF), which scraped text can hold, are left out
 /// so the document stays well-formed.
 pub fn push_escaped(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
     let mut start = 0;
-    for (i, c) in text.char_indices() {
-        let replacement = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '"' => "&quot;",
-            '\t' | '\n' | '\r' => continue,
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => "",
-            _ => continue,
+    let mut i = 0;
+    // Every character to change starts with an ASCII byte or 0xEF (the
+    // first byte of U+FFFE and U+FFFF), so bytes are scanned, not chars.
+    while i < bytes.len() {
+        let (replacement, len) = match bytes[i] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            b'\t' | b'\n' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            b if b < 0x20 => ("", 1),
+            0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => ("", 3),
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.push_str(&text[start..i]);
         out.push_str(replacement);
-        start = i + c.len_utf8();
+        i += len;
+        start = i;
     }
     out.push_str(&text[start..]);
 }
@@ -59,6 +71,8 @@ mod tests {
             "bell tab\t\r\n"
         );
         assert_eq!(escaped("£7m — “quoted”"), "£7m — “quoted”");
+        // U+FF01 and U+FFFD share the first bytes of the two it drops.
+        assert_eq!(escaped("！\u{FFFE}�\u{FFFF}&"), "！�&amp;");
     }
 
     #[test]
