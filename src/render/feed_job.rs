@@ -246,6 +246,10 @@ impl<'a> Renderer<'a> {
     /// cross-references leads to a page (a link renders differently once
     /// its target is gone).
     pub(super) fn release_inputs(&self, i: usize) -> u64 {
+        self.inputs[i]
+    }
+
+    pub(super) fn release_inputs_now(&self, i: usize) -> u64 {
         let release = &self.archive.releases[i];
         let area = &self.archive.areas[release.area].name;
         let tags: Vec<&str> = release

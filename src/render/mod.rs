@@ -77,6 +77,8 @@ pub struct Renderer<'a> {
     calendar: Calendar,
     search: Option<&'a crate::search::SearchIndex>,
     feed_memo: feed_memo::FeedMemo,
+    /// Per release: [`Renderer::release_inputs`].
+    inputs: Vec<u64>,
 }
 
 /// year -> month -> day -> release indices.
@@ -112,7 +114,7 @@ impl<'a> Renderer<'a> {
         let tag_years = (archive.tags.iter())
             .map(|tag| Self::by_year(archive, &tag.releases))
             .collect();
-        Renderer {
+        let mut renderer = Renderer {
             archive,
             bodies,
             theme,
@@ -125,7 +127,15 @@ impl<'a> Renderer<'a> {
             calendar,
             search: None,
             feed_memo: Default::default(),
-        }
+            inputs: Vec::new(),
+        };
+        // Once per release: its page and every feed document that carries
+        // it (several, with the archives) hash it.
+        renderer.inputs = (0..archive.releases.len())
+            .into_par_iter()
+            .map(|i| renderer.release_inputs_now(i))
+            .collect();
+        renderer
     }
 
     /// Per area: year -> release indices, newest first.
