@@ -172,7 +172,7 @@ impl<'a> Renderer<'a> {
                 )
             }
         };
-        // Archived documents link older periods only with a base URL.
+        // Without a base URL no archive is written to link to.
         let older = older.filter(|_| self.location.base_url.is_some());
         let title = self.feed_title(of);
         let home = self.feed_home(of);
