@@ -16,11 +16,13 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
 pub struct SiteConfig {
     pub title: String,
     pub description: String,
-    /// Public root URL, e.g. `https://owner.github.io/archive/`. Makes feed URLs absolute.
+    /// Public root URL, e.g. `https://owner.github.io/archive/`. Makes feed
+    /// URLs absolute; Atom feeds, feed archives and sitemaps need it.
     pub base_url: Option<String>,
     /// IANA zone that release times are local to.
     pub timezone: String,
-    /// Items in the site-wide and per-area feeds.
+    /// Items in the current document of each feed (site, area, tag);
+    /// older ones are in the feeds' archives.
     pub feed_size: usize,
     /// Releases listed on the home page and on an area's page.
     pub latest_count: usize,

@@ -21,14 +21,16 @@ const SITE_TOML: &str = r#"# Site settings for blotter. Every key is optional: e
 # One sentence about the archive, for the home page and feeds.
 # description = "An annotated archive of police press releases."
 
-# The public address of the site; makes feed URLs absolute. For a GitHub
+# The public address of the site; makes feed URLs absolute, and Atom
+# feeds, feed archives and sitemaps are written only with it. For a GitHub
 # project site: https://<owner>.github.io/<repository>/
 # base_url = "https://owner.github.io/archive/"
 
 # The IANA time zone that release times are local to.
 # timezone = "Europe/London"
 
-# Items in the site-wide feed and in each area's feed.
+# Items in the newest document of each feed (the site's, each area's and
+# each tag's); older ones are in the feed's archive.
 # feed_size = 50
 
 # Releases listed on the home page and on each area's page.

@@ -184,7 +184,8 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
             Diagnostic::warning(
                 &options.content.join("site.toml"),
                 0,
-                "no base_url: feeds leave out their links to pages (they need absolute URLs)",
+                "no base_url: feeds leave out their links to pages and their archives, and the \
+                 Atom feeds, sitemaps and robots.txt are not written (they need absolute URLs)",
             )
             .with_help(
                 "set `base_url` in site.toml or pass --base-url https://owner.github.io/archive/",

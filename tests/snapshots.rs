@@ -157,6 +157,30 @@ fn area_feed() {
 }
 
 #[test]
+fn site_atom_feed() {
+    assert_snapshot!("atom_feed", sample_page("feed.xml"));
+}
+
+#[test]
+fn area_feed_archive_in_both_formats() {
+    assert_snapshot!(
+        "area_feed_archive_json",
+        sample_page("areas/north-wales/feed/2020.json")
+    );
+    assert_snapshot!(
+        "area_feed_archive_atom",
+        sample_page("areas/north-wales/feed/2020.xml")
+    );
+}
+
+#[test]
+fn sitemaps_and_robots() {
+    assert_snapshot!("sitemap_index", sample_page("sitemap.xml"));
+    assert_snapshot!("sitemap_pages", sample_page("sitemap-pages.xml"));
+    assert_snapshot!("robots", sample_page("robots.txt"));
+}
+
+#[test]
 fn stylesheet() {
     assert_snapshot!("stylesheet", sample_page("static/style.css"));
 }

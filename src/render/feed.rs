@@ -1,9 +1,13 @@
 //! JSON Feed 1.1, built with serde_json: a template would not escape JSON
 //! (Tera's autoescape is for HTML, getzola/zola#311).
 
+use std::sync::Arc;
+
 use anyhow::Result;
+use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
+use super::route::{FeedFormat, FeedScope, Period};
 use super::{Location, Route};
 use crate::config::SiteConfig;
 use crate::model::Release;
@@ -88,6 +92,53 @@ fn cut(text: &str, limit: usize) -> Option<&str> {
     Some(head[..at].trim_end())
 }
 
+/// One feed document, as both formats write it: the current document
+/// (`period` is `None`) or an archived one.
+pub struct Document<'a> {
+    pub config: &'a SiteConfig,
+    pub location: &'a Location,
+    pub scope: FeedScope<'a>,
+    pub period: Option<Period>,
+    pub title: &'a str,
+    /// The page the feed is the feed of.
+    pub home: Route<'a>,
+    /// The next older archived period, and (for an archive) the next newer.
+    pub older: Option<Period>,
+    pub newer: Option<Period>,
+    pub entries: Vec<Entry<'a>>,
+}
+
+impl Document<'_> {
+    /// This document's own route in `format`.
+    pub fn route(&self, format: FeedFormat) -> Route<'_> {
+        match self.period {
+            None => Route::Feed(self.scope, format),
+            Some(period) => Route::FeedArchive(self.scope, period, format),
+        }
+    }
+}
+
+/// One release as a feed item: its HTML (release text with corrections
+/// before and commentary after) and its tags (area first) are prepared by
+/// the renderer, which knows the archive.
+pub struct Entry<'a> {
+    pub release: &'a Release,
+    /// The item's full HTML; `None` in archived documents, which carry
+    /// the teaser and a link: they exist so that every release can be
+    /// reached, and whole texts in them would multiply the site's size.
+    pub content_html: Option<Arc<str>>,
+    pub tags: Vec<String>,
+    /// The area (force) that issued the release.
+    pub author: &'a str,
+    /// The latest correction's date, else the release's.
+    pub updated: DateTime<FixedOffset>,
+}
+
+/// A timestamp as both formats write it: RFC 3339 with its offset.
+pub fn timestamp(moment: &DateTime<FixedOffset>) -> String {
+    moment.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
 #[derive(Serialize)]
 struct Feed<'a> {
     version: &'static str,
@@ -98,6 +149,9 @@ struct Feed<'a> {
     home_page_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     feed_url: Option<String>,
+    /// The next older archived document.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_url: Option<String>,
     description: &'a str,
     language: &'a str,
     items: Vec<Item<'a>>,
@@ -111,68 +165,59 @@ struct Item<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     external_url: Option<&'a str>,
     title: &'a str,
-    content_html: String,
-    summary: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content_html: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content_text: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary: Option<&'a str>,
     date_published: String,
-    tags: Vec<String>,
+    date_modified: String,
+    tags: &'a [String],
 }
 
-/// One release as a feed item: its HTML (release text with corrections
-/// before and commentary after) and its tags (area first) are prepared by
-/// the renderer, which knows the archive.
-pub struct Entry<'a> {
-    pub release: &'a Release,
-    pub content_html: String,
-    pub tags: Vec<String>,
-}
-
-pub fn json_feed<'a>(
-    config: &'a SiteConfig,
-    location: &Location,
-    route: Route,
-    title: &'a str,
-    home: Route,
-    entries: Vec<Entry<'a>>,
-) -> Result<Vec<u8>> {
-    let items = entries
-        .into_iter()
-        .map(
-            |Entry {
-                 release: r,
-                 content_html,
-                 tags,
-             }| {
-                // The permalink is the item's id either way: unique and
-                // stable, which is all JSON Feed asks of an id.
-                let page = Route::Release(r.id.as_str());
-                Item {
-                    id: location.url(page),
-                    url: absolute(location, page),
-                    external_url: r.source_url.as_deref(),
-                    title: &r.title,
-                    content_html,
-                    summary: r.teaser().to_string(),
-
-                    date_published: r
-                        .published
-                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
-                    tags,
-                }
-            },
-        )
-        .collect();
+pub fn json_feed(doc: &Document) -> Result<Vec<u8>> {
+    let location = doc.location;
+    let older = doc
+        .older
+        .map(|p| Route::FeedArchive(doc.scope, p, FeedFormat::Json));
     let feed = Feed {
         version: VERSION,
-        title,
-        home_page_url: absolute(location, home),
-        feed_url: absolute(location, route),
-        description: &config.description,
-        language: &config.language,
-        items,
+        title: doc.title,
+        home_page_url: absolute(location, doc.home),
+        feed_url: absolute(location, Route::Feed(doc.scope, FeedFormat::Json)),
+        next_url: older.and_then(|route| absolute(location, route)),
+        description: &doc.config.description,
+        language: &doc.config.language,
+        items: doc.entries.iter().map(|e| item(location, e)).collect(),
     };
     let mut bytes = serde_json::to_vec_pretty(&feed)?;
     bytes.push(b'\n');
     Ok(bytes)
+}
+
+fn item<'a>(location: &Location, entry: &'a Entry) -> Item<'a> {
+    let r = entry.release;
+    // The permalink is the item's id either way: unique and stable,
+    // which is all JSON Feed asks of an id.
+    let page = Route::Release(r.id.as_str());
+    // JSON Feed needs content: an archived item's is its teaser.
+    let (content_text, summary) = match &entry.content_html {
+        Some(_) => (None, Some(r.teaser())),
+        None => (Some(r.teaser()), None),
+    };
+    Item {
+        id: location.url(page),
+        url: absolute(location, page),
+        external_url: r.source_url.as_deref(),
+        title: &r.title,
+        content_html: entry.content_html.as_deref(),
+        content_text,
+        summary,
+        date_published: timestamp(&r.published),
+        date_modified: timestamp(&entry.updated),
+        tags: &entry.tags,
+    }
 }
 
 /// A route's public URL when the site has a base URL, else nothing.

@@ -5,11 +5,13 @@
 //! of one job, so the write stage can render and write in parallel without
 //! holding the whole site in memory at archive scale.
 
+mod atom;
 pub mod body;
 pub mod commentary;
 mod date_pages;
 mod feed;
 mod feed_job;
+mod feed_memo;
 mod highlight;
 mod meta;
 mod pages;
@@ -17,22 +19,26 @@ mod plan;
 mod release_page;
 mod route;
 mod search;
+mod sitemap;
 pub mod theme;
 mod views;
+mod xml;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use anyhow::Result;
-use chrono::Datelike;
+use chrono::{DateTime, Datelike, FixedOffset};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::hash::Hash;
 
+use crate::model::dates::ReleaseDate;
 use crate::model::{Archive, Release};
 pub use plan::Job;
 use plan::{Mode, Produced};
-pub use route::{Location, Route};
+pub use route::{FeedFormat, FeedScope, Location, Period, Route, SitemapGroup, SitemapPart};
+pub use sitemap::LIMIT as SITEMAP_LIMIT;
 pub use theme::Theme;
 use views::*;
 
@@ -64,13 +70,40 @@ pub struct Renderer<'a> {
     items: Vec<ReleaseItem<'a>>,
     /// Per area: year -> month -> release indices, newest first.
     area_months: Vec<Buckets>,
+    /// Per area: year -> release indices, newest first (feeds and sitemaps).
+    area_years: Vec<BTreeMap<i32, Vec<usize>>>,
     /// Per tag: year -> release indices, newest first.
     tag_years: Vec<BTreeMap<i32, Vec<usize>>>,
+    /// Per release: its latest correction's date (local midnight), else
+    /// its own moment. What feeds and sitemaps date it by.
+    updated: Vec<DateTime<FixedOffset>>,
     /// Ids of the releases in the site, for cross-references.
     ids: rustc_hash::FxHashSet<&'a str>,
     calendar: Calendar,
     /// The search index's files, when the site has search.
     search: Option<&'a [(String, Vec<u8>)]>,
+    feed_memo: feed_memo::FeedMemo,
+    /// Per release: [`Renderer::release_inputs`].
+    inputs: Vec<u64>,
+    feed_links: FeedLinks,
+}
+
+/// Each feed scope's discovery links, made once per build.
+#[derive(Default)]
+struct FeedLinks {
+    site: Vec<FeedLink>,
+    areas: Vec<Vec<FeedLink>>,
+    tags: Vec<Vec<FeedLink>>,
+}
+
+impl FeedLinks {
+    fn of(&self, of: feed_job::Of) -> &[FeedLink] {
+        match of {
+            feed_job::Of::Site => &self.site,
+            feed_job::Of::Area(a) => &self.areas[a],
+            feed_job::Of::Tag(t) => &self.tags[t],
+        }
+    }
 }
 
 /// year -> month -> release indices, newest first.
@@ -88,11 +121,16 @@ impl<'a> Renderer<'a> {
     ) -> Renderer<'a> {
         // The indexes are built beside the items: one thread each, while
         // the items take the rest.
-        let (items, (ids, (area_months, calendar))) = rayon::join(
+        let ((items, updated), (ids, (area_months, calendar))) = rayon::join(
             || {
-                (archive.releases.par_iter())
-                    .map(|r| ReleaseItem::new(r, archive))
-                    .collect()
+                rayon::join(
+                    || {
+                        (archive.releases.par_iter())
+                            .map(|r| ReleaseItem::new(r, archive))
+                            .collect()
+                    },
+                    || Self::updated(archive),
+                )
             },
             || {
                 rayon::join(
@@ -101,20 +139,42 @@ impl<'a> Renderer<'a> {
                 )
             },
         );
-        Renderer {
+        let tag_years = (archive.tags.iter())
+            .map(|tag| Self::by_year(archive, &tag.releases))
+            .collect();
+        let mut renderer = Renderer {
             archive,
             bodies,
             theme,
             location,
             items,
             area_months,
-            tag_years: (archive.tags.iter())
-                .map(|t| by_year(archive, &t.releases))
-                .collect(),
+            area_years: Self::area_years(archive),
+            tag_years,
+            updated,
             ids,
             calendar,
             search: None,
-        }
+            feed_memo: Default::default(),
+            inputs: Vec::new(),
+            feed_links: FeedLinks::default(),
+        };
+        renderer.feed_links = FeedLinks {
+            site: renderer.feed_links(feed_job::Of::Site),
+            areas: (0..archive.areas.len())
+                .map(|a| renderer.feed_links(feed_job::Of::Area(a)))
+                .collect(),
+            tags: (0..archive.tags.len())
+                .map(|t| renderer.feed_links(feed_job::Of::Tag(t)))
+                .collect(),
+        };
+        // Once per release: its page and every feed document that carries
+        // it (several, with the archives) hash it.
+        renderer.inputs = (0..archive.releases.len())
+            .into_par_iter()
+            .map(|i| renderer.release_inputs_now(i))
+            .collect();
+        renderer
     }
 
     /// Per area: year -> month -> release indices, newest first.
@@ -132,6 +192,49 @@ impl<'a> Renderer<'a> {
                         .push(i);
                 }
                 buckets
+            })
+            .collect()
+    }
+
+    /// Per area: year -> release indices, newest first.
+    fn area_years(archive: &Archive) -> Vec<BTreeMap<i32, Vec<usize>>> {
+        (archive.areas.iter())
+            .map(|area| Self::by_year(archive, &area.releases))
+            .collect()
+    }
+
+    /// Releases (newest first) grouped by year, each year's newest first.
+    fn by_year(archive: &Archive, releases: &[usize]) -> BTreeMap<i32, Vec<usize>> {
+        let mut years: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
+        for &i in releases {
+            years
+                .entry(archive.releases[i].published.year())
+                .or_default()
+                .push(i);
+        }
+        years
+    }
+
+    /// Each release's last change: a correction dated after its moment
+    /// counts from local midnight of its date.
+    fn updated(archive: &Archive) -> Vec<DateTime<FixedOffset>> {
+        // The zone was checked when the settings were read.
+        let tz = archive.config.tz().unwrap_or(chrono_tz::UTC);
+        (archive.releases.iter())
+            .map(|r| {
+                let corrected = (r.annotation.iter())
+                    .flat_map(|a| &a.corrections)
+                    .map(|c| c.date)
+                    .max()
+                    .map(|date| {
+                        let day = ReleaseDate {
+                            date,
+                            time: None,
+                            offset: None,
+                        };
+                        day.localise(tz).0
+                    });
+                corrected.map_or(r.published, |c| c.max(r.published))
             })
             .collect()
     }
@@ -193,13 +296,45 @@ impl<'a> Renderer<'a> {
     /// site works at any subpath. `title` is the page's own title, for
     /// its sharing metadata.
     fn site(&self, route: Route, title: &str) -> SiteView<'_> {
-        let config = &self.archive.config;
-        let meta = meta::Meta::page(title, &config.description, route, &self.location);
-        self.site_with(route, MetaView::Page(meta))
+        self.site_for(route, title, None)
     }
 
-    fn site_with(&self, route: Route, meta: MetaView<'a>) -> SiteView<'_> {
-        SiteView::new(&self.archive.config, route.root(), &self.location, meta)
+    /// The same, for a page in the scope of an area's or a tag's feeds
+    /// (`of`), which it names for autodiscovery beside the site's.
+    fn site_for(&self, route: Route, title: &str, of: Option<feed_job::Of>) -> SiteView<'_> {
+        let config = &self.archive.config;
+        let meta = meta::Meta::page(title, &config.description, route, &self.location);
+        self.site_with(route, MetaView::Page(meta), of)
+    }
+
+    fn site_with(
+        &self,
+        route: Route,
+        meta: MetaView<'a>,
+        of: Option<feed_job::Of>,
+    ) -> SiteView<'_> {
+        let mut site = SiteView::new(&self.archive.config, route.root(), &self.location, meta);
+        site.feeds = PageFeeds {
+            site: &self.feed_links.site,
+            scope: of.map_or(&[][..], |of| self.feed_links.of(of)),
+        };
+        site
+    }
+
+    /// A feed's discovery links: JSON Feed, and Atom when it is written.
+    fn feed_links(&self, of: feed_job::Of) -> Vec<FeedLink> {
+        let formats: &[FeedFormat] = match self.location.base_url {
+            Some(_) => &[FeedFormat::Json, FeedFormat::Atom],
+            None => &[FeedFormat::Json],
+        };
+        let (scope, title) = (self.feed_scope(of), self.feed_title(of));
+        (formats.iter())
+            .map(|&format| FeedLink {
+                title: title.clone(),
+                media_type: format.media_type(),
+                url: Route::Feed(scope, format).url(),
+            })
+            .collect()
     }
 
     fn latest(&self, indices: &[usize]) -> Vec<&ReleaseItem<'a>> {
@@ -270,16 +405,6 @@ pub fn month_name(month: u32) -> &'static str {
         .get(month.wrapping_sub(1) as usize)
         .copied()
         .unwrap_or("?")
-}
-
-/// Releases by the year of their date, each year's newest first.
-fn by_year(archive: &Archive, indices: &[usize]) -> BTreeMap<i32, Vec<usize>> {
-    let mut years: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
-    for &i in indices {
-        let year = archive.releases[i].published.year();
-        years.entry(year).or_default().push(i);
-    }
-    years
 }
 
 /// Releases of one year, newest first, under month headings.

@@ -3,8 +3,10 @@
 
 use anyhow::Result;
 
+use super::feed_job::Of;
 use super::plan::{Mode, Produced};
 use super::release_page::corrections;
+use super::route::{FeedFormat, FeedScope};
 use super::views::*;
 use super::{group_by, group_by_month, month_name, Renderer, Route};
 
@@ -51,7 +53,7 @@ impl Renderer<'_> {
             })
             .collect();
         let view = TagView {
-            site: self.site(route, &format!("Tagged “{}”", tag.name)),
+            site: self.site_for(route, &format!("Tagged “{}”", tag.name), Some(Of::Tag(t))),
             crumbs: vec![
                 Crumb::to("Home", Route::Home),
                 Crumb::to("Tags", Route::Tags),
@@ -71,7 +73,7 @@ impl Renderer<'_> {
         let releases = self.tag_years[t].get(&year).map_or(&[][..], Vec::as_slice);
         let heading = format!("Tagged “{}”: {year}", tag.name);
         let view = ListView {
-            site: self.site(route, &heading),
+            site: self.site_for(route, &heading, Some(Of::Tag(t))),
             crumbs: vec![
                 Crumb::to("Home", Route::Home),
                 Crumb::to("Tags", Route::Tags),
@@ -104,14 +106,14 @@ impl Renderer<'_> {
             })
             .collect();
         let view = AreaView {
-            site: self.site(route, &area.name),
+            site: self.site_for(route, &area.name, Some(Of::Area(a))),
             crumbs: vec![
                 Crumb::to("Home", Route::Home),
                 Crumb::to("Areas", Route::Areas),
                 Crumb::here(&area.name),
             ],
             name: &area.name,
-            feed_url: Route::AreaFeed(&area.slug).url(),
+            feed_url: Route::Feed(FeedScope::Area(&area.slug), FeedFormat::Json).url(),
             count: area.releases.len(),
             years,
             latest: self.latest(&area.releases),
@@ -137,7 +139,7 @@ impl Renderer<'_> {
             .collect();
         let heading = format!("{}: {year}", area.name);
         let view = CountsView {
-            site: self.site(route, &heading),
+            site: self.site_for(route, &heading, Some(Of::Area(a))),
             crumbs: vec![
                 Crumb::to("Home", Route::Home),
                 Crumb::to("Areas", Route::Areas),
@@ -165,7 +167,7 @@ impl Renderer<'_> {
             .map_or(&[][..], Vec::as_slice);
         let heading = format!("{}: {} {year}", area.name, month_name(month));
         let view = ListView {
-            site: self.site(route, &heading),
+            site: self.site_for(route, &heading, Some(Of::Area(a))),
             crumbs: vec![
                 Crumb::to("Home", Route::Home),
                 Crumb::to("Areas", Route::Areas),

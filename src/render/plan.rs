@@ -4,6 +4,8 @@
 use anyhow::Result;
 use chrono::NaiveDate;
 
+use super::feed_job::Of;
+use super::route::{FeedFormat, Period, SitemapPart};
 use super::{highlight, Artifact, Renderer, Route};
 
 /// Whether a page job renders its page or only fingerprints its inputs.
@@ -27,12 +29,13 @@ pub enum Job {
     Areas,
     Area(usize),
     AreaYear(usize, i32),
-    AreaFeed(usize),
+    /// A feed's current document.
+    Feed(Of, FeedFormat),
+    FeedArchive(Of, Period, FeedFormat),
     Dates,
     Year(i32),
     Month(i32, u32),
     Day(NaiveDate),
-    Feed,
     NotFound,
     Tags,
     Tag(usize),
@@ -44,6 +47,9 @@ pub enum Job {
     NoJekyll,
     SearchPage,
     SearchFile(usize),
+    Sitemap,
+    SitemapPart(SitemapPart),
+    Robots,
 }
 
 impl Renderer<'_> {
@@ -53,13 +59,15 @@ impl Renderer<'_> {
             Job::Home,
             Job::Areas,
             Job::Dates,
-            Job::Feed,
             Job::NotFound,
             Job::NoJekyll,
             Job::Tags,
             Job::Corrections,
             Job::HighlightCss,
         ];
+        // The larger files first, so none is left to finish alone.
+        jobs.extend(self.feed_jobs());
+        jobs.extend(self.sitemap_jobs());
         for (t, years) in self.tag_years.iter().enumerate() {
             jobs.push(Job::Tag(t));
             jobs.extend(years.keys().map(|&y| Job::TagYear(t, y)));
@@ -67,7 +75,6 @@ impl Renderer<'_> {
         jobs.extend((0..self.archive.releases.len()).map(Job::Release));
         for (a, years) in self.area_months.iter().enumerate() {
             jobs.push(Job::Area(a));
-            jobs.push(Job::AreaFeed(a));
             for (&y, months) in years {
                 jobs.push(Job::AreaYear(a, y));
                 jobs.extend(months.keys().map(|&m| Job::AreaMonth(a, y, m)));
@@ -111,11 +118,11 @@ impl Renderer<'_> {
     /// template's name and everything the template can see (its view), with
     /// a release's text standing in by its hash. Equal fingerprints mean
     /// equal pages, so an incremental build need not render them. `None`
-    /// for feeds and static files, which are always produced.
+    /// for static files and other small ones, which are always produced.
     pub fn fingerprint(&self, job: Job) -> Option<Result<(String, u64)>> {
         if matches!(
             job,
-            Job::Static(_) | Job::NoJekyll | Job::HighlightCss | Job::SearchFile(_)
+            Job::Static(_) | Job::NoJekyll | Job::HighlightCss | Job::SearchFile(_) | Job::Robots
         ) {
             return None;
         }
@@ -139,26 +146,12 @@ impl Renderer<'_> {
             Job::Areas => self.areas(mode),
             Job::Area(a) => self.area(a, mode),
             Job::AreaYear(a, y) => self.area_year(a, y, mode),
-            Job::AreaFeed(a) => {
-                let area = &self.archive.areas[a];
-                let title = format!("{}: {}", self.archive.config.title, area.name);
-                let (feed, home) = (Route::AreaFeed(&area.slug), Route::Area(&area.slug));
-                self.feed(feed, &title, home, &area.releases, mode)
-            }
+            Job::Feed(of, format) => self.feed(of, None, format, mode),
+            Job::FeedArchive(of, period, format) => self.feed(of, Some(period), format, mode),
             Job::Dates => self.dates(mode),
             Job::Year(y) => self.year(y, mode),
             Job::Month(y, m) => self.month(y, m, mode),
             Job::Day(d) => self.day(d, mode),
-            Job::Feed => {
-                let all: Vec<usize> = (0..self.archive.releases.len()).collect();
-                self.feed(
-                    Route::SiteFeed,
-                    &self.archive.config.title,
-                    Route::Home,
-                    &all,
-                    mode,
-                )
-            }
             Job::NotFound => self.not_found(mode),
             Job::Static(i) => {
                 let (name, bytes) = &self.theme.statics[i];
@@ -184,6 +177,9 @@ impl Renderer<'_> {
             Job::AreaMonth(a, y, m) => self.area_month(a, y, m, mode),
             Job::Corrections => self.corrections_log(mode),
             Job::SearchPage | Job::SearchFile(_) => self.search_job(job, mode),
+            Job::Sitemap => self.sitemap_index(mode),
+            Job::SitemapPart(part) => self.sitemap_part(part, mode),
+            Job::Robots => page(Ok(self.robots())),
         }
     }
 }

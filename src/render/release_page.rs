@@ -7,6 +7,7 @@ use rustc_hash::FxHashSet;
 use serde::ser::Error as _;
 use serde::Serialize;
 
+use super::feed_job::Of;
 use super::meta::ReleaseMeta;
 use super::plan::{Mode, Produced};
 use super::views::*;
@@ -50,7 +51,7 @@ impl Renderer<'_> {
             location: &self.location,
         };
         let view = ReleaseView {
-            site: self.site_with(route, MetaView::Release(meta)),
+            site: self.site_with(route, MetaView::Release(meta), Some(Of::Area(release.area))),
             crumbs,
             release: item,
             description: release.description.as_deref(),

@@ -22,7 +22,6 @@ pub enum Route<'a> {
     /// One month of an area: every area's year is split by month, so no
     /// listing grows with the archive's size beyond a month of one force.
     AreaMonth(&'a Slug, i32, u32),
-    AreaFeed(&'a Slug),
     Dates,
     Year(i32),
     Month(i32, u32),
@@ -32,7 +31,15 @@ pub enum Route<'a> {
     TagYear(&'a Slug, i32),
     /// Every correction of the archive, newest first.
     Corrections,
-    SiteFeed,
+    /// A feed's current document: its newest items.
+    Feed(FeedScope<'a>, FeedFormat),
+    /// One calendar period of a feed's items, linked from the current
+    /// document, so following the links reaches the oldest item.
+    FeedArchive(FeedScope<'a>, Period, FeedFormat),
+    /// The sitemap index, and the sitemaps it lists.
+    Sitemap,
+    SitemapPart(SitemapPart),
+    Robots,
     /// The search page; the index files under `search/` are laid out by
     /// the search module, whose client reads them.
     Search,
@@ -59,7 +66,6 @@ impl Route<'_> {
             Route::AreaMonth(slug, year, month) => {
                 write!(url, "areas/{slug}/{year}/{month:02}/")
             }
-            Route::AreaFeed(slug) => write!(url, "areas/{slug}/feed.json"),
             Route::Dates => write!(url, "dates/"),
             Route::Year(year) => write!(url, "dates/{year}/"),
             Route::Month(year, month) => write!(url, "dates/{year}/{month:02}/"),
@@ -68,7 +74,28 @@ impl Route<'_> {
             Route::Tag(slug) => write!(url, "tags/{slug}/"),
             Route::TagYear(slug, year) => write!(url, "tags/{slug}/{year}/"),
             Route::Corrections => write!(url, "corrections/"),
-            Route::SiteFeed => write!(url, "feed.json"),
+            Route::Feed(scope, format) => {
+                write!(url, "{}feed.{}", scope.prefix(), format.extension())
+            }
+            Route::FeedArchive(scope, period, format) => {
+                let ext = format.extension();
+                match period {
+                    Period::Year(y) => write!(url, "{}feed/{y}.{ext}", scope.prefix()),
+                    Period::Month(y, m) => write!(url, "{}feed/{y}/{m:02}.{ext}", scope.prefix()),
+                }
+            }
+            Route::Sitemap => write!(url, "sitemap.xml"),
+            // Beside the index at the site root: a sitemap may list only
+            // URLs under its own folder.
+            Route::SitemapPart(part) => match (part.group, part.chunk) {
+                (SitemapGroup::Pages, 0) => write!(url, "sitemap-pages.xml"),
+                (SitemapGroup::Pages, n) => write!(url, "sitemap-pages-{}.xml", n + 1),
+                (SitemapGroup::Releases(y), 0) => write!(url, "sitemap-releases-{y}.xml"),
+                (SitemapGroup::Releases(y), n) => {
+                    write!(url, "sitemap-releases-{y}-{}.xml", n + 1)
+                }
+            },
+            Route::Robots => write!(url, "robots.txt"),
             Route::Search => write!(url, "search/"),
             Route::NotFound => write!(url, "404.html"),
             Route::NoJekyll => write!(url, ".nojekyll"),
@@ -105,6 +132,74 @@ impl Route<'_> {
             depth => Cow::Owned("../".repeat(depth)),
         }
     }
+}
+
+/// Which releases a feed carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FeedScope<'a> {
+    Site,
+    Area(&'a Slug),
+    Tag(&'a Slug),
+}
+
+impl FeedScope<'_> {
+    /// The folder its feed files live in, relative to the site root.
+    fn prefix(&self) -> String {
+        match self {
+            FeedScope::Site => String::new(),
+            FeedScope::Area(slug) => format!("areas/{slug}/"),
+            FeedScope::Tag(slug) => format!("tags/{slug}/"),
+        }
+    }
+}
+
+/// The two formats every feed is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FeedFormat {
+    Json,
+    Atom,
+}
+
+impl FeedFormat {
+    pub fn extension(&self) -> &'static str {
+        match self {
+            FeedFormat::Json => "json",
+            FeedFormat::Atom => "xml",
+        }
+    }
+
+    /// The media type autodiscovery links name.
+    pub fn media_type(&self) -> &'static str {
+        match self {
+            FeedFormat::Json => "application/feed+json",
+            FeedFormat::Atom => "application/atom+xml",
+        }
+    }
+}
+
+/// A calendar period of a feed archive. Bucketed by date, not by count,
+/// so an archived document keeps its items once its period is over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Period {
+    Year(i32),
+    Month(i32, u32),
+}
+
+/// One sitemap file: a group of pages, cut into chunks of at most
+/// [`SITEMAP_LIMIT`](super::sitemap::LIMIT) URLs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SitemapPart {
+    pub group: SitemapGroup,
+    /// 0 for the first chunk of the group.
+    pub chunk: usize,
+}
+
+/// Listing pages in one group; release pages by the year of their date,
+/// so a new release changes only its own year's sitemap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SitemapGroup {
+    Pages,
+    Releases(i32),
 }
 
 /// Where the site lives: the public root URL, if known, and its path part.
@@ -184,9 +279,39 @@ mod tests {
                 "../../../../",
             ),
             (
-                Route::AreaFeed(&kent),
+                Route::Feed(FeedScope::Area(&kent), FeedFormat::Json),
                 "areas/kent/feed.json",
                 "areas/kent/feed.json",
+                "../../",
+            ),
+            (
+                Route::Feed(FeedScope::Area(&kent), FeedFormat::Atom),
+                "areas/kent/feed.xml",
+                "areas/kent/feed.xml",
+                "../../",
+            ),
+            (
+                Route::FeedArchive(FeedScope::Area(&kent), Period::Year(2019), FeedFormat::Atom),
+                "areas/kent/feed/2019.xml",
+                "areas/kent/feed/2019.xml",
+                "../../../",
+            ),
+            (
+                Route::Feed(FeedScope::Tag(&fraud), FeedFormat::Json),
+                "tags/fraud/feed.json",
+                "tags/fraud/feed.json",
+                "../../",
+            ),
+            (
+                Route::FeedArchive(FeedScope::Tag(&fraud), Period::Year(2020), FeedFormat::Json),
+                "tags/fraud/feed/2020.json",
+                "tags/fraud/feed/2020.json",
+                "../../../",
+            ),
+            (
+                Route::FeedArchive(FeedScope::Site, Period::Month(2020, 7), FeedFormat::Json),
+                "feed/2020/07.json",
+                "feed/2020/07.json",
                 "../../",
             ),
             (Route::Dates, "dates/", "dates/index.html", "../"),
@@ -227,7 +352,38 @@ mod tests {
                 "corrections/index.html",
                 "../",
             ),
-            (Route::SiteFeed, "feed.json", "feed.json", "./"),
+            (
+                Route::Feed(FeedScope::Site, FeedFormat::Json),
+                "feed.json",
+                "feed.json",
+                "./",
+            ),
+            (
+                Route::Feed(FeedScope::Site, FeedFormat::Atom),
+                "feed.xml",
+                "feed.xml",
+                "./",
+            ),
+            (Route::Sitemap, "sitemap.xml", "sitemap.xml", "./"),
+            (
+                Route::SitemapPart(SitemapPart {
+                    group: SitemapGroup::Pages,
+                    chunk: 0,
+                }),
+                "sitemap-pages.xml",
+                "sitemap-pages.xml",
+                "./",
+            ),
+            (
+                Route::SitemapPart(SitemapPart {
+                    group: SitemapGroup::Releases(2020),
+                    chunk: 1,
+                }),
+                "sitemap-releases-2020-2.xml",
+                "sitemap-releases-2020-2.xml",
+                "./",
+            ),
+            (Route::Robots, "robots.txt", "robots.txt", "./"),
             (Route::Search, "search/", "search/index.html", "../"),
             (Route::NotFound, "404.html", "404.html", "./"),
             (Route::NoJekyll, ".nojekyll", ".nojekyll", "./"),
@@ -268,7 +424,7 @@ mod tests {
         let targets = [
             Route::Release("x"),
             Route::AreaYear(&kent, 2021),
-            Route::SiteFeed,
+            Route::Feed(FeedScope::Site, FeedFormat::Json),
         ];
         let base = url::Url::parse("https://example.org/archive/").unwrap();
         for page in pages {

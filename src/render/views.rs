@@ -25,15 +25,42 @@ pub struct SiteView<'a> {
     pub search: bool,
     /// The page's sharing metadata (Open Graph, canonical, JSON-LD).
     pub meta: MetaView<'a>,
+    /// The feeds whose scope the page is in, for autodiscovery.
+    pub feeds: PageFeeds<'a>,
 }
 
-/// Only `root` and `meta` are hashed into page fingerprints: the rest is
-/// the site's settings and base URL, which are part of the build key (a
-/// change to them means a clean build).
+/// A feed as a page's `<link rel="alternate">` names it; `url` is
+/// relative to the site root.
+#[derive(Serialize, Clone, Hash)]
+pub struct FeedLink {
+    pub title: String,
+    pub media_type: &'static str,
+    pub url: String,
+}
+
+/// The feeds whose scope a page is in: the site's, and an area's or a
+/// tag's. Each scope's links are made once per build, and pages borrow
+/// them.
+#[derive(Hash, Clone, Copy, Default)]
+pub struct PageFeeds<'a> {
+    pub site: &'a [FeedLink],
+    pub scope: &'a [FeedLink],
+}
+
+impl Serialize for PageFeeds<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.site.iter().chain(self.scope))
+    }
+}
+
+/// Only `root`, `meta` and the feeds are hashed into page fingerprints:
+/// the rest is the site's settings and base URL, which are part of the
+/// build key (a change to them means a clean build).
 impl std::hash::Hash for SiteView<'_> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.root.hash(state);
         self.meta.hash(state);
+        self.feeds.hash(state);
     }
 }
 
@@ -52,6 +79,7 @@ impl<'a> SiteView<'a> {
             base_url: location.base_url.as_deref(),
             search: config.search,
             meta,
+            feeds: PageFeeds::default(),
         }
     }
 }
