@@ -90,6 +90,24 @@ impl AreaTable {
         self.by_slug.get(&Slug::from_text(text)).copied()
     }
 
+    /// The name of the known area whose name or an alias is closest to
+    /// `text` (ignoring case), when one is near enough to be what was meant.
+    pub fn closest(&self, text: &str) -> Option<&str> {
+        let names: Vec<(String, usize)> = (self.areas.iter().enumerate())
+            .flat_map(|(i, a)| {
+                std::iter::once(&a.name)
+                    .chain(&a.aliases)
+                    .map(move |n| (n.to_lowercase(), i))
+            })
+            .collect();
+        let near = crate::diagnostics::closest(
+            &text.to_lowercase(),
+            names.iter().map(|(n, _)| n.as_str()),
+        )?;
+        let (_, index) = names.iter().find(|(n, _)| n == near)?;
+        Some(self.areas[*index].name.as_str())
+    }
+
     /// The area whose formal name appears first in `title`, as a whole word.
     pub fn infer_from_title(&self, title: &str) -> Option<usize> {
         let lower = title.to_lowercase();
@@ -170,6 +188,14 @@ mod tests {
             Some("Devon and Cornwall")
         );
         assert_eq!(t.lookup("Atlantis"), None);
+    }
+
+    #[test]
+    fn a_near_miss_names_the_force_it_misses() {
+        let t = AreaTable::with_extra(&[]);
+        assert_eq!(t.closest("Kentt"), Some("Kent"));
+        assert_eq!(t.closest("north wales polcie"), Some("North Wales"));
+        assert_eq!(t.closest("Atlantis"), None);
     }
 
     #[test]

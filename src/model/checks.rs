@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use rustc_hash::FxHashSet as HashSet;
 use std::path::Path;
 
-use super::{annotate, AreaChoice, Release};
+use super::{annotate, AreaChoice, Release, SidecarRefs};
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::parse::Spanned;
 
 /// Every id present, and those used by more than one file: each copy is
 /// an error naming the others.
@@ -114,40 +115,32 @@ fn case_collisions(
 
 /// `release:<id>` links and `related` ids must name releases that are in
 /// the archive; a release whose sidecar names a missing one is left out.
+/// The sidecars of releases that are not published (`unpublished`, with
+/// their releases' ids) are checked the same way.
 ///
 /// A release that exists but has errors of its own counts as known: its
 /// own errors are reported, and links to it are not errors twice over.
 pub(super) fn check_cross_references(
     resolved: Vec<(Release, Option<AreaChoice>)>,
+    unpublished: &[(&str, SidecarRefs)],
     known: &HashSet<&str>,
     diags: &mut Diagnostics,
 ) -> Vec<(Release, Option<AreaChoice>)> {
+    for (id, refs) in unpublished {
+        diags.extend(broken_refs(
+            id,
+            &refs.path,
+            &refs.links,
+            &refs.related,
+            known,
+        ));
+    }
     let mut broken = HashSet::default();
     for (release, _) in &resolved {
         let Some(a) = &release.annotation else {
             continue;
         };
-        let mut found: Vec<Diagnostic> = a
-            .links
-            .iter()
-            .filter(|link| !known.contains(link.value.as_str()))
-            .map(|link| annotate::unknown_link(&a.path, link))
-            .collect();
-        for id in &a.related {
-            if !known.contains(id.value.as_str()) {
-                found.push(Diagnostic::error(
-                    &a.path,
-                    id.line,
-                    format!("related release `{}` does not exist", id.value),
-                ));
-            } else if id.value == release.id.as_str() {
-                found.push(Diagnostic::error(
-                    &a.path,
-                    id.line,
-                    "a release cannot be related to itself",
-                ));
-            }
-        }
+        let found = broken_refs(release.id.as_str(), &a.path, &a.links, &a.related, known);
         if !found.is_empty() {
             broken.insert(release.id.clone());
             diags.extend(found);
@@ -160,4 +153,42 @@ pub(super) fn check_cross_references(
         .into_iter()
         .filter(|(r, _)| !broken.contains(&r.id))
         .collect()
+}
+
+/// The errors of one sidecar's links and related ids, each with the
+/// closest id there is as its hint.
+fn broken_refs(
+    id: &str,
+    path: &Path,
+    links: &[Spanned<String>],
+    related: &[Spanned<String>],
+    known: &HashSet<&str>,
+) -> Vec<Diagnostic> {
+    let near = |wanted: &str| crate::diagnostics::closest(wanted, known.iter().copied());
+    let mut found: Vec<Diagnostic> = links
+        .iter()
+        .filter(|link| !known.contains(link.value.as_str()))
+        .map(|link| annotate::unknown_link(path, link, near(&link.value)))
+        .collect();
+    for other in related {
+        let (col, len) = other.span();
+        if !known.contains(other.value.as_str()) {
+            let error = Diagnostic::error(
+                path,
+                other.line,
+                format!("related release `{}` does not exist", other.value),
+            )
+            .at_span(col, len);
+            found.push(match near(&other.value) {
+                Some(id) => error.with_help(format!("did you mean `{id}`?")),
+                None => error,
+            });
+        } else if other.value == id {
+            found.push(
+                Diagnostic::error(path, other.line, "a release cannot be related to itself")
+                    .at_span(col, len),
+            );
+        }
+    }
+    found
 }
