@@ -174,7 +174,7 @@ pub fn sidecar(
             .with_help("end the front matter with a line `---`"))
         }
     };
-    let (meta, errors) = yaml::from_block_partial::<Meta>(yaml_text, yaml_line, &META);
+    let (meta, errors, pruned) = yaml::from_block_partial::<Meta>(yaml_text, yaml_line, &META);
     let invalid = !errors.is_empty();
     let mut errors = errors.into_iter().map(|e| {
         let mut d = Diagnostic::error(
@@ -202,6 +202,7 @@ pub fn sidecar(
     // Each item of a list at its own line; a flow list (`[a, b]`) at the key's.
     let item_lines = |key: &str, count: usize| -> Vec<usize> {
         (0..count)
+            .map(|i| pruned.written_index(key, i))
             .map(|i| line_of(&[Step::Key(key), Step::Index(i)]).unwrap_or_else(|| at(key)))
             .collect()
     };
@@ -238,7 +239,8 @@ pub fn sidecar(
             .zip(&note_lines)
             .enumerate()
             .map(|(i, (n, &line))| {
-                let quote_path = [Step::Key("notes"), Step::Index(i), Step::Key("quote")];
+                let written = pruned.written_index("notes", i);
+                let quote_path = [Step::Key("notes"), Step::Index(written), Step::Key("quote")];
                 let quote = place(n.quote.0, line_of(&quote_path).unwrap_or(line));
                 RawNote {
                     quote: quote.value,

@@ -127,10 +127,10 @@ pub fn from_block_partial<T: DeserializeOwned>(
     yaml: &str,
     first_line: usize,
     schema: &Schema,
-) -> (Option<T>, Vec<YamlError>) {
+) -> (Option<T>, Vec<YamlError>, Pruned) {
     let source = if yaml.trim().is_empty() { "{}" } else { yaml };
     let errors = match from_block(yaml, first_line, schema) {
-        Ok(typed) => return (Some(typed), Vec::new()),
+        Ok(typed) => return (Some(typed), Vec::new(), Pruned::default()),
         Err(errors) => errors,
     };
     // Only a block that parsed and broke the schema can be pruned; the
@@ -139,7 +139,7 @@ pub fn from_block_partial<T: DeserializeOwned>(
         .then(|| serde_yaml::from_str::<serde_yaml::Value>(source).ok())
         .flatten();
     let Some(mut value) = parsed else {
-        return (None, errors);
+        return (None, errors, Pruned::default());
     };
     let mut check = Check::default();
     check.value(&value, schema, &mut Vec::new());
@@ -147,15 +147,41 @@ pub fn from_block_partial<T: DeserializeOwned>(
         .map(|problem| prune::owned(&problem.path))
         .collect();
     let verbatim = check.verbatim;
-    if paths.is_empty() || !prune::remove_all(&mut value, paths) {
-        return (None, errors);
+    if paths.is_empty() || !prune::remove_all(&mut value, paths.clone()) {
+        return (None, errors, Pruned::default());
     }
     // Typed from the value: after pruning there is no text to type again,
     // so a block that also needs its scalars as written gives up here.
     let typed = (!verbatim)
         .then(|| serde_yaml::from_value(value).ok())
         .flatten();
-    (typed, errors)
+    (typed, errors, Pruned(paths))
+}
+
+/// What [`from_block_partial`] left out, to find where the items that
+/// were kept are written.
+#[derive(Debug, Default)]
+pub struct Pruned(Vec<Vec<prune::Owned>>);
+
+impl Pruned {
+    /// The index in the block of item `kept` of the top-level list `key`,
+    /// counting the items left out before it.
+    pub fn written_index(&self, key: &str, kept: usize) -> usize {
+        let mut left_out: Vec<usize> = (self.0.iter())
+            .filter_map(|path| match path.as_slice() {
+                [prune::Owned::Key(k), prune::Owned::Index(i)] if k == key => Some(*i),
+                _ => None,
+            })
+            .collect();
+        left_out.sort_unstable();
+        let mut index = kept;
+        for i in left_out {
+            if i <= index {
+                index += 1;
+            }
+        }
+        index
+    }
 }
 
 /// The checked value typed as `T`.
