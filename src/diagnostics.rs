@@ -152,8 +152,9 @@ pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
     let limit = (wanted_len / 4).max(1);
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {
-        // Lengths further apart than the limit cannot be within it.
-        if candidate.len().abs_diff(wanted.len()) > limit * 4 || candidate == wanted {
+        // Lengths further apart than the limit cannot be within it, and
+        // counting is far cheaper than the distance.
+        if candidate == wanted || candidate.chars().count().abs_diff(wanted_len) > limit {
             continue;
         }
         let distance = strsim::osa_distance(wanted, candidate);

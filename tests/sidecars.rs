@@ -432,3 +432,17 @@ fn new_note_finds_a_release_by_id_prefix_or_path_and_says_which() {
         "{err}"
     );
 }
+
+#[test]
+fn an_area_one_slip_from_a_known_force_is_a_warning_naming_it() {
+    let dir = project_with_sidecar(NORTH_WALES, "---\narea: North Walse\n---\n");
+    let out = blotter(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "content/releases/{NORTH_WALES}.md:2:7: warning: area `North Walse` is not a known force: it gets an area page of its own\n   |\n 2 | area: North Walse\n   |       ^^^^^^^^^^^\n   = help: did you mean `North Wales`?"
+        )),
+        "{err}"
+    );
+}

@@ -32,6 +32,8 @@ pub struct AreaTable {
     /// Lowercased alias -> index, for titles.
     title_names: Vec<(String, usize)>,
     by_host: HashMap<String, usize>,
+    /// Lowercased name or alias -> index, for hints at near misses.
+    spellings: Vec<(String, usize)>,
 }
 
 impl AreaTable {
@@ -45,6 +47,7 @@ impl AreaTable {
             by_slug: HashMap::new(),
             title_names: Vec::new(),
             by_host: HashMap::new(),
+            spellings: Vec::new(),
         };
         for entry in builtin.area.iter().chain(extra) {
             table.add(entry);
@@ -54,6 +57,13 @@ impl AreaTable {
         table
             .title_names
             .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.cmp(b)));
+        table.spellings = (table.areas.iter().enumerate())
+            .flat_map(|(i, a)| {
+                std::iter::once(&a.name)
+                    .chain(&a.aliases)
+                    .map(move |n| (n.to_lowercase(), i))
+            })
+            .collect();
         table
     }
 
@@ -93,18 +103,9 @@ impl AreaTable {
     /// The name of the known area whose name or an alias is closest to
     /// `text` (ignoring case), when one is near enough to be what was meant.
     pub fn closest(&self, text: &str) -> Option<&str> {
-        let names: Vec<(String, usize)> = (self.areas.iter().enumerate())
-            .flat_map(|(i, a)| {
-                std::iter::once(&a.name)
-                    .chain(&a.aliases)
-                    .map(move |n| (n.to_lowercase(), i))
-            })
-            .collect();
-        let near = crate::diagnostics::closest(
-            &text.to_lowercase(),
-            names.iter().map(|(n, _)| n.as_str()),
-        )?;
-        let (_, index) = names.iter().find(|(n, _)| n == near)?;
+        let names = self.spellings.iter().map(|(n, _)| n.as_str());
+        let near = crate::diagnostics::closest(&text.to_lowercase(), names)?;
+        let (_, index) = self.spellings.iter().find(|(n, _)| n == near)?;
         Some(self.areas[*index].name.as_str())
     }
 

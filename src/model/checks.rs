@@ -126,21 +126,21 @@ pub(super) fn check_cross_references(
     known: &HashSet<&str>,
     diags: &mut Diagnostics,
 ) -> Vec<(Release, Option<AreaChoice>)> {
+    let mut hints = Hints {
+        known,
+        left: HINTED_REFERENCES,
+    };
     for (id, refs) in unpublished {
-        diags.extend(broken_refs(
-            id,
-            &refs.path,
-            &refs.links,
-            &refs.related,
-            known,
-        ));
+        let found = broken_refs(id, &refs.path, &refs.links, &refs.related, &mut hints);
+        diags.extend(found);
     }
     let mut broken = HashSet::default();
     for (release, _) in &resolved {
         let Some(a) = &release.annotation else {
             continue;
         };
-        let found = broken_refs(release.id.as_str(), &a.path, &a.links, &a.related, known);
+        let id = release.id.as_str();
+        let found = broken_refs(id, &a.path, &a.links, &a.related, &mut hints);
         if !found.is_empty() {
             broken.insert(release.id.clone());
             diags.extend(found);
@@ -155,6 +155,24 @@ pub(super) fn check_cross_references(
         .collect()
 }
 
+/// Unknown ids given a "did you mean" hint in one run: each hint compares
+/// the id with every id of the archive, so an archive with thousands of
+/// broken links gives the first ones a hint, not a long wait.
+const HINTED_REFERENCES: usize = 100;
+
+/// The ids there are, and how many hints are left to give.
+struct Hints<'k, 'a> {
+    known: &'k HashSet<&'a str>,
+    left: usize,
+}
+
+impl Hints<'_, '_> {
+    fn near(&mut self, wanted: &str) -> Option<String> {
+        self.left = self.left.checked_sub(1)?;
+        crate::diagnostics::closest(wanted, self.known.iter().copied()).map(str::to_string)
+    }
+}
+
 /// The errors of one sidecar's links and related ids, each with the
 /// closest id there is as its hint.
 fn broken_refs(
@@ -162,13 +180,14 @@ fn broken_refs(
     path: &Path,
     links: &[Spanned<String>],
     related: &[Spanned<String>],
-    known: &HashSet<&str>,
+    hints: &mut Hints,
 ) -> Vec<Diagnostic> {
-    let near = |wanted: &str| crate::diagnostics::closest(wanted, known.iter().copied());
+    let known = hints.known;
+    let mut near = |wanted: &str| hints.near(wanted);
     let mut found: Vec<Diagnostic> = links
         .iter()
         .filter(|link| !known.contains(link.value.as_str()))
-        .map(|link| annotate::unknown_link(path, link, near(&link.value)))
+        .map(|link| annotate::unknown_link(path, link, near(&link.value).as_deref()))
         .collect();
     for other in related {
         let (col, len) = other.span();
