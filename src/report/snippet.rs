@@ -218,7 +218,7 @@ mod tests {
     }
 
     #[test]
-    fn tabs_widen_and_control_characters_are_not_printed() {
+    fn tabs_and_control_characters_print_as_one_column_each() {
         let shown = render(&at(1, 2, 2), Some("\tab\x1b[2Jc\n"), false);
         assert!(shown.contains(" 1 |  ab\u{fffd}[2Jc\n   |  ^^"), "{shown}");
     }
