@@ -24,8 +24,11 @@ pub struct Diagnostic {
     pub path: PathBuf,
     /// 1-based line; 0 when the problem is about the whole file.
     pub line: usize,
-    /// 1-based column; 0 when unknown.
+    /// 1-based column, in characters; 0 when unknown.
     pub col: usize,
+    /// Characters the problem spans from `col` (a key, a value, an id);
+    /// 0 when only its start is known.
+    pub len: usize,
     pub severity: Severity,
     pub message: String,
     pub help: Option<String>,
@@ -45,6 +48,7 @@ impl Diagnostic {
             path: path.to_path_buf(),
             line,
             col: 0,
+            len: 0,
             severity,
             message: message.into(),
             help: None,
@@ -53,6 +57,13 @@ impl Diagnostic {
 
     pub fn at_col(mut self, col: usize) -> Self {
         self.col = col;
+        self
+    }
+
+    /// The problem's place on its line: from column `col`, `len` characters.
+    pub fn at_span(mut self, col: usize, len: usize) -> Self {
+        self.col = col;
+        self.len = len;
         self
     }
 
@@ -129,6 +140,30 @@ pub fn limit_repeats(
         .map(|message| (message, seen[message] - per_message))
         .collect();
     (shown, hidden)
+}
+
+/// The candidate closest to `wanted` by edit distance (a swapped pair of
+/// characters counts as one edit, the usual slip in a typed id), when it
+/// is close enough to be what was meant: about one edit in four
+/// characters. Ties go to the first in sorted order, so the hint is the
+/// same whatever order the candidates come in.
+pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let wanted_len = wanted.chars().count();
+    let limit = (wanted_len / 4).max(1);
+    let mut best: Option<(usize, &str)> = None;
+    for candidate in candidates {
+        // Lengths further apart than the limit cannot be within it, and
+        // counting is far cheaper than the distance.
+        if candidate == wanted || candidate.chars().count().abs_diff(wanted_len) > limit {
+            continue;
+        }
+        let distance = strsim::osa_distance(wanted, candidate);
+        let better = best.is_none_or(|(d, c)| (distance, candidate) < (d, c));
+        if distance <= limit && better {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
 }
 
 /// The collector every stage pushes into.
@@ -209,6 +244,28 @@ mod tests {
         assert_eq!(hidden, vec![("no area", 4)]);
         let (everything, none) = limit_repeats(&all, usize::MAX);
         assert_eq!((everything.len(), none.len()), (all.len(), 0));
+    }
+
+    #[test]
+    fn suggests_the_closest_candidate_within_reach() {
+        let keys = ["title", "area", "date", "tags", "notes", "related"];
+        assert_eq!(closest("tgas", keys), Some("tags"));
+        assert_eq!(closest("relatd", keys), Some("related"));
+        assert_eq!(closest("colour", keys), None, "nothing near it");
+        let ids = ["004_c5ae0792fd4e02f5", "002_253a1e39986e1906"];
+        assert_eq!(
+            closest("004_c5ae0792fd4e20f5", ids),
+            Some("004_c5ae0792fd4e02f5"),
+            "a transposed pair is one edit"
+        );
+        assert_eq!(closest("Kentt", ["Kent", "Essex"]), Some("Kent"));
+        assert_eq!(
+            closest("b", ["a", "c"]),
+            Some("a"),
+            "ties: the first sorted"
+        );
+        assert_eq!(closest("b", ["c", "a"]), Some("a"));
+        assert_eq!(closest("tags", keys), None, "the word itself is no hint");
     }
 
     #[test]

@@ -17,7 +17,8 @@
 //! parse cache (`incremental::read`) and stages 4 and 5 against the
 //! manifest of the last build, so a rebuild reads, renders and writes only
 //! what changed. The features built on the pipeline ([`search`],
-//! [`serve`], [`init`], [`scaffold`]) use the stages the same way.
+//! [`serve`], [`init`], [`scaffold`]) use the stages the same way, and
+//! [`report`] prints the diagnostics a run collected.
 //!
 //! **The import rule.** Each stage imports only earlier stages and the
 //! shared low-level modules ([`diagnostics`], [`config`], [`progress`],
@@ -39,6 +40,7 @@ pub mod parse;
 pub mod plain;
 pub mod progress;
 pub mod render;
+pub mod report;
 pub mod scaffold;
 pub mod search;
 pub mod serve;

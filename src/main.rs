@@ -6,7 +6,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use std::sync::Arc;
 
@@ -72,11 +72,15 @@ enum Command {
         /// Build the valid releases and list the invalid ones instead of failing.
         #[arg(long)]
         skip_invalid: bool,
+        #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+        message_format: MessageFormat,
     },
     /// Check the content and report every problem, writing nothing.
     Check {
         #[arg(long, default_value = "content")]
         content: PathBuf,
+        #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+        message_format: MessageFormat,
     },
     /// Build, serve the site on 127.0.0.1 as GitHub Pages would, and rebuild
     /// and reload open pages on every change.
@@ -99,7 +103,20 @@ enum Command {
         id: String,
         #[arg(long, default_value = "content")]
         content: PathBuf,
+        /// Start the sidecar with a passage note on these exact words of
+        /// the release (checked against its text first).
+        #[arg(long)]
+        quote: Option<String>,
     },
+}
+
+/// How problems are printed on stderr.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MessageFormat {
+    /// For a person: the source line, a caret under the problem, a hint.
+    Human,
+    /// One JSON object per problem per line, for tools.
+    Json,
 }
 
 fn main() -> ExitCode {
@@ -109,12 +126,20 @@ fn main() -> ExitCode {
         Command::Serve { .. } => blotter::size_thread_pool(None),
         _ => {}
     }
-    let (result, mode) = match cli.command {
-        Command::Build { site, skip_invalid } => {
+    let (result, mode, format) = match cli.command {
+        Command::Build {
+            site,
+            skip_invalid,
+            message_format,
+        } => {
             let options = site.into_options(skip_invalid);
-            (blotter::build(&options), Mode::Build { skip_invalid })
+            let mode = Mode::Build { skip_invalid };
+            (blotter::build(&options), mode, message_format)
         }
-        Command::Check { content } => (blotter::check(&content), Mode::Check),
+        Command::Check {
+            content,
+            message_format,
+        } => (blotter::check(&content), Mode::Check, message_format),
         Command::Serve { site, port } => {
             let build = site.into_options(false);
             return serve(ServeOptions {
@@ -124,8 +149,8 @@ fn main() -> ExitCode {
             });
         }
         Command::Init { dir } => return init(&dir),
-        Command::NewNote { id, content } => {
-            return match blotter::scaffold::new_note(&content, &id) {
+        Command::NewNote { id, content, quote } => {
+            return match blotter::scaffold::new_note(&content, &id, quote.as_deref()) {
                 Ok(note) => {
                     let cwd = std::env::current_dir().unwrap_or_default();
                     let shown = |p: &std::path::Path| {
@@ -152,7 +177,7 @@ fn main() -> ExitCode {
         WARNINGS_SHOWN_PER_MESSAGE
     };
     match result {
-        Ok(report) => finish(&report, mode, shown_per_warning),
+        Ok(report) => finish(&report, mode, shown_per_warning, format),
         Err(err) => {
             eprintln!("error: {err}");
             ExitCode::from(2)
@@ -229,8 +254,11 @@ fn print_serve_event(event: &ServeEvent<'_>, printed: &mut std::collections::Has
                 .map(|d| d.relative_to(&cwd).to_string())
                 .filter(|w| printed.insert(w.clone()))
                 .collect();
+            let mut sources = blotter::report::Sources::default();
+            let color = blotter::report::stderr_color();
             for d in &errors {
-                let _ = writeln!(err, "{}", d.relative_to(&cwd));
+                let human = blotter::report::human(d, &d.relative_to(&cwd), &mut sources, color);
+                let _ = writeln!(err, "{human}");
             }
             for warning in warnings.iter().take(SERVE_WARNINGS_SHOWN) {
                 let _ = writeln!(err, "{warning}");
@@ -304,25 +332,17 @@ enum Mode {
 /// counted (`--verbose` prints them all).
 const WARNINGS_SHOWN_PER_MESSAGE: usize = 5;
 
-fn finish(report: &Report, mode: Mode, shown_per_warning: usize) -> ExitCode {
+fn finish(
+    report: &Report,
+    mode: Mode,
+    shown_per_warning: usize,
+    format: MessageFormat,
+) -> ExitCode {
     let skip_invalid = matches!(mode, Mode::Build { skip_invalid: true });
     // Paths as the user would type them, however the folders were given.
     let cwd = std::env::current_dir().unwrap_or_default();
-    {
-        // One write per line would be 30,000 system calls on a large archive.
-        let mut err = std::io::BufWriter::new(std::io::stderr().lock());
-        let (shown, hidden) =
-            blotter::diagnostics::limit_repeats(&report.diagnostics, shown_per_warning);
-        for diagnostic in shown {
-            let _ = writeln!(err, "{}", diagnostic.relative_to(&cwd));
-        }
-        for (message, more) in hidden {
-            let _ = writeln!(
-                err,
-                "warning: and {more} more like this: {message} (`--verbose` lists all)"
-            );
-        }
-    }
+    let json = format == MessageFormat::Json;
+    print_diagnostics(report, &cwd, shown_per_warning, json);
     blotter::progress::mark("messages printed");
     let (errors, warnings) = (report.errors(), report.warnings());
     if errors + warnings > 0 {
@@ -332,7 +352,8 @@ fn finish(report: &Report, mode: Mode, shown_per_warning: usize) -> ExitCode {
             plural(warnings)
         );
     }
-    if skip_invalid && !report.skipped.is_empty() {
+    // In JSON mode stderr holds the objects and the count only.
+    if skip_invalid && !report.skipped.is_empty() && !json {
         eprintln!(
             "skipped {} file{}:",
             report.skipped.len(),
@@ -368,9 +389,12 @@ fn finish(report: &Report, mode: Mode, shown_per_warning: usize) -> ExitCode {
         }
         // `check` never writes, so only a build has something to say here.
         None if errors > 0 => {
-            if let Mode::Build {
-                skip_invalid: false,
-            } = mode
+            if let (
+                Mode::Build {
+                    skip_invalid: false,
+                },
+                false,
+            ) = (mode, json)
             {
                 eprintln!("nothing written: fix the errors above, or pass --skip-invalid to build the rest");
             }
@@ -380,6 +404,38 @@ fn finish(report: &Report, mode: Mode, shown_per_warning: usize) -> ExitCode {
             println!("checked: no errors");
             ExitCode::SUCCESS
         }
+    }
+}
+
+/// Every diagnostic of a run on stderr: for a person (each warning
+/// message a few times, then counted) or as JSON lines (all of them);
+/// under GitHub Actions also as workflow commands on stdout.
+fn print_diagnostics(report: &Report, cwd: &std::path::Path, per_warning: usize, json: bool) {
+    use blotter::report;
+    // One write per line would be 30,000 system calls on a large archive.
+    let mut err = std::io::BufWriter::new(std::io::stderr().lock());
+    let per_warning = if json { usize::MAX } else { per_warning };
+    let (shown, hidden) = blotter::diagnostics::limit_repeats(&report.diagnostics, per_warning);
+    let color = !json && report::stderr_color();
+    let github = report::github_actions();
+    let mut sources = report::Sources::default();
+    let mut out = std::io::stdout().lock();
+    for diagnostic in shown {
+        let relative = diagnostic.relative_to(cwd);
+        let human = report::human(diagnostic, &relative, &mut sources, color);
+        let _ = match json {
+            true => writeln!(err, "{}", report::json(&relative, &human)),
+            false => writeln!(err, "{human}"),
+        };
+        if github {
+            let _ = writeln!(out, "{}", report::github(&relative));
+        }
+    }
+    for (message, more) in hidden {
+        let _ = writeln!(
+            err,
+            "warning: and {more} more like this: {message} (`--verbose` lists all)"
+        );
     }
 }
 

@@ -1,11 +1,20 @@
-//! `blotter new-note <id>`: writes a sidecar skeleton beside a release, so
-//! annotating starts from a file that already lists every key. Not part of
+//! `blotter new-note <id> [--quote "…"]`: writes a sidecar skeleton beside
+//! a release, so annotating starts from a file that already lists every
+//! key, and with `--quote` a passage note already anchored (the quote is
+//! checked against the release text first, as `check` would). Not part of
 //! the build pipeline; it never overwrites anything.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use walkdir::WalkDir;
+
+/// The notes block when no quote is given: commented out.
+const NOTES_EXAMPLE: &str = "# notes:
+#   - quote: exact words from the release
+#     prefix: words just before them (only needed if the quote appears twice)
+#     note: What the passage means, in markdown.
+";
 
 const SKELETON: &str = "---
 # Commentary on release {id}. Every key is optional; delete what you do not use.
@@ -19,11 +28,7 @@ tags: []
 #   - date: 2020-07-03
 #     text: The force later said the figure was £52m.
 # Notes on exact passages of the release text (whitespace may differ):
-# notes:
-#   - quote: exact words from the release
-#     prefix: words just before them (only needed if the quote appears twice)
-#     note: What the passage means, in markdown.
-# Other releases to link from both pages:
+{notes}# Other releases to link from both pages:
 # related:
 #   - 002_253a1e39986e1906
 ---
@@ -42,9 +47,11 @@ pub struct NewNote {
 }
 
 /// Creates `<stem>.md` beside the release that `wanted` names: its id, a
-/// prefix of exactly one id, or the path of its `.txt` (or sidecar) file.
-/// Refuses when nothing or several releases match, or the sidecar exists.
-pub fn new_note(content: &Path, wanted: &str) -> Result<NewNote> {
+/// prefix of exactly one id, or the path of its `.txt` (or sidecar) file,
+/// with a passage note on `quote` when given. Refuses when nothing or
+/// several releases match, the quote is not exactly once in the release
+/// text, or the sidecar exists.
+pub fn new_note(content: &Path, wanted: &str, quote: Option<&str>) -> Result<NewNote> {
     let root = content.join("releases");
     if !root.is_dir() {
         bail!("{}: no releases folder", root.display());
@@ -54,6 +61,10 @@ pub fn new_note(content: &Path, wanted: &str) -> Result<NewNote> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let notes = match quote {
+        Some(quote) => quoted_note(&release, quote)?,
+        None => NOTES_EXAMPLE.to_string(),
+    };
     let sidecar = release.with_extension("md");
     let mut file = std::fs::OpenOptions::new()
         .write(true)
@@ -65,8 +76,14 @@ pub fn new_note(content: &Path, wanted: &str) -> Result<NewNote> {
                 sidecar.display()
             )
         })?;
-    std::io::Write::write_all(&mut file, SKELETON.replace("{id}", &id).as_bytes())
-        .with_context(|| format!("{}: cannot write", sidecar.display()))?;
+    std::io::Write::write_all(
+        &mut file,
+        SKELETON
+            .replace("{id}", &id)
+            .replace("{notes}", &notes)
+            .as_bytes(),
+    )
+    .with_context(|| format!("{}: cannot write", sidecar.display()))?;
     let (title, date) = describe(content, &release, &id);
     Ok(NewNote {
         sidecar,
@@ -74,6 +91,42 @@ pub fn new_note(content: &Path, wanted: &str) -> Result<NewNote> {
         title,
         date,
     })
+}
+
+/// A `notes:` block with one note on `quote`, once it is known to match
+/// exactly one passage of the release; else the error `check` would give,
+/// with the closest passage as the hint.
+fn quoted_note(release: &Path, quote: &str) -> Result<String> {
+    use crate::{load, model, parse};
+    let text = load::reread(release)?;
+    let file = load::SourceFile {
+        kind: load::Kind::Release,
+        path: release.to_path_buf(),
+        stem: String::new(),
+        text,
+        warnings: Vec::new(),
+    };
+    let raw = parse::release(&file, &mut Vec::new()).map_err(|d| anyhow::anyhow!("{d}"))?;
+    let note = parse::RawNote {
+        quote: quote.to_string(),
+        prefix: None,
+        suffix: None,
+        note: String::new(),
+        line: 0,
+        quote_line: 0,
+        quote_col: 0,
+    };
+    if let Err(errors) = model::annotate::notes(&[note], &raw.body, release) {
+        let first = errors.into_iter().next();
+        let (message, help) = first.map_or_else(Default::default, |d| (d.message, d.help));
+        let help = help.map(|h| format!("\n  help: {h}")).unwrap_or_default();
+        bail!("{}: {message}{help}", release.display());
+    }
+    // A JSON string is a YAML double-quoted scalar: any quote is safe here.
+    let quoted = serde_json::to_string(quote.trim())?;
+    Ok(format!(
+        "notes:\n  - quote: {quoted}\n    note: \"\"  # what the passage means, in markdown\n"
+    ))
 }
 
 /// The release file `wanted` names: a path to it (or to its sidecar), its

@@ -424,7 +424,7 @@ fn cases() -> Vec<Case> {
             ],
             Error,
             &[
-                "content/releases/annotated.md:3:1: error: invalid front matter: unknown field `tgas`",
+                "content/releases/annotated.md:3:1: error: invalid front matter: unknown key `tgas`",
                 "content/releases/annotated.txt: error: not built: its sidecar has errors",
             ],
         )
@@ -436,7 +436,7 @@ fn cases() -> Vec<Case> {
                 ("releases/redated.md", b"---\narea: Kent\ndate: 31/04/2021\n---\n"),
             ],
             Error,
-            &["content/releases/redated.md:3: error: `31/04/2021` is not a real date"],
+            &["content/releases/redated.md:3:7: error: `31/04/2021` is not a real date"],
         )
         .skipping(&["content/releases/redated.md"]),
         case(
@@ -635,7 +635,7 @@ fn cases() -> Vec<Case> {
                 ("releases/dated_twice.md", b"---\ncorrections:\n  - date: 2021-02-01\n    text: Fixed.\ndate: 31/04/2021\n---\n"),
             ],
             Error,
-            &["content/releases/dated_twice.md:5: error: `31/04/2021` is not a real date"],
+            &["content/releases/dated_twice.md:5:7: error: `31/04/2021` is not a real date"],
         )
         .skipping(&["content/releases/dated_twice.md"]),
         // --- ids and file names that collide elsewhere ---

@@ -70,7 +70,7 @@ fn an_unknown_front_matter_key_is_an_error_on_its_line() {
     let (code, err) = check_errors(dir.path());
     assert_eq!(code, Some(1));
     assert!(
-        err.contains(&format!("content/releases/{NORTH_WALES}.md:3:1: error: invalid front matter: unknown field `tgas`")),
+        err.contains(&format!("content/releases/{NORTH_WALES}.md:3:1: error: invalid front matter: unknown key `tgas`\n   |\n 3 | tgas: [drugs]\n   | ^^^^\n   = help: did you mean `tags`?")),
         "{err}"
     );
 }
@@ -171,10 +171,10 @@ fn unknown_cross_references_are_errors_with_file_and_line() {
     );
     let (code, err) = check_errors(dir.path());
     assert_eq!(code, Some(1));
-    assert!(err.contains(&format!("content/releases/{NORTH_WALES}.md:3: error: related release `999_missing` does not exist")), "{err}");
+    assert!(err.contains(&format!("content/releases/{NORTH_WALES}.md:3:5: error: related release `999_missing` does not exist")), "{err}");
     assert!(
         err.contains(&format!(
-            "content/releases/{NORTH_WALES}.md:8: error: link to unknown release `998_gone`"
+            "content/releases/{NORTH_WALES}.md:8:20: error: link to unknown release `998_gone`"
         )),
         "{err}"
     );
@@ -189,7 +189,7 @@ fn a_note_that_matches_nothing_names_the_line_and_the_closest_passage() {
     let (code, err) = check_errors(dir.path());
     assert_eq!(code, Some(1));
     assert!(err.contains(&format!(
-        "content/releases/{NORTH_WALES}.md:5: error: passage note quote \"746 arrests and £54m criminal cash\" does not match the release text\n  help: the closest passage is \"746 arrests, and £54m criminal cash\""
+        "content/releases/{NORTH_WALES}.md:5:12: error: passage note quote \"746 arrests and £54m criminal cash\" does not match the release text\n   |\n 5 |   - quote: 746 arrests and £54m criminal cash\n   |            ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n   = help: did you mean \"746 arrests, and £54m criminal cash\"? (the closest passage)"
     )), "{err}");
     assert_eq!(err.matches("error:").count(), 1, "{err}");
 }
@@ -206,7 +206,7 @@ fn a_note_that_matches_twice_needs_a_prefix_or_suffix() {
         .lines()
         .find(|l| l.contains(": error: passage note"))
         .unwrap();
-    assert!(line.starts_with(&format!("content/releases/{NORTH_WALES}.md:3: error: passage note quote \"EncroChat\" matches the release text ")), "{line}");
+    assert!(line.starts_with(&format!("content/releases/{NORTH_WALES}.md:3:12: error: passage note quote \"EncroChat\" matches the release text ")), "{line}");
     assert!(err.contains("help: add a `prefix` or `suffix`"));
 }
 
@@ -301,7 +301,7 @@ fn skip_invalid_lists_the_release_held_back_by_its_sidecar() {
     let err = stderr(&out);
     assert!(
         err.contains(&format!(
-            "content/releases/{NORTH_WALES}.md:2: error: `31/02/2020` is not a real date"
+            "content/releases/{NORTH_WALES}.md:2:7: error: `31/02/2020` is not a real date"
         )),
         "{err}"
     );
@@ -434,6 +434,20 @@ fn new_note_finds_a_release_by_id_prefix_or_path_and_says_which() {
     assert!(err.contains("`00` is the start of 3 release ids"), "{err}");
     assert!(
         err.contains(DERBYSHIRE) && err.contains(NORTH_WALES),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_area_one_slip_from_a_known_force_is_a_warning_naming_it() {
+    let dir = project_with_sidecar(NORTH_WALES, "---\narea: North Walse\n---\n");
+    let out = blotter(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "content/releases/{NORTH_WALES}.md:2:7: warning: area `North Walse` is not a known force: it gets an area page of its own\n   |\n 2 | area: North Walse\n   |       ^^^^^^^^^^^\n   = help: did you mean `North Wales`?"
+        )),
         "{err}"
     );
 }

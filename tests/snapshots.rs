@@ -190,7 +190,25 @@ fn stylesheet() {
 /// `content/releases/...` and nothing of the temporary folder shows.
 #[test]
 fn check_reports_every_bad_input() {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bad");
+    assert_snapshot!("check_bad_inputs", check_fixture("bad"));
+}
+
+/// The three mistakes of issue #23 in one sidecar (`tgas:` for `tags:`, a
+/// note quoting "220kg" where the release says "200kg", a link to a
+/// release id with two digits swapped): one `check` reports all three,
+/// each with its line, a caret under it and what was meant. The other
+/// sidecar links to the release held back, and gets no error for it.
+#[test]
+fn check_reports_every_mistake_of_a_sidecar_with_its_fix() {
+    assert_snapshot!("check_mistakes", check_fixture("mistakes"));
+}
+
+/// `blotter check` over a copy of `tests/fixtures/<name>`: its exit code
+/// and stderr.
+fn check_fixture(name: &str) -> String {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     let dir = tempfile::tempdir().unwrap();
     support::copy_tree(&fixture, dir.path());
     let out = support::blotter(dir.path(), &["check", "--content", "content"]);
@@ -201,10 +219,7 @@ fn check_reports_every_bad_input() {
         !stderr.contains(temp.as_ref()),
         "a temporary path: {stderr}"
     );
-    assert_snapshot!(
-        "check_bad_inputs",
-        format!("exit code: {}\n{stderr}", exit_code(&out))
-    );
+    format!("exit code: {}\n{stderr}", exit_code(&out))
 }
 
 fn exit_code(out: &std::process::Output) -> String {

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::model::{self, Archive, Parsed, ParsedSidecar};
+use crate::model::{self, Archive, Parsed, ParsedSidecar, SidecarRefs};
 use crate::{load, parse, progress};
 
 /// Stages 1 to 3: load, parse, model. With a parse cache folder, releases
@@ -209,6 +209,9 @@ fn read_unit(unit: &UnitFiles, resolver: &model::Resolver, max_bytes: u64) -> mo
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned());
             let sidecar_broken = sidecar.is_err();
+            if let Ok(Some(sidecar)) = &sidecar {
+                outcome.refs = Some(Box::new(SidecarRefs::of(sidecar)));
+            }
             diags.extend(sidecar.err());
             match release {
                 Err(error) => diags.push(error),
@@ -224,7 +227,21 @@ fn read_unit(unit: &UnitFiles, resolver: &model::Resolver, max_bytes: u64) -> mo
         }
     };
     outcome.stem = Some(release.stem.clone());
-    outcome.resolved = resolver.resolve(release, sidecar, &mut outcome.resolve_diags);
+    let diags = &mut outcome.resolve_diags;
+    outcome.resolved = resolver.resolve(release, sidecar.as_ref(), diags);
+    // A sidecar whose front matter had errors is checked in full, then
+    // held back with its release, like one that could not be read.
+    if sidecar.as_ref().is_some_and(|s| s.raw.invalid) {
+        outcome.resolved = None;
+        diags.push(Diagnostic::error(
+            &unit.release.path,
+            0,
+            "not built: its sidecar has errors",
+        ));
+    }
+    if outcome.resolved.is_none() {
+        outcome.refs = sidecar.as_ref().map(|s| Box::new(SidecarRefs::of(s)));
+    }
     outcome
 }
 

@@ -57,26 +57,39 @@ pub fn release_links(markdown: &str, first_line: usize, inline: bool) -> Vec<Spa
         let Some(id) = dest_url.strip_prefix(RELEASE_SCHEME) else {
             continue;
         };
-        let line = if inline {
-            first_line
-        } else {
-            first_line + markdown[..range.start].matches('\n').count()
-        };
-        found.push(Spanned::new(id.to_string(), line));
+        if inline {
+            found.push(Spanned::new(id.to_string(), first_line));
+            continue;
+        }
+        let line = first_line + markdown[..range.start].matches('\n').count();
+        // The id where it is written, for the caret under it.
+        let written = format!("{RELEASE_SCHEME}{id}");
+        let col = markdown[range.clone()].find(&written).map_or(0, |at| {
+            let at = range.start + at + RELEASE_SCHEME.len();
+            let line_start = markdown[..at].rfind('\n').map_or(0, |i| i + 1);
+            markdown[line_start..at].chars().count() + 1
+        });
+        found.push(Spanned::new(id.to_string(), line).at_col(col));
     }
     found
 }
 
-/// The error for a link whose id is not a release.
-pub fn unknown_link(path: &Path, link: &Spanned<String>) -> Diagnostic {
-    Diagnostic::error(
+/// The error for a link whose id is not a release, with the closest id
+/// there is as the hint.
+pub fn unknown_link(path: &Path, link: &Spanned<String>, near: Option<&str>) -> Diagnostic {
+    let (col, len) = link.span();
+    let error = Diagnostic::error(
         path,
         link.line,
         format!("link to unknown release `{}`", link.value),
     )
-    .with_help(
-        "a cross-reference is written [text](release:<id>), where <id> is a release's file stem",
-    )
+    .at_span(col, len);
+    match near {
+        Some(id) => error.with_help(format!("did you mean `{id}`?")),
+        None => error.with_help(
+            "a cross-reference is written [text](release:<id>), where <id> is a release's file stem",
+        ),
+    }
 }
 
 pub fn corrections(raw: &[RawCorrection], path: &Path) -> Result<Vec<Correction>, Vec<Diagnostic>> {
@@ -120,7 +133,10 @@ pub fn notes(raw: &[RawNote], body: &str, path: &Path) -> Result<Vec<Note>, Vec<
             }),
             Err(mut d) => {
                 d.path = path.to_path_buf();
-                d.line = note.line;
+                d.line = note.quote_line;
+                if note.quote_col > 0 {
+                    (d.col, d.len) = (note.quote_col, note.quote.chars().count());
+                }
                 errors.push(d);
             }
         }
@@ -168,7 +184,7 @@ fn anchor(text: &Normalised, note: &RawNote) -> Result<Range<usize>, Diagnostic>
                 note.quote.trim()
             ));
             if let Some(close) = closest(&text.text, &quote) {
-                d = d.with_help(format!("the closest passage is \"{close}\""));
+                d = d.with_help(format!("did you mean \"{close}\"? (the closest passage)"));
             }
             Err(d)
         }
@@ -286,6 +302,8 @@ mod tests {
             suffix: suffix.map(Into::into),
             note: "n".into(),
             line: 7,
+            quote_line: 7,
+            quote_col: 0,
         }
     }
 
@@ -319,7 +337,7 @@ mod tests {
         assert_eq!(errors[0].line, 7);
         assert_eq!(
             errors[0].to_string(),
-            "x.md:7: error: passage note quote \"£52 kg of Class A\" does not match the release text\n  help: the closest passage is \"£52kg of Class A\""
+            "x.md:7: error: passage note quote \"£52 kg of Class A\" does not match the release text\n  help: did you mean \"£52kg of Class A\"? (the closest passage)"
         );
     }
 
@@ -355,15 +373,19 @@ mod tests {
         let links = release_links(md, 10, false);
         assert_eq!(
             links,
-            vec![Spanned::new("a1".into(), 10), Spanned::new("zz".into(), 12)]
+            vec![
+                Spanned::new("a1".into(), 10).at_col(19),
+                Spanned::new("zz".into(), 12).at_col(19)
+            ]
         );
         assert_eq!(
             release_links(md, 4, true)[1].line,
             4,
             "inline: the item's line"
         );
-        let error = unknown_link(Path::new("x.md"), &links[1]);
-        assert_eq!((error.line, error.is_error()), (12, true));
+        let error = unknown_link(Path::new("x.md"), &links[1], Some("zy"));
+        assert_eq!((error.line, error.col, error.len), (12, 19, 2));
         assert!(error.message.contains("`zz`"));
+        assert_eq!(error.help.as_deref(), Some("did you mean `zy`?"));
     }
 }

@@ -32,6 +32,8 @@ pub struct AreaTable {
     /// Lowercased alias -> index, for titles.
     title_names: Vec<(String, usize)>,
     by_host: HashMap<String, usize>,
+    /// Lowercased name or alias -> index, for hints at near misses.
+    spellings: Vec<(String, usize)>,
 }
 
 impl AreaTable {
@@ -45,6 +47,7 @@ impl AreaTable {
             by_slug: HashMap::new(),
             title_names: Vec::new(),
             by_host: HashMap::new(),
+            spellings: Vec::new(),
         };
         for entry in builtin.area.iter().chain(extra) {
             table.add(entry);
@@ -54,6 +57,13 @@ impl AreaTable {
         table
             .title_names
             .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.cmp(b)));
+        table.spellings = (table.areas.iter().enumerate())
+            .flat_map(|(i, a)| {
+                std::iter::once(&a.name)
+                    .chain(&a.aliases)
+                    .map(move |n| (n.to_lowercase(), i))
+            })
+            .collect();
         table
     }
 
@@ -88,6 +98,15 @@ impl AreaTable {
     /// compared by slug so `kent`, `Kent` and `KENT` agree.
     pub fn lookup(&self, text: &str) -> Option<usize> {
         self.by_slug.get(&Slug::from_text(text)).copied()
+    }
+
+    /// The name of the known area whose name or an alias is closest to
+    /// `text` (ignoring case), when one is near enough to be what was meant.
+    pub fn closest(&self, text: &str) -> Option<&str> {
+        let names = self.spellings.iter().map(|(n, _)| n.as_str());
+        let near = crate::diagnostics::closest(&text.to_lowercase(), names)?;
+        let (_, index) = self.spellings.iter().find(|(n, _)| n == near)?;
+        Some(self.areas[*index].name.as_str())
     }
 
     /// The area whose formal name appears first in `title`, as a whole word.
@@ -170,6 +189,14 @@ mod tests {
             Some("Devon and Cornwall")
         );
         assert_eq!(t.lookup("Atlantis"), None);
+    }
+
+    #[test]
+    fn a_near_miss_names_the_force_it_misses() {
+        let t = AreaTable::with_extra(&[]);
+        assert_eq!(t.closest("Kentt"), Some("Kent"));
+        assert_eq!(t.closest("north wales polcie"), Some("North Wales"));
+        assert_eq!(t.closest("Atlantis"), None);
     }
 
     #[test]

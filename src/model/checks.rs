@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use rustc_hash::FxHashSet as HashSet;
 use std::path::Path;
 
-use super::{annotate, AreaChoice, Release};
+use super::{annotate, AreaChoice, Release, SidecarRefs};
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::parse::Spanned;
 
 /// Every id present, and those used by more than one file: each copy is
 /// an error naming the others.
@@ -114,40 +115,32 @@ fn case_collisions(
 
 /// `release:<id>` links and `related` ids must name releases that are in
 /// the archive; a release whose sidecar names a missing one is left out.
+/// The sidecars of releases that are not published (`unpublished`, with
+/// their releases' ids) are checked the same way.
 ///
 /// A release that exists but has errors of its own counts as known: its
 /// own errors are reported, and links to it are not errors twice over.
 pub(super) fn check_cross_references(
     resolved: Vec<(Release, Option<AreaChoice>)>,
+    unpublished: &[(&str, SidecarRefs)],
     known: &HashSet<&str>,
     diags: &mut Diagnostics,
 ) -> Vec<(Release, Option<AreaChoice>)> {
+    let mut hints = Hints {
+        known,
+        left: HINTED_REFERENCES,
+    };
+    for (id, refs) in unpublished {
+        let found = broken_refs(id, &refs.path, &refs.links, &refs.related, &mut hints);
+        diags.extend(found);
+    }
     let mut broken = HashSet::default();
     for (release, _) in &resolved {
         let Some(a) = &release.annotation else {
             continue;
         };
-        let mut found: Vec<Diagnostic> = a
-            .links
-            .iter()
-            .filter(|link| !known.contains(link.value.as_str()))
-            .map(|link| annotate::unknown_link(&a.path, link))
-            .collect();
-        for id in &a.related {
-            if !known.contains(id.value.as_str()) {
-                found.push(Diagnostic::error(
-                    &a.path,
-                    id.line,
-                    format!("related release `{}` does not exist", id.value),
-                ));
-            } else if id.value == release.id.as_str() {
-                found.push(Diagnostic::error(
-                    &a.path,
-                    id.line,
-                    "a release cannot be related to itself",
-                ));
-            }
-        }
+        let id = release.id.as_str();
+        let found = broken_refs(id, &a.path, &a.links, &a.related, &mut hints);
         if !found.is_empty() {
             broken.insert(release.id.clone());
             diags.extend(found);
@@ -160,4 +153,61 @@ pub(super) fn check_cross_references(
         .into_iter()
         .filter(|(r, _)| !broken.contains(&r.id))
         .collect()
+}
+
+/// Unknown ids given a "did you mean" hint in one run: each hint compares
+/// the id with every id of the archive, so an archive with thousands of
+/// broken links gives the first ones a hint, not a long wait.
+const HINTED_REFERENCES: usize = 100;
+
+/// The ids there are, and how many hints are left to give.
+struct Hints<'k, 'a> {
+    known: &'k HashSet<&'a str>,
+    left: usize,
+}
+
+impl Hints<'_, '_> {
+    fn near(&mut self, wanted: &str) -> Option<String> {
+        self.left = self.left.checked_sub(1)?;
+        crate::diagnostics::closest(wanted, self.known.iter().copied()).map(str::to_string)
+    }
+}
+
+/// The errors of one sidecar's links and related ids, each with the
+/// closest id there is as its hint.
+fn broken_refs(
+    id: &str,
+    path: &Path,
+    links: &[Spanned<String>],
+    related: &[Spanned<String>],
+    hints: &mut Hints,
+) -> Vec<Diagnostic> {
+    let known = hints.known;
+    let mut near = |wanted: &str| hints.near(wanted);
+    let mut found: Vec<Diagnostic> = links
+        .iter()
+        .filter(|link| !known.contains(link.value.as_str()))
+        .map(|link| annotate::unknown_link(path, link, near(&link.value).as_deref()))
+        .collect();
+    for other in related {
+        let (col, len) = other.span();
+        if !known.contains(other.value.as_str()) {
+            let error = Diagnostic::error(
+                path,
+                other.line,
+                format!("related release `{}` does not exist", other.value),
+            )
+            .at_span(col, len);
+            found.push(match near(&other.value) {
+                Some(id) => error.with_help(format!("did you mean `{id}`?")),
+                None => error,
+            });
+        } else if other.value == id {
+            found.push(
+                Diagnostic::error(path, other.line, "a release cannot be related to itself")
+                    .at_span(col, len),
+            );
+        }
+    }
+    found
 }

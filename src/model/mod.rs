@@ -47,6 +47,7 @@ pub fn assemble(
         .filter_map(|(stem, u)| Some((stem.as_deref()?, u.path.as_path())))
         .collect();
     let (present, duplicates) = duplicate_ids(&present, diags);
+    let mut unpublished = Vec::new();
     // Collected in place (the units' memory is reused): 100,000 releases
     // moved into fresh memory cost more in page faults than in copying.
     let resolved: Vec<(Release, Option<AreaChoice>)> = (units.into_iter().zip(&stems))
@@ -56,13 +57,16 @@ pub fn assemble(
                 return None;
             }
             diags.extend(unit.resolve_diags);
+            if let (Some(refs), Some(stem)) = (unit.refs, stem) {
+                unpublished.push((stem.as_str(), *refs));
+            }
             let (mut release, area) = unit.resolved?;
             release.path = unit.path;
             Some((release, area))
         })
         .collect();
     crate::progress::mark("model: ids checked");
-    let resolved = check_cross_references(resolved, &present, diags);
+    let resolved = check_cross_references(resolved, &unpublished, &present, diags);
     crate::progress::mark("model: links checked");
     index(config, resolved, &resolver.table)
 }

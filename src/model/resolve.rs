@@ -76,6 +76,43 @@ pub struct UnitOutcome {
     pub resolved: Option<(Release, Option<AreaChoice>)>,
     /// Problems resolving it, reported unless its id is duplicated.
     pub resolve_diags: Vec<Diagnostic>,
+    /// The cross-references of its sidecar when the release is not
+    /// published (its sidecar or itself has errors): still checked, so
+    /// every mistake of a sidecar shows in one run.
+    pub refs: Option<Box<SidecarRefs>>,
+}
+
+/// What a sidecar says about other releases: `release:<id>` links and
+/// `related` ids, with their places.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SidecarRefs {
+    pub path: PathBuf,
+    pub links: Vec<Spanned<String>>,
+    pub related: Vec<Spanned<String>>,
+}
+
+impl SidecarRefs {
+    pub fn of(sidecar: &ParsedSidecar) -> SidecarRefs {
+        SidecarRefs {
+            path: sidecar.path.clone(),
+            links: links(&sidecar.raw),
+            related: sidecar.raw.related.clone(),
+        }
+    }
+}
+
+/// The `release:<id>` links of a sidecar's commentary, notes and corrections.
+fn links(raw: &RawSidecar) -> Vec<Spanned<String>> {
+    let mut links = annotate::release_links(&raw.commentary, raw.commentary_line, false);
+    for (markdown, line) in raw
+        .notes
+        .iter()
+        .map(|n| (&n.note, n.line))
+        .chain(raw.corrections.iter().map(|c| (&c.text, c.line)))
+    {
+        links.extend(annotate::release_links(markdown, line, true));
+    }
+    links
 }
 
 /// The settings that resolving a release depends on.
@@ -97,7 +134,7 @@ impl Resolver {
     pub fn resolve(
         &self,
         parsed: Parsed,
-        sidecar: Option<ParsedSidecar>,
+        sidecar: Option<&ParsedSidecar>,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<(Release, Option<AreaChoice>)> {
         resolve(parsed, sidecar, &self.table, self.tz, diags)
@@ -108,7 +145,7 @@ impl Resolver {
 /// reporting an error.
 pub(super) fn resolve(
     parsed: Parsed,
-    sidecar: Option<ParsedSidecar>,
+    sidecar: Option<&ParsedSidecar>,
     table: &AreaTable,
     tz: Tz,
     diags: &mut Vec<Diagnostic>,
@@ -123,7 +160,7 @@ pub(super) fn resolve(
         summary,
         ..
     } = parsed;
-    let side = sidecar.as_ref().map(|s| &s.raw);
+    let side = sidecar.map(|s| &s.raw);
     // Every error of the release is reported before giving up on it.
     let mut fail = |d: Diagnostic| diags.push(d);
     let id = ReleaseId::parse(&stem)
@@ -136,10 +173,8 @@ pub(super) fn resolve(
                 .with_help("give a `title:` in the header or in a sidecar"),
         );
     }
-    let date = resolve_date(&path, &raw, sidecar.as_ref(), &mut fail);
-    let annotation = sidecar
-        .as_ref()
-        .map(|s| annotation(s, body.as_deref().unwrap_or(""), &mut fail));
+    let date = resolve_date(&path, &raw, sidecar, &mut fail);
+    let annotation = sidecar.map(|s| annotation(s, body.as_deref().unwrap_or(""), &mut fail));
     let (id, title, date, annotation) = (
         id?,
         title?,
@@ -159,6 +194,9 @@ pub(super) fn resolve(
         .map(|u| decode(&u.value))
         .filter(|u| is_web_url(u));
     let area = choose_area(&raw, side, &title, source_url.as_deref(), table);
+    if let Some(AreaChoice::Named(named)) = &area {
+        diags.extend(near_known_area(named, sidecar, &raw, &path, table));
+    }
     if area.is_none() {
         diags.push(
             Diagnostic::warning(
@@ -217,15 +255,7 @@ pub(super) fn annotation(
             tags.push(Spanned::new(name, tag.line));
         }
     }
-    let mut links = annotate::release_links(&raw.commentary, raw.commentary_line, false);
-    for (markdown, line) in raw
-        .notes
-        .iter()
-        .map(|n| (&n.note, n.line))
-        .chain(raw.corrections.iter().map(|c| (&c.text, c.line)))
-    {
-        links.extend(annotate::release_links(markdown, line, true));
-    }
+    let links = links(raw);
     Some(Annotation {
         path: path.clone(),
         commentary: raw.commentary.clone(),
@@ -261,6 +291,31 @@ pub(super) fn choose_title(raw: &RawRelease, side: Option<&RawSidecar>) -> Optio
         })
 }
 
+/// An area that is not in the table but is a slip away from a known force
+/// is most likely that force misspelt. Any area text is accepted, so this
+/// is a warning, at the `area:` that gave it.
+fn near_known_area(
+    named: &str,
+    sidecar: Option<&ParsedSidecar>,
+    raw: &RawRelease,
+    path: &Path,
+    table: &AreaTable,
+) -> Option<Diagnostic> {
+    let near = table.closest(named)?;
+    let from_sidecar = sidecar.and_then(|s| Some((s.raw.area.as_ref()?, s.path.as_path())));
+    let (given, from) = match from_sidecar {
+        Some(found) => found,
+        None => (raw.area.as_ref()?, path),
+    };
+    let (col, len) = given.span();
+    let message = format!("area `{named}` is not a known force: it gets an area page of its own");
+    Some(
+        Diagnostic::warning(from, given.line, message)
+            .at_span(col, len)
+            .with_help(format!("did you mean `{near}`?")),
+    )
+}
+
 /// `Title | West Mercia Police` -> `Title`: the site's name follows the last ` | `.
 pub(super) fn strip_site_name(title: &str) -> &str {
     match title.rfind(" | ") {
@@ -293,8 +348,9 @@ pub(super) fn resolve_date(
                 }
             },
         };
+    let (col, len) = text.span();
     dates::parse(&text.value)
-        .map_err(|m| fail(Diagnostic::error(from, text.line, m)))
+        .map_err(|m| fail(Diagnostic::error(from, text.line, m).at_span(col, len)))
         .ok()
 }
 

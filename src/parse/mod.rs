@@ -16,11 +16,33 @@ use crate::diagnostics::Diagnostic;
 pub struct Spanned<T> {
     pub value: T,
     pub line: usize,
+    /// 1-based column (in characters) where the value is written on its
+    /// line; 0 when unknown (escaped, folded, or not looked for).
+    pub col: usize,
 }
 
 impl<T> Spanned<T> {
     pub fn new(value: T, line: usize) -> Self {
-        Spanned { value, line }
+        Spanned {
+            value,
+            line,
+            col: 0,
+        }
+    }
+
+    pub fn at_col(mut self, col: usize) -> Self {
+        self.col = col;
+        self
+    }
+}
+
+impl Spanned<String> {
+    /// A diagnostic's place on the line: the value, as written.
+    pub fn span(&self) -> (usize, usize) {
+        match self.col {
+            0 => (0, 0),
+            col => (col, self.value.chars().count()),
+        }
     }
 }
 

@@ -23,6 +23,9 @@ pub struct RawSidecar {
     pub commentary: String,
     /// File line where the commentary starts.
     pub commentary_line: usize,
+    /// The front matter had errors (reported when parsed) and what is here
+    /// is the rest of it: still checked, never published.
+    pub invalid: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +43,10 @@ pub struct RawNote {
     pub suffix: Option<String>,
     pub note: String,
     pub line: usize,
+    /// Where the quote is written: its line and 1-based column (0 when
+    /// not found as written, say when escaped).
+    pub quote_line: usize,
+    pub quote_col: usize,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -146,8 +153,10 @@ static META: Schema = Schema::Map {
 };
 
 /// Parses one sidecar. Warnings (text replaced) go to `warnings`; a
-/// sidecar that cannot be read is an `Err`, and its further errors (every
-/// type error of its front matter) go to `warnings` too.
+/// sidecar whose front matter cannot be read is an `Err`, its further
+/// errors in `warnings` too. Front matter that breaks the schema is read
+/// without the parts it refused, its errors go to `warnings` and the
+/// sidecar is marked `invalid`: the rest of it is still checked.
 pub fn sidecar(
     file: &SourceFile,
     warnings: &mut Vec<Diagnostic>,
@@ -165,32 +174,43 @@ pub fn sidecar(
             .with_help("end the front matter with a line `---`"))
         }
     };
-    let meta: Meta = yaml::from_block(yaml_text, yaml_line, &META).map_err(|errors| {
-        let mut errors = errors.into_iter().map(|e| {
-            Diagnostic::error(
-                &file.path,
-                e.line,
-                format!("invalid front matter: {}", e.message),
-            )
-            .at_col(e.col)
-        });
-        // Never empty; the first is the error, the rest are reported beside it.
+    let (meta, errors, pruned) = yaml::from_block_partial::<Meta>(yaml_text, yaml_line, &META);
+    let invalid = !errors.is_empty();
+    let mut errors = errors.into_iter().map(|e| {
+        let mut d = Diagnostic::error(
+            &file.path,
+            e.line,
+            format!("invalid front matter: {}", e.message),
+        )
+        .at_span(e.col, e.len);
+        d.help = e.help;
+        d
+    });
+    let Some(meta) = meta else {
+        // Nothing could be read; the first error is the sidecar's, the
+        // rest are reported beside it.
         let first = errors
             .next()
             .unwrap_or_else(|| Diagnostic::error(&file.path, yaml_line, "invalid front matter"));
         warnings.extend(errors);
-        first
-    })?;
+        return Err(first);
+    };
+    warnings.extend(errors);
     let locator = yaml::Locator::new(yaml_text, yaml_line);
     let line_of = |path: &[Step]| locator.line(path);
     let at = |key: &str| line_of(&[Step::Key(key)]).unwrap_or(yaml_line);
     // Each item of a list at its own line; a flow list (`[a, b]`) at the key's.
     let item_lines = |key: &str, count: usize| -> Vec<usize> {
         (0..count)
+            .map(|i| pruned.written_index(key, i))
             .map(|i| line_of(&[Step::Key(key), Step::Index(i)]).unwrap_or_else(|| at(key)))
             .collect()
     };
-    let spanned = |v: Option<Text>, key: &str| v.map(|t| Spanned::new(t.0, at(key)));
+    let place = |value: String, line: usize| {
+        let col = col_of(yaml_text, yaml_line, line, &value);
+        Spanned::new(value, line).at_col(col)
+    };
+    let spanned = |v: Option<Text>, key: &str| v.map(|t| place(t.0, at(key)));
     let tags = meta.tags.unwrap_or_default();
     let related = meta.related.unwrap_or_default();
     let notes = meta.notes.unwrap_or_default();
@@ -203,8 +223,8 @@ pub fn sidecar(
         title: spanned(meta.title, "title"),
         area: spanned(meta.area, "area"),
         date: spanned(meta.date, "date"),
-        tags: zip_lines(tags.into_iter().map(|t| t.0), &tag_lines),
-        related: zip_lines(related.into_iter().map(|t| t.0), &related_lines),
+        tags: zip_lines(tags.into_iter().map(|t| t.0), &tag_lines, place),
+        related: zip_lines(related.into_iter().map(|t| t.0), &related_lines, place),
         corrections: corrections
             .into_iter()
             .zip(&correction_lines)
@@ -217,16 +237,25 @@ pub fn sidecar(
         notes: notes
             .into_iter()
             .zip(&note_lines)
-            .map(|(n, &line)| RawNote {
-                quote: n.quote.0,
-                prefix: n.prefix.map(|t| t.0),
-                suffix: n.suffix.map(|t| t.0),
-                note: n.note.0,
-                line,
+            .enumerate()
+            .map(|(i, (n, &line))| {
+                let written = pruned.written_index("notes", i);
+                let quote_path = [Step::Key("notes"), Step::Index(written), Step::Key("quote")];
+                let quote = place(n.quote.0, line_of(&quote_path).unwrap_or(line));
+                RawNote {
+                    quote: quote.value,
+                    prefix: n.prefix.map(|t| t.0),
+                    suffix: n.suffix.map(|t| t.0),
+                    note: n.note.0,
+                    line,
+                    quote_line: quote.line,
+                    quote_col: quote.col,
+                }
             })
             .collect(),
         commentary: commentary.trim_end().to_string(),
         commentary_line,
+        invalid,
     };
     let mut cleaner = Cleaner::for_yaml(yaml_text);
     for field in [&mut raw.title, &mut raw.area, &mut raw.date] {
@@ -252,11 +281,29 @@ pub fn sidecar(
     Ok(raw)
 }
 
-fn zip_lines(values: impl Iterator<Item = String>, lines: &[usize]) -> Vec<Spanned<String>> {
-    values
-        .zip(lines)
-        .map(|(v, &line)| Spanned::new(v, line))
-        .collect()
+fn zip_lines(
+    values: impl Iterator<Item = String>,
+    lines: &[usize],
+    place: impl Fn(String, usize) -> Spanned<String>,
+) -> Vec<Spanned<String>> {
+    values.zip(lines).map(|(v, &line)| place(v, line)).collect()
+}
+
+/// 1-based column (in characters) of `value` on file line `line` of a
+/// block that starts at file line `first_line`, looked for after the
+/// line's key; 0 when it is not written there as it reads (escaped or
+/// folded), so a message then marks the whole line.
+fn col_of(yaml: &str, first_line: usize, line: usize, value: &str) -> usize {
+    let text = line
+        .checked_sub(first_line)
+        .and_then(|i| yaml.lines().nth(i));
+    let (Some(text), false) = (text, value.is_empty()) else {
+        return 0;
+    };
+    let start = text.find(": ").map_or(0, |i| i + 2);
+    text[start..]
+        .find(value)
+        .map_or(0, |at| text[..start + at].chars().count() + 1)
 }
 
 #[cfg(test)]
@@ -280,17 +327,42 @@ mod tests {
     #[test]
     fn front_matter_overrides_and_lists_with_lines() {
         let s = parse("---\ntitle: New\ntags: [a, b]\nnotes:\n  - quote: one\n    note: first\n  - quote: two\n    note: second\nrelated:\n  - 002_x\n---\nBody\n").unwrap();
-        assert_eq!(s.title, Some(Spanned::new("New".into(), 2)));
+        assert_eq!(s.title, Some(Spanned::new("New".into(), 2).at_col(8)));
         assert_eq!(s.tags.iter().map(|t| t.line).collect::<Vec<_>>(), [3, 3]);
         assert_eq!(s.notes.iter().map(|n| n.line).collect::<Vec<_>>(), [5, 7]);
-        assert_eq!(s.related[0], Spanned::new("002_x".into(), 10));
+        assert_eq!(s.related[0], Spanned::new("002_x".into(), 10).at_col(5));
+        assert_eq!((s.notes[1].quote_line, s.notes[1].quote_col), (7, 12));
         assert_eq!(s.commentary_line, 12);
     }
 
     #[test]
-    fn unknown_key_is_an_error_on_its_line() {
-        let e = parse("---\ntitle: x\ntgas: [a]\n---\n").unwrap_err();
-        assert_eq!(e.line, 3, "{e}");
-        assert!(e.message.contains("unknown field `tgas`"), "{}", e.message);
+    fn unknown_key_is_an_error_at_its_span_with_a_hint_and_the_rest_is_read() {
+        let file = SourceFile::in_memory(
+            Kind::Sidecar,
+            "x",
+            "---\ntitle: x\ntgas: [a]\nrelated: [b]\n---\n",
+        );
+        let mut diags = Vec::new();
+        let s = sidecar(&file, &mut diags).unwrap();
+        assert!(s.invalid);
+        assert_eq!(s.related[0].value, "b", "the other keys are still read");
+        let e = &diags[0];
+        assert_eq!((e.line, e.col, e.len), (3, 1, 4), "{e}");
+        assert_eq!(e.message, "invalid front matter: unknown key `tgas`");
+        assert_eq!(e.help.as_deref(), Some("did you mean `tags`?"));
+    }
+
+    #[test]
+    fn a_note_missing_its_text_is_left_out_and_the_others_kept() {
+        let file = SourceFile::in_memory(
+            Kind::Sidecar,
+            "x",
+            "---\nnotes:\n  - quote: a\n  - quote: b\n    note: fine\n---\n",
+        );
+        let mut diags = Vec::new();
+        let s = sidecar(&file, &mut diags).unwrap();
+        assert_eq!(s.notes.len(), 1);
+        assert_eq!((s.notes[0].quote.as_str(), s.notes[0].line), ("b", 4));
+        assert_eq!(diags[0].line, 3, "{:?}", diags[0]);
     }
 }

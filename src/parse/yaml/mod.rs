@@ -10,12 +10,29 @@ use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use serde::Deserialize as _;
 use std::fmt;
 
+mod prune;
+
 /// A YAML syntax or type error at a 1-based line of the whole file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YamlError {
     pub line: usize,
     pub col: usize,
+    /// Characters from `col` the problem spans (a key); 0 when unknown.
+    pub len: usize,
     pub message: String,
+    pub help: Option<String>,
+}
+
+impl YamlError {
+    fn at(line: usize, col: usize, message: impl Into<String>) -> YamlError {
+        YamlError {
+            line,
+            col,
+            len: 0,
+            message: message.into(),
+            help: None,
+        }
+    }
 }
 
 /// Largest YAML block accepted: headers are a dozen lines; anything bigger
@@ -61,18 +78,18 @@ pub fn from_block<T: DeserializeOwned>(
     schema: &Schema,
 ) -> Result<T, Vec<YamlError>> {
     if yaml.len() > MAX_YAML_BYTES {
-        return Err(vec![YamlError {
-            line: first_line,
-            col: 0,
-            message: format!("YAML header is over {MAX_YAML_BYTES} bytes"),
-        }]);
+        return Err(vec![YamlError::at(
+            first_line,
+            0,
+            format!("YAML header is over {MAX_YAML_BYTES} bytes"),
+        )]);
     }
     if let Some(line) = yaml.lines().position(|l| l.starts_with('\t')) {
-        return Err(vec![YamlError {
-            line: first_line + line,
-            col: 1,
-            message: "YAML does not allow tabs for indentation".into(),
-        }]);
+        return Err(vec![YamlError::at(
+            first_line + line,
+            1,
+            "YAML does not allow tabs for indentation",
+        )]);
     }
     // An empty block is an empty mapping, not a null.
     let source = if yaml.trim().is_empty() { "{}" } else { yaml };
@@ -81,11 +98,7 @@ pub fn from_block<T: DeserializeOwned>(
             .location()
             .map(|l| (first_line + l.line().saturating_sub(1), l.column()))
             .unwrap_or((first_line, 0));
-        vec![YamlError {
-            line,
-            col,
-            message: clean_message(&e.to_string()),
-        }]
+        vec![YamlError::at(line, col, clean_message(&e.to_string()))]
     };
     // Read into a generic value first: serde_yaml bounds alias expansion and
     // nesting depth while it builds values, but a typed struct skips unknown
@@ -95,18 +108,97 @@ pub fn from_block<T: DeserializeOwned>(
     let mut check = Check::default();
     check.value(&value, schema, &mut Vec::new());
     if !check.problems.is_empty() {
+        let locator = Locator::new(yaml, first_line);
         return Err(check
             .problems
             .into_iter()
-            .map(|(path, message)| {
-                let (line, col) = Locator::new(yaml, first_line)
-                    .position(&path)
-                    .unwrap_or((first_line, 0));
-                YamlError { line, col, message }
-            })
+            .map(|problem| problem.located(&locator))
             .collect());
     }
-    if check.verbatim {
+    let verbatim = check.verbatim;
+    typed(source, value, verbatim, first_line)
+}
+
+/// [`from_block`] that goes on past a mismatch: every node the schema
+/// check refuses is left out and the rest is typed, so a maintainer's one
+/// misspelt key does not hide the other mistakes of the same file. The
+/// value is `None` when nothing could be typed (a syntax error).
+pub fn from_block_partial<T: DeserializeOwned>(
+    yaml: &str,
+    first_line: usize,
+    schema: &Schema,
+) -> (Option<T>, Vec<YamlError>, Pruned) {
+    let source = if yaml.trim().is_empty() { "{}" } else { yaml };
+    let errors = match from_block(yaml, first_line, schema) {
+        Ok(typed) => return (Some(typed), Vec::new(), Pruned::default()),
+        Err(errors) => errors,
+    };
+    // Only a block that parsed and broke the schema can be pruned; the
+    // size and tab checks came before parsing, so they end it here.
+    let parsed = (yaml.len() <= MAX_YAML_BYTES && !yaml.contains('\t'))
+        .then(|| serde_yaml::from_str::<serde_yaml::Value>(source).ok())
+        .flatten();
+    let Some(mut value) = parsed else {
+        return (None, errors, Pruned::default());
+    };
+    let mut check = Check::default();
+    check.value(&value, schema, &mut Vec::new());
+    let paths: Vec<Vec<prune::Owned>> = (check.problems.iter())
+        .map(|problem| prune::owned(&problem.path))
+        .collect();
+    let verbatim = check.verbatim;
+    if paths.is_empty() || !prune::remove_all(&mut value, paths.clone()) {
+        return (None, errors, Pruned::default());
+    }
+    // Typed from the value: after pruning there is no text to type again,
+    // so a block that also needs its scalars as written gives up here.
+    let typed = (!verbatim)
+        .then(|| serde_yaml::from_value(value).ok())
+        .flatten();
+    (typed, errors, Pruned(paths))
+}
+
+/// What [`from_block_partial`] left out, to find where the items that
+/// were kept are written.
+#[derive(Debug, Default)]
+pub struct Pruned(Vec<Vec<prune::Owned>>);
+
+impl Pruned {
+    /// The index in the block of item `kept` of the top-level list `key`,
+    /// counting the items left out before it.
+    pub fn written_index(&self, key: &str, kept: usize) -> usize {
+        let mut left_out: Vec<usize> = (self.0.iter())
+            .filter_map(|path| match path.as_slice() {
+                [prune::Owned::Key(k), prune::Owned::Index(i)] if k == key => Some(*i),
+                _ => None,
+            })
+            .collect();
+        left_out.sort_unstable();
+        let mut index = kept;
+        for i in left_out {
+            if i <= index {
+                index += 1;
+            }
+        }
+        index
+    }
+}
+
+/// The checked value typed as `T`.
+fn typed<T: DeserializeOwned>(
+    source: &str,
+    value: serde_yaml::Value,
+    verbatim: bool,
+    first_line: usize,
+) -> Result<T, Vec<YamlError>> {
+    let located = |e: serde_yaml::Error| {
+        let (line, col) = e
+            .location()
+            .map(|l| (first_line + l.line().saturating_sub(1), l.column()))
+            .unwrap_or((first_line, 0));
+        vec![YamlError::at(line, col, clean_message(&e.to_string()))]
+    };
+    if verbatim {
         // A number, boolean or null where text goes: the value holds what
         // YAML made of it (`1.10` is 1.1), so the text is typed again, where
         // a scalar read as a string is its text as written.
@@ -114,18 +206,37 @@ pub fn from_block<T: DeserializeOwned>(
     } else {
         // Typed from the value rather than from the text again: reading
         // every header twice was a large share of a clean build's CPU.
-        serde_yaml::from_value(value).map_err(|e| {
-            vec![YamlError {
-                line: first_line,
-                col: 0,
-                message: clean_message(&e.to_string()),
-            }]
-        })
+        serde_yaml::from_value(value)
+            .map_err(|e| vec![YamlError::at(first_line, 0, clean_message(&e.to_string()))])
+    }
+}
+
+/// One mismatch found by the schema check, at its path in the block.
+struct Problem<'v> {
+    path: Vec<Step<'v>>,
+    message: String,
+    help: Option<String>,
+    /// Characters of the key, for an unknown key.
+    len: usize,
+}
+
+impl Problem<'_> {
+    fn located(&self, locator: &Locator) -> YamlError {
+        let (line, col) = locator
+            .position(&self.path)
+            .unwrap_or((locator.first_line, 0));
+        YamlError {
+            line,
+            col,
+            len: if col > 0 { self.len } else { 0 },
+            message: self.message.clone(),
+            help: self.help.clone(),
+        }
     }
 }
 
 /// One step of a path into a YAML block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Step<'a> {
     Key(&'a str),
     Index(usize),
@@ -135,7 +246,7 @@ pub enum Step<'a> {
 /// slot holds a scalar YAML did not keep as text.
 #[derive(Default)]
 struct Check<'v> {
-    problems: Vec<(Vec<Step<'v>>, String)>,
+    problems: Vec<Problem<'v>>,
     verbatim: bool,
 }
 
@@ -171,35 +282,14 @@ impl<'v> Check<'v> {
                             }
                             path.pop();
                         }
-                        None if *strict => {
-                            let known: Vec<String> =
-                                fields.iter().map(|f| format!("`{}`", f.key)).collect();
-                            let mut at = path.clone();
-                            let key = match key.as_str() {
-                                Some(k) => {
-                                    at.push(Step::Key(k));
-                                    format!("`{k}`")
-                                }
-                                None => describe(key).to_string(),
-                            };
-                            self.problems.push((
-                                at,
-                                format!(
-                                    "{}unknown field {key} (expected one of {})",
-                                    within(path),
-                                    known.join(", ")
-                                ),
-                            ));
-                        }
+                        None if *strict => self.unknown_key(key, fields, path),
                         None => {}
                     }
                 }
                 for field in fields.iter().filter(|f| f.required) {
                     if !map.contains_key(field.key) {
-                        self.problems.push((
-                            path.clone(),
-                            format!("{} has no `{}`", name(path), field.key),
-                        ));
+                        let message = format!("{} has no `{}`", name(path), field.key);
+                        self.problem(path.clone(), message);
                     }
                 }
             }
@@ -211,16 +301,50 @@ impl<'v> Check<'v> {
                     Schema::Text { example: None } => "text".to_string(),
                     Schema::List { what, .. } | Schema::Map { what, .. } => what.to_string(),
                 };
-                self.problems.push((
-                    path.clone(),
-                    format!(
-                        "{} should be {expected}, found {}",
-                        name(path),
-                        describe(found)
-                    ),
-                ));
+                let message = format!(
+                    "{} should be {expected}, found {}",
+                    name(path),
+                    describe(found)
+                );
+                self.problem(path.clone(), message);
             }
         }
+    }
+
+    fn problem(&mut self, path: Vec<Step<'v>>, message: String) {
+        self.problems.push(Problem {
+            path,
+            message,
+            help: None,
+            len: 0,
+        });
+    }
+
+    /// A key the schema does not know: the known key it is closest to is
+    /// the hint, else the list of them.
+    fn unknown_key(&mut self, key: &'v serde_yaml::Value, fields: &[Field], path: &[Step<'v>]) {
+        let mut at = path.to_vec();
+        let (shown, len, hint) = match key.as_str() {
+            Some(k) => {
+                at.push(Step::Key(k));
+                let near = crate::diagnostics::closest(k, fields.iter().map(|f| f.key));
+                (format!("`{k}`"), k.chars().count(), near)
+            }
+            None => (describe(key).to_string(), 0, None),
+        };
+        let help = match hint {
+            Some(near) => format!("did you mean `{near}`?"),
+            None => {
+                let known: Vec<String> = fields.iter().map(|f| format!("`{}`", f.key)).collect();
+                format!("the keys here are {}", known.join(", "))
+            }
+        };
+        self.problems.push(Problem {
+            path: at,
+            message: format!("{}unknown key {shown}", within(path)),
+            help: Some(help),
+            len,
+        });
     }
 }
 
@@ -415,7 +539,7 @@ impl<'a> Locator<'a> {
 
     /// [`Locator::line`] with the 1-based column where the key or the
     /// item's `- ` marker sits.
-    fn position(&self, path: &[Step]) -> Option<(usize, usize)> {
+    pub fn position(&self, path: &[Step]) -> Option<(usize, usize)> {
         position_of_path(&self.lines, self.first_line, path)
     }
 }
