@@ -38,13 +38,20 @@ impl Postings {
     /// low bit for the title), keeping the lists sorted.
     fn insert(&mut self, doc: u32, packed: u32, length: u32) {
         let count = packed >> 1;
+        // A clean build adds documents in order: pushed, not searched.
         if count > 0 {
-            let at = self.body.partition_point(|&d| d < doc);
+            let at = match self.body.last() {
+                Some(&last) if last >= doc => self.body.partition_point(|&d| d < doc),
+                _ => self.body.len(),
+            };
             self.body.insert(at, doc);
             self.weights.insert(at, weight(count, length));
         }
         if packed & 1 == 1 {
-            let at = self.title.partition_point(|&d| d < doc);
+            let at = match self.title.last() {
+                Some(&last) if last >= doc => self.title.partition_point(|&d| d < doc),
+                _ => self.title.len(),
+            };
             self.title.insert(at, doc);
         }
     }
@@ -179,23 +186,34 @@ pub fn patch(groups: Vec<Group>, changes: &[Change]) -> Option<Vec<Group>> {
         }
     }
     let mut found: HashSet<String> = HashSet::new();
-    let mut out = Vec::with_capacity(groups.len() + 16);
+    let mut kept = Vec::with_capacity(groups.len() + 16);
+    let mut fresh = Vec::new();
     for group in groups {
         let Some(adds) = stem_of(&group).and_then(|s| touched.get(s)) else {
-            out.push(group);
+            kept.push(group);
             continue;
         };
         let (stem, mut forms) = decode(&group)?;
         forms.values_mut().for_each(|p| p.remove(&docs));
-        out.extend(regroup(&stem, forms, adds));
+        fresh.extend(regroup(&stem, forms, adds));
         found.insert(stem);
     }
     for (stem, adds) in &touched {
         if !found.contains(stem) {
-            out.extend(regroup(stem, BTreeMap::new(), adds));
+            fresh.extend(regroup(stem, BTreeMap::new(), adds));
         }
     }
-    out.sort_unstable();
+    // The groups kept are in order: the new ones are merged in.
+    fresh.sort_unstable();
+    let mut out = Vec::with_capacity(kept.len() + fresh.len());
+    let mut fresh = fresh.into_iter().peekable();
+    for group in kept {
+        while let Some(new) = fresh.next_if(|new| *new < group) {
+            out.push(new);
+        }
+        out.push(group);
+    }
+    out.extend(fresh);
     Some(out)
 }
 

@@ -20,6 +20,8 @@ use crate::render::Bodies;
 /// encoding the groups they touch one by one costs about as much as a
 /// full inversion.
 const PATCH_LIMIT: usize = 1000;
+/// Releases counted at a time by a full inversion.
+const FULL_BATCH: usize = 4096;
 
 /// The metadata chunks of the last index, which either way are reused
 /// where their releases did not change.
@@ -169,23 +171,6 @@ pub fn full(
         .into_par_iter()
         .map(|i| dir.and_then(|d| cache::load_docs(d, i)).unwrap_or_default())
         .collect();
-    let n = order.len();
-    let fresh: Vec<Option<Forms>> = (0..n)
-        .into_par_iter()
-        .map(|d| {
-            if shards[cache::shard_of(order[d])]
-                .docs
-                .contains_key(&order[d])
-            {
-                return Ok(None);
-            }
-            let release = &archive.releases[n - 1 - d];
-            let body = bodies.body(release)?;
-            let text = release_text(release, &body);
-            Ok(Some(release_forms(&release.title, &text)))
-        })
-        .collect::<Result<_>>()?;
-    crate::progress::mark("search: words of new releases");
     let mut dictionary = Dictionary::default();
     let ids: Vec<Vec<u32>> = (shards.iter())
         .map(|s| {
@@ -197,12 +182,17 @@ pub fn full(
         })
         .collect();
     let mut dirty = vec![false; DOC_SHARDS as usize];
-    let docs: Vec<Cow<DocTerms>> = (order.iter().zip(fresh))
-        .map(|(digest, fresh)| {
-            let shard = cache::shard_of(*digest);
-            Cow::Owned(match fresh {
+    let mut docs: Vec<Cow<DocTerms>> = Vec::with_capacity(order.len());
+    // In batches, so that only a batch's words are held as strings.
+    for batch in (0..order.len()).collect::<Vec<_>>().chunks(FULL_BATCH) {
+        let fresh: Vec<Option<Forms>> = (batch.par_iter())
+            .map(|&d| fresh_forms(archive, bodies, &shards, order, d))
+            .collect::<Result<_>>()?;
+        for (&d, fresh) in batch.iter().zip(fresh) {
+            let shard = cache::shard_of(order[d]);
+            docs.push(Cow::Owned(match fresh {
                 None => {
-                    let doc = &shards[shard].docs[digest];
+                    let doc = &shards[shard].docs[&order[d]];
                     let terms = doc.terms.iter().map(|&(f, p)| (ids[shard][f as usize], p));
                     DocTerms {
                         length: doc.length,
@@ -218,14 +208,35 @@ pub fn full(
                         .collect();
                     DocTerms { length, terms }
                 }
-            })
-        })
-        .collect();
+            }));
+        }
+    }
+    crate::progress::mark("search: words of new releases");
     if let Some(dir) = dir {
         save_all(dir, &dictionary, order, &docs, &shards, &mut dirty);
     }
     crate::progress::mark("search: cache");
     Ok(groups::invert(&dictionary, &docs))
+}
+
+/// Document `d`'s word counts, or `None` when the cache holds them.
+fn fresh_forms(
+    archive: &Archive,
+    bodies: &dyn Bodies,
+    shards: &[DocShard],
+    order: &[u64],
+    d: usize,
+) -> Result<Option<Forms>> {
+    if shards[cache::shard_of(order[d])]
+        .docs
+        .contains_key(&order[d])
+    {
+        return Ok(None);
+    }
+    let release = &archive.releases[order.len() - 1 - d];
+    let body = bodies.body(release)?;
+    let text = release_text(release, &body);
+    Ok(Some(release_forms(&release.title, &text)))
 }
 
 /// Writes the shards of the per-release cache whose releases changed.
