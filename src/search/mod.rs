@@ -24,6 +24,13 @@
 //! fixed average length, so one release's edit never reweighs another's
 //! postings); title postings are a plain set. A posting list is a delta
 //! list or a bitmap, whichever is smaller.
+//!
+//! A rebuild patches the last index rather than building it again: the
+//! search cache ([`cache`]) keeps every release's word counts and the last
+//! index's groups, and only the groups of the stems an edited release had
+//! or has are encoded again ([`rebuild`]); the writer then rewrites only
+//! the shards whose bytes changed. Quotes in a query only group words:
+//! phrase matching is designed (docs/performance.md) but not built.
 
 mod cache;
 pub mod encode;

@@ -26,6 +26,8 @@ const FULL_BATCH: usize = 4096;
 /// The metadata chunks of the last index, which either way are reused
 /// where their releases did not change.
 type Chunks = Vec<(u64, Vec<u8>)>;
+/// The groups patched, the last chunks, and whether anything changed.
+type Patched = (Vec<Group>, Chunks, bool);
 
 /// The groups patched from `last`, its chunks, and whether anything
 /// changed; `Err` with the last chunks when a full inversion is due (a
@@ -37,7 +39,7 @@ pub fn patched(
     dir: &Path,
     order: &[u64],
     last: State,
-) -> Result<std::result::Result<(Vec<Group>, Chunks, bool), Chunks>> {
+) -> Result<std::result::Result<Patched, Chunks>> {
     let State {
         order: last_order,
         groups,
