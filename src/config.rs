@@ -27,9 +27,8 @@ pub struct SiteConfig {
     /// Releases listed on the home page and on an area's page.
     pub latest_count: usize,
     /// Write a search index and the search page (`search/`). Off by
-    /// default: the index is rebuilt whole from its cache on every build,
-    /// which at archive scale costs more than the rest of a one-file
-    /// rebuild.
+    /// default: counting every release's words makes a clean build much
+    /// slower (docs/performance.md).
     pub search: bool,
     pub max_file_bytes: u64,
     pub language: String,

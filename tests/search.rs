@@ -334,14 +334,72 @@ fn clean_and_incremental_builds_write_the_same_index_and_a_damaged_cache_is_a_mi
     let cache = blotter::incremental::folder(&output)
         .unwrap()
         .join("search");
-    let mut bytes = fs::read(&cache).unwrap();
-    let middle = bytes.len() / 2;
-    bytes[middle] ^= 0xff;
-    fs::write(&cache, bytes).unwrap();
+    for file in ["index", "docs-00", "docs-2a"] {
+        let mut bytes = fs::read(cache.join(file)).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0xff;
+        fs::write(cache.join(file), bytes).unwrap();
+    }
     fs::remove_dir_all(&output).unwrap();
     build_ok(&content, &output, Some(BASE_URL));
     assert_eq!(search_files(&output), search_files(&clean));
     assert_eq!(search(&output, "zebedee quokka"), [name.as_str()]);
+}
+
+/// Search files whose bytes differ between two snapshots, or that only one has.
+fn changed_files(
+    before: &[(std::path::PathBuf, Vec<u8>)],
+    after: &[(std::path::PathBuf, Vec<u8>)],
+) -> usize {
+    let old: std::collections::BTreeMap<_, _> = before.iter().cloned().collect();
+    let new: std::collections::BTreeMap<_, _> = after.iter().cloned().collect();
+    let keys: BTreeSet<_> = old.keys().chain(new.keys()).collect();
+    keys.into_iter()
+        .filter(|k| old.get(*k) != new.get(*k))
+        .count()
+}
+
+#[test]
+fn an_edit_or_a_newest_release_patches_the_index_to_what_a_clean_build_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (content, output) = (dir.path().join("content"), dir.path().join("site"));
+    let releases = corpus(1500, 23);
+    write_corpus(&content, &releases);
+    build_ok(&content, &output, Some(BASE_URL));
+    let (name, title, _) = &releases[40];
+    let edits = [
+        // A body edit: the same document number, other words.
+        (
+            format!("releases/{name}.txt"),
+            release_file(40, title, "Zebedee was sentenced at Quokka Crown Court."),
+        ),
+        // A release newer than all: the next document number.
+        (
+            "releases/zz-newest.txt".to_string(),
+            release_file(335, "Venetic quokka", "EncroChat witnesses.").replace("2015", "2031"),
+        ),
+    ];
+    for (i, (path, text)) in edits.iter().enumerate() {
+        let before = search_files(&output);
+        write_files(&content, &[(path, text)]);
+        build_ok(&content, &output, Some(BASE_URL));
+        let after = search_files(&output);
+        let clean = dir.path().join(format!("clean-{i}"));
+        build_ok(&content, &clean, Some(BASE_URL));
+        assert_eq!(
+            after,
+            search_files(&clean),
+            "edit {i} matches a clean build"
+        );
+        let changed = changed_files(&before, &after);
+        assert!(
+            changed < after.len() / 4,
+            "edit {i} changed {changed} of {} index files",
+            after.len()
+        );
+    }
+    assert_eq!(search(&output, "quokka"), ["zz-newest", name.as_str()]);
+    assert!(search(&output, "zebedee sentenced").contains(name));
 }
 
 #[test]

@@ -22,7 +22,8 @@ pub fn string(out: &mut Vec<u8>, text: &str) {
 /// Documents in ascending order, with a weight byte each when `weights`
 /// is given. A bitmap carries no weights: its documents weigh
 /// [`super::DENSE_WEIGHT`] (a word in that many documents adds little).
-pub fn postings(out: &mut Vec<u8>, docs: &[u32], weights: Option<&[u8]>) {
+/// True when it wrote a bitmap.
+pub fn postings(out: &mut Vec<u8>, docs: &[u32], weights: Option<&[u8]>) -> bool {
     let bitmap_len = docs.last().map_or(0, |&d| d as usize / 8 + 1);
     let mut list = Vec::with_capacity(docs.len() * 2);
     let mut previous: i64 = -1;
@@ -42,10 +43,12 @@ pub fn postings(out: &mut Vec<u8>, docs: &[u32], weights: Option<&[u8]>) {
         varint(out, docs.len() as u64);
         varint(out, bits.len() as u64);
         out.extend_from_slice(&bits);
+        true
     } else {
         out.push(LIST);
         varint(out, docs.len() as u64);
         out.extend_from_slice(&list);
+        false
     }
 }
 
@@ -62,6 +65,10 @@ impl<'b> Reader<'b> {
 
     pub fn done(&self) -> bool {
         self.at >= self.bytes.len()
+    }
+
+    pub fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
     }
 
     pub fn byte(&mut self) -> Option<u8> {

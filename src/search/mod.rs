@@ -24,19 +24,26 @@
 //! fixed average length, so one release's edit never reweighs another's
 //! postings); title postings are a plain set. A posting list is a delta
 //! list or a bitmap, whichever is smaller.
+//!
+//! A rebuild patches the last index rather than building it again: the
+//! search cache ([`cache`]) keeps every release's word counts and the last
+//! index's groups, and only the groups of the stems an edited release had
+//! or has are encoded again ([`rebuild`]); the writer then rewrites only
+//! the shards whose bytes changed. Quotes in a query only group words:
+//! phrase matching is designed (docs/performance.md) but not built.
 
 mod cache;
 pub mod encode;
+mod files;
+pub use files::shard_path;
+pub mod groups;
 pub mod query;
+mod rebuild;
 pub mod tokenise;
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::Result;
-use chrono::Datelike;
-use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::model::{Archive, Release};
@@ -126,6 +133,10 @@ pub fn release_text(release: &Release, body: &str) -> String {
     text
 }
 
+/// A release's folded forms: (form, body count, in title), sorted by form,
+/// with its body length in words.
+pub type Forms = (u32, Vec<(String, u32, bool)>);
+
 /// Folded forms of a release: (form, body count, in title), sorted by form.
 pub fn release_forms(title: &str, text: &str) -> Forms {
     use unicode_segmentation::UnicodeSegmentation;
@@ -165,309 +176,61 @@ pub fn weight(count: u32, length: u32) -> u8 {
     ((saturated / (K1 + 1.0) * 255.0).round() as i64).clamp(1, 255) as u8
 }
 
-/// Builds the index. Releases whose digest is in the search cache (under
-/// `cache_dir`) are not read again; the cache is then rewritten to hold
-/// exactly this archive's releases.
+/// Builds the index, through the search cache under `cache_dir` when
+/// there is one: when the last index is recorded there and few documents
+/// changed, only their groups are encoded again ([`rebuild::patched`]);
+/// otherwise every group is, from word counts read only for releases
+/// the cache does not hold ([`rebuild::full`]).
 pub fn build(
     archive: &Archive,
     bodies: &dyn Bodies,
     cache_dir: Option<&Path>,
 ) -> Result<SearchIndex> {
-    let cache_path = cache_dir.map(|d| d.join("search"));
-    let (mut dictionary, cached) = cache_path
-        .as_deref()
-        .and_then(cache::load)
-        .unwrap_or_default();
-    let fresh: Vec<Option<Forms>> = (archive.releases.par_iter())
-        .map(|release| {
-            if cached.contains_key(&release.digest) {
-                return Ok(None);
-            }
-            let body = bodies.body(release)?;
-            Ok(Some(release_forms(
-                &release.title,
-                &release_text(release, &body),
-            )))
-        })
-        .collect::<Result<_>>()?;
-    crate::progress::mark("search: words of new releases");
-    let mut missed = 0usize;
-    let docs: Vec<std::borrow::Cow<DocTerms>> = (archive.releases.iter().zip(fresh))
-        .map(|(release, fresh)| match fresh {
-            None => std::borrow::Cow::Borrowed(&cached[&release.digest]),
-            Some((length, forms)) => {
-                missed += 1;
-                let terms = forms
-                    .iter()
-                    .map(|(form, count, title)| {
-                        (dictionary.intern(form), count << 1 | u32::from(*title))
-                    })
-                    .collect();
-                std::borrow::Cow::Owned(DocTerms { length, terms })
-            }
-        })
-        .collect();
-    if let Some(path) = &cache_path {
-        if missed > 0 || cached.len() != archive.releases.len() {
-            let entries: Vec<(u64, &DocTerms)> = (archive.releases.iter())
-                .zip(&docs)
-                .map(|(r, d)| (r.digest, d.as_ref()))
-                .collect();
-            // A cache that cannot be written only costs the next build time.
-            let _ = cache::save(path, &dictionary, &entries);
-        }
+    let dir = cache_dir.map(|d| d.join("search"));
+    if let Some(dir) = dir.as_deref().filter(|d| d.is_file()) {
+        // The single-file cache of an earlier format.
+        let _ = std::fs::remove_file(dir);
     }
-    crate::progress::mark("search: cache");
-    Ok(write_index(archive, &dictionary, &docs))
-}
-
-/// A release's folded forms: (form, body count, in title), sorted by form,
-/// with its body length in words.
-type Forms = (u32, Vec<(String, u32, bool)>);
-/// A stem group's shard key (the common prefix of its forms) and bytes.
-type Entry = (String, Vec<u8>);
-/// A shard's prefix and its entries.
-type Shard<'e> = (String, Vec<&'e Entry>);
-
-/// One form's postings while the index is assembled.
-#[derive(Default)]
-struct Postings {
-    body: Vec<u32>,
-    weights: Vec<u8>,
-    title: Vec<u32>,
-}
-
-fn write_index(
-    archive: &Archive,
-    dictionary: &Dictionary,
-    docs: &[std::borrow::Cow<DocTerms>],
-) -> SearchIndex {
-    let n = docs.len();
+    let n = archive.releases.len();
     // Document d is release n - 1 - d: oldest first.
-    let mut postings: Vec<Postings> = (0..dictionary.forms.len())
-        .map(|_| Postings::default())
-        .collect();
-    for d in 0..n {
-        let terms = &docs[n - 1 - d];
-        for &(form, packed) in &terms.terms {
-            let p = &mut postings[form as usize];
-            let count = packed >> 1;
-            if count > 0 {
-                p.body.push(d as u32);
-                p.weights.push(weight(count, terms.length));
-            }
-            if packed & 1 == 1 {
-                p.title.push(d as u32);
-            }
-        }
+    let order: Vec<u64> = (0..n).map(|d| archive.releases[n - 1 - d].digest).collect();
+    let last = dir.as_deref().and_then(cache::load_state);
+    crate::progress::mark("search: last index");
+    let (groups, last_chunks, changed) = match (dir.as_deref(), last) {
+        (Some(dir), Some(last)) => match rebuild::patched(archive, bodies, dir, &order, last)? {
+            Ok((groups, chunks, changed)) => (groups, chunks, changed),
+            Err(chunks) => (
+                rebuild::full(archive, bodies, Some(dir), &order)?,
+                chunks,
+                true,
+            ),
+        },
+        (dir, _) => (
+            rebuild::full(archive, bodies, dir, &order)?,
+            Vec::new(),
+            true,
+        ),
+    };
+    crate::progress::mark("search: groups");
+    let chunks = files::doc_chunks(archive, &last_chunks);
+    let changed = changed || chunks != last_chunks;
+    let index = files::assemble(archive, &groups, &chunks);
+    if let Some(dir) = dir.as_deref().filter(|_| changed) {
+        let state = cache::State {
+            order,
+            groups,
+            chunks,
+        };
+        // A cache that cannot be written only costs the next build time.
+        let _ = cache::save_state(dir, &state);
     }
-    crate::progress::mark("search: postings");
-    // Groups of forms by stem, each keyed by the longest common prefix of
-    // its stem and forms (so it sits in a shard whose prefix is a prefix
-    // of every one of its forms).
-    let stemmer = tokenise::english();
-    let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    for (id, p) in postings.iter().enumerate() {
-        if p.body.is_empty() && p.title.is_empty() {
-            continue;
-        }
-        let form = &dictionary.forms[id];
-        groups
-            .entry(tokenise::stem(&stemmer, form))
-            .or_default()
-            .push(id as u32);
-    }
-    let mut entries: Vec<Entry> = groups
-        .into_par_iter()
-        .map(|(stem, mut forms)| {
-            forms.sort_by(|a, b| dictionary.forms[*a as usize].cmp(&dictionary.forms[*b as usize]));
-            let mut key = stem.clone();
-            for &f in &forms {
-                key = common_prefix(&key, &dictionary.forms[f as usize]).to_string();
-            }
-            let mut bytes = Vec::new();
-            encode::string(&mut bytes, &stem);
-            encode::varint(&mut bytes, forms.len() as u64);
-            for &f in &forms {
-                let p = &postings[f as usize];
-                encode::string(&mut bytes, &dictionary.forms[f as usize]);
-                encode::postings(&mut bytes, &p.title, None);
-                encode::postings(&mut bytes, &p.body, Some(&p.weights));
-            }
-            (key, bytes)
-        })
-        .collect();
-    entries.sort();
-    crate::progress::mark("search: stems, encoding");
-    let mut shards: Vec<Shard> = Vec::new();
-    split(String::new(), entries.iter().collect(), &mut shards);
-    shards.sort_by(|a, b| a.0.cmp(&b.0));
-
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    for (prefix, bucket) in &shards {
-        let mut bytes = Vec::new();
-        encode::varint(&mut bytes, bucket.len() as u64);
-        for (_, entry) in bucket {
-            bytes.extend_from_slice(entry);
-        }
-        files.push((shard_path(prefix), bytes));
-    }
-    files.push(("search/meta.json".into(), meta(archive, &shards)));
-    files.extend(doc_chunks(archive));
-    for area in &archive.areas {
-        let mut docs: Vec<u32> = area.releases.iter().map(|&i| (n - 1 - i) as u32).collect();
-        docs.sort_unstable();
-        let mut bytes = Vec::new();
-        encode::postings(&mut bytes, &docs, None);
-        files.push((format!("search/a/{}.bin", area.slug), bytes));
-    }
-    files.sort();
-    SearchIndex { files }
-}
-
-/// Puts `bucket` (entries whose key starts with `prefix`) in one shard, or
-/// splits it by the next character when it is too large: entries whose key
-/// is the prefix itself stay in a shard of that prefix.
-fn split<'e>(prefix: String, bucket: Vec<&'e Entry>, shards: &mut Vec<Shard<'e>>) {
-    let size: usize = bucket.iter().map(|e| e.1.len()).sum();
-    let depth = prefix.chars().count();
-    if size <= SHARD_TARGET || bucket.iter().all(|e| e.0 == prefix) {
-        shards.push((prefix, bucket));
-        return;
-    }
-    let mut exact = Vec::new();
-    let mut children: BTreeMap<String, Vec<&Entry>> = BTreeMap::new();
-    for entry in bucket {
-        if entry.0 == prefix {
-            exact.push(entry);
-        } else {
-            children
-                .entry(prefix_chars(&entry.0, depth + 1).to_string())
-                .or_default()
-                .push(entry);
-        }
-    }
-    if !exact.is_empty() {
-        shards.push((prefix, exact));
-    }
-    for (child, bucket) in children {
-        split(child, bucket, shards);
-    }
-}
-
-fn meta(archive: &Archive, shards: &[Shard]) -> Vec<u8> {
-    let n = archive.releases.len();
-    // Documents are oldest first, so a year is a range of document numbers.
-    let mut years: BTreeMap<i32, (usize, usize)> = BTreeMap::new();
-    for (i, release) in archive.releases.iter().enumerate() {
-        let d = n - 1 - i;
-        let range = years.entry(release.published.year()).or_insert((d, d));
-        range.0 = range.0.min(d);
-        range.1 = range.1.max(d);
-    }
-    let value = serde_json::json!({
-        "v": VERSION,
-        "docs": n,
-        "chunk": DOCS_PER_CHUNK,
-        "folder": CHUNKS_PER_FOLDER,
-        "k1": K1,
-        "dense": DENSE_WEIGHT,
-        "areas": archive.areas.iter().map(|a| [a.slug.to_string(), a.name.clone()]).collect::<Vec<_>>(),
-        "years": years.iter().map(|(y, (lo, hi))| [*y as i64, *lo as i64, *hi as i64]).collect::<Vec<_>>(),
-        "shards": shards.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(),
-    });
-    let mut bytes = serde_json::to_vec(&value).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
-}
-
-/// `search/d/<folder>/<chunk>.json`: per document, `[title, area index,
-/// "YYYY-MM-DD", id, teaser]`.
-fn doc_chunks(archive: &Archive) -> Vec<(String, Vec<u8>)> {
-    let n = archive.releases.len();
-    let chunks = n.div_ceil(DOCS_PER_CHUNK as usize);
-    (0..chunks)
-        .into_par_iter()
-        .map(|c| {
-            let start = c * DOCS_PER_CHUNK as usize;
-            let end = (start + DOCS_PER_CHUNK as usize).min(n);
-            let docs: Vec<serde_json::Value> = (start..end)
-                .map(|d| {
-                    let r = &archive.releases[n - 1 - d];
-                    serde_json::json!([
-                        r.title,
-                        r.area,
-                        r.date.date.format("%Y-%m-%d").to_string(),
-                        r.id.to_string(),
-                        teaser(r.teaser()),
-                    ])
-                })
-                .collect();
-            let mut bytes = serde_json::to_vec(&docs).unwrap_or_default();
-            bytes.push(b'\n');
-            let folder = c as u32 / CHUNKS_PER_FOLDER;
-            (format!("search/d/{folder}/{c}.json"), bytes)
-        })
-        .collect()
-}
-
-fn teaser(text: &str) -> String {
-    let mut out = crate::plain::collapse_whitespace(text);
-    if out.chars().count() > TEASER_CHARS {
-        out = out.chars().take(TEASER_CHARS).collect();
-        if let Some(space) = out.rfind(' ') {
-            out.truncate(space);
-        }
-        out.push('…');
-    }
-    out
-}
-
-fn common_prefix<'s>(a: &'s str, b: &str) -> &'s str {
-    let mut end = 0;
-    for ((i, x), y) in a.char_indices().zip(b.chars()) {
-        if x != y {
-            return &a[..i];
-        }
-        end = i + x.len_utf8();
-    }
-    &a[..end]
-}
-
-fn prefix_chars(text: &str, chars: usize) -> &str {
-    match text.char_indices().nth(chars) {
-        Some((i, _)) => &text[..i],
-        None => text,
-    }
-}
-
-/// A shard's file: its prefix's UTF-8 bytes in hex (any prefix is a safe,
-/// case-proof name), `_` for the root shard of a small archive.
-pub fn shard_path(prefix: &str) -> String {
-    if prefix.is_empty() {
-        return "search/t/_.bin".into();
-    }
-    format!("search/t/{}.bin", hex(prefix))
-}
-
-fn hex(prefix: &str) -> String {
-    let mut out = String::with_capacity(prefix.len() * 2);
-    for b in prefix.bytes() {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
+    crate::progress::mark("search: files");
+    Ok(index)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_group_key_is_a_prefix_of_every_form_and_of_the_stem() {
-        assert_eq!(common_prefix("polici", "policy"), "polic");
-        assert_eq!(common_prefix("die", "dying"), "d");
-        assert_eq!(common_prefix("ŵyr", "ŵy"), "ŵy");
-    }
 
     #[test]
     fn body_weights_saturate_with_count_and_fall_with_length() {

@@ -1,0 +1,268 @@
+//! The two ways to the index's groups: a full inversion of every
+//! release's word counts, or a patch of the last build's groups for the
+//! few documents that changed. Both give the same groups; tests hold the
+//! two to each other.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use anyhow::Result;
+use rayon::prelude::*;
+
+use super::cache::{self, DocShard, State, DOC_SHARDS};
+use super::groups::{self, Change, Group};
+use super::{release_forms, release_text, Dictionary, DocTerms, Forms};
+use crate::model::Archive;
+use crate::render::Bodies;
+
+/// Most changed documents a patch takes on: past this, decoding and
+/// encoding the groups they touch one by one costs about as much as a
+/// full inversion.
+const PATCH_LIMIT: usize = 1000;
+/// Releases counted at a time by a full inversion.
+const FULL_BATCH: usize = 4096;
+
+/// The metadata chunks of the last index, which either way are reused
+/// where their releases did not change.
+type Chunks = Vec<(u64, Vec<u8>)>;
+/// The groups patched, the last chunks, and whether anything changed.
+type Patched = (Vec<Group>, Chunks, bool);
+
+/// The groups patched from `last`, its chunks, and whether anything
+/// changed; `Err` with the last chunks when a full inversion is due (a
+/// document removed or moved, too many changed, or the cache lacks what
+/// a patch needs).
+pub fn patched(
+    archive: &Archive,
+    bodies: &dyn Bodies,
+    dir: &Path,
+    order: &[u64],
+    last: State,
+) -> Result<std::result::Result<Patched, Chunks>> {
+    let State {
+        order: last_order,
+        groups,
+        chunks,
+    } = last;
+    let changed: Vec<usize> = (0..order.len())
+        .filter(|&d| last_order.get(d) != Some(&order[d]))
+        .collect();
+    if changed.is_empty() && order.len() == last_order.len() {
+        return Ok(Ok((groups, chunks, false)));
+    }
+    if order.len() < last_order.len() || changed.len() > PATCH_LIMIT {
+        return Ok(Err(chunks));
+    }
+    let wanted: BTreeMap<usize, ()> = (changed.iter())
+        .flat_map(|&d| [last_order.get(d), Some(&order[d])])
+        .flatten()
+        .map(|&digest| (cache::shard_of(digest), ()))
+        .collect();
+    let mut shards: BTreeMap<usize, DocShard> = BTreeMap::new();
+    for &shard in wanted.keys() {
+        match cache::load_docs(dir, shard) {
+            Some(loaded) => shards.insert(shard, loaded),
+            None => return Ok(Err(chunks)),
+        };
+    }
+    let Some(changes) = changes(archive, bodies, order, &last_order, &changed, &mut shards)? else {
+        return Ok(Err(chunks));
+    };
+    let Some(groups) = groups::patch(groups, &changes) else {
+        return Ok(Err(chunks));
+    };
+    for (shard, docs) in &shards {
+        let mut entries: Vec<(u64, &DocTerms)> = docs.docs.iter().map(|(k, v)| (*k, v)).collect();
+        entries.sort_unstable_by_key(|e| e.0);
+        let _ = cache::save_docs(dir, *shard, &docs.dictionary, &entries);
+    }
+    Ok(Ok((groups, chunks, true)))
+}
+
+/// What changed at each of the `changed` document numbers, with the
+/// loaded `shards` updated to hold the new releases' counts and not the
+/// old ones'; `None` if an old release's counts are not cached.
+fn changes(
+    archive: &Archive,
+    bodies: &dyn Bodies,
+    order: &[u64],
+    last_order: &[u64],
+    changed: &[usize],
+    shards: &mut BTreeMap<usize, DocShard>,
+) -> Result<Option<Vec<Change>>> {
+    let n = order.len();
+    let fresh: Vec<Option<Forms>> = (changed.par_iter())
+        .map(|&d| {
+            let shard = &shards[&cache::shard_of(order[d])];
+            if shard.docs.contains_key(&order[d]) {
+                return Ok(None);
+            }
+            let release = &archive.releases[n - 1 - d];
+            let body = bodies.body(release)?;
+            let text = release_text(release, &body);
+            Ok(Some(release_forms(&release.title, &text)))
+        })
+        .collect::<Result<_>>()?;
+    let mut out = Vec::with_capacity(changed.len());
+    for (&d, fresh) in changed.iter().zip(fresh) {
+        let old = match last_order.get(d) {
+            Some(digest) => match forms_of(&shards[&cache::shard_of(*digest)], *digest) {
+                Some((_, forms)) => forms.into_iter().map(|f| f.0).collect(),
+                None => return Ok(None),
+            },
+            None => Vec::new(),
+        };
+        let shard = shards.entry(cache::shard_of(order[d])).or_default();
+        let (length, new) = match fresh {
+            Some((length, forms)) => {
+                let terms = (forms.iter())
+                    .map(|(f, count, title)| {
+                        (shard.dictionary.intern(f), count << 1 | u32::from(*title))
+                    })
+                    .collect();
+                shard.docs.insert(order[d], DocTerms { length, terms });
+                let new = forms
+                    .into_iter()
+                    .map(|(f, c, t)| (f, c << 1 | u32::from(t)));
+                (length, new.collect())
+            }
+            None => match forms_of(shard, order[d]) {
+                Some(cached) => cached,
+                None => return Ok(None),
+            },
+        };
+        out.push(Change {
+            doc: d as u32,
+            old,
+            length,
+            new,
+        });
+    }
+    // The old releases' counts go, unless one moved to another number.
+    let kept: HashSet<u64> = changed.iter().map(|&d| order[d]).collect();
+    for digest in changed.iter().filter_map(|&d| last_order.get(d)) {
+        if !kept.contains(digest) {
+            if let Some(shard) = shards.get_mut(&cache::shard_of(*digest)) {
+                shard.docs.remove(digest);
+            }
+        }
+    }
+    Ok(Some(out))
+}
+
+/// A cached release's length and (form, packed count) list.
+fn forms_of(shard: &DocShard, digest: u64) -> Option<(u32, Vec<(String, u32)>)> {
+    let doc = shard.docs.get(&digest)?;
+    let forms = (doc.terms.iter())
+        .map(|&(f, packed)| Some((shard.dictionary.forms.get(f as usize)?.clone(), packed)))
+        .collect::<Option<_>>()?;
+    Some((doc.length, forms))
+}
+
+/// Every group, from every release's word counts: those in the cache
+/// under `dir` as they are, the others read and counted. The cache is
+/// then written to hold exactly these releases.
+pub fn full(
+    archive: &Archive,
+    bodies: &dyn Bodies,
+    dir: Option<&Path>,
+    order: &[u64],
+) -> Result<Vec<Group>> {
+    let shards: Vec<DocShard> = (0..DOC_SHARDS as usize)
+        .into_par_iter()
+        .map(|i| dir.and_then(|d| cache::load_docs(d, i)).unwrap_or_default())
+        .collect();
+    let mut dictionary = Dictionary::default();
+    let ids: Vec<Vec<u32>> = (shards.iter())
+        .map(|s| {
+            s.dictionary
+                .forms
+                .iter()
+                .map(|f| dictionary.intern(f))
+                .collect()
+        })
+        .collect();
+    let mut dirty = vec![false; DOC_SHARDS as usize];
+    let mut docs: Vec<Cow<DocTerms>> = Vec::with_capacity(order.len());
+    // In batches, so that only a batch's words are held as strings.
+    for batch in (0..order.len()).collect::<Vec<_>>().chunks(FULL_BATCH) {
+        let fresh: Vec<Option<Forms>> = (batch.par_iter())
+            .map(|&d| fresh_forms(archive, bodies, &shards, order, d))
+            .collect::<Result<_>>()?;
+        for (&d, fresh) in batch.iter().zip(fresh) {
+            let shard = cache::shard_of(order[d]);
+            docs.push(Cow::Owned(match fresh {
+                None => {
+                    let doc = &shards[shard].docs[&order[d]];
+                    let terms = doc.terms.iter().map(|&(f, p)| (ids[shard][f as usize], p));
+                    DocTerms {
+                        length: doc.length,
+                        terms: terms.collect(),
+                    }
+                }
+                Some((length, forms)) => {
+                    dirty[shard] = true;
+                    let terms = (forms.iter())
+                        .map(|(f, count, title)| {
+                            (dictionary.intern(f), count << 1 | u32::from(*title))
+                        })
+                        .collect();
+                    DocTerms { length, terms }
+                }
+            }));
+        }
+    }
+    crate::progress::mark("search: words of new releases");
+    if let Some(dir) = dir {
+        save_all(dir, &dictionary, order, &docs, &shards, &mut dirty);
+    }
+    crate::progress::mark("search: cache");
+    Ok(groups::invert(&dictionary, &docs))
+}
+
+/// Document `d`'s word counts, or `None` when the cache holds them.
+fn fresh_forms(
+    archive: &Archive,
+    bodies: &dyn Bodies,
+    shards: &[DocShard],
+    order: &[u64],
+    d: usize,
+) -> Result<Option<Forms>> {
+    if shards[cache::shard_of(order[d])]
+        .docs
+        .contains_key(&order[d])
+    {
+        return Ok(None);
+    }
+    let release = &archive.releases[order.len() - 1 - d];
+    let body = bodies.body(release)?;
+    let text = release_text(release, &body);
+    Ok(Some(release_forms(&release.title, &text)))
+}
+
+/// Writes the shards of the per-release cache whose releases changed.
+fn save_all(
+    dir: &Path,
+    dictionary: &Dictionary,
+    order: &[u64],
+    docs: &[Cow<DocTerms>],
+    shards: &[DocShard],
+    dirty: &mut [bool],
+) {
+    let mut entries: Vec<Vec<(u64, &DocTerms)>> = vec![Vec::new(); DOC_SHARDS as usize];
+    for (digest, doc) in order.iter().zip(docs) {
+        entries[cache::shard_of(*digest)].push((*digest, doc.as_ref()));
+    }
+    for (i, e) in entries.iter_mut().enumerate() {
+        e.sort_unstable_by_key(|x| x.0);
+        dirty[i] |= e.len() != shards[i].docs.len();
+    }
+    (0..DOC_SHARDS as usize)
+        .into_par_iter()
+        .filter(|&i| dirty[i])
+        .for_each(|i| {
+            // A cache that cannot be written only costs the next build time.
+            let _ = cache::save_docs(dir, i, dictionary, &entries[i]);
+        });
+}
