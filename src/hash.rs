@@ -6,12 +6,14 @@
 //!   text, a cache file. It reads eight bytes and more at a time, so it is
 //!   the one to use on anything long. The caches store its values, and
 //!   their magic strings change with it.
-//! - [`fingerprint`] (XXH3 and SplitMix64 steps, chained) hashes structured
-//!   values through their `Hash` impls: a page's inputs. It is the same on every
+//! - [`fingerprint`] (XXH3 over buffered pieces) hashes structured values
+//!   through their `Hash` impls: a page's inputs. It is the same on every
 //!   run of one blotter binary; a new Rust release may change how std's
 //!   types feed a hasher, and the next build then renders every page once.
 
 use std::hash::{Hash, Hasher};
+
+use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// 64-bit FNV-1a: stable across runs, machines and blotter versions.
 /// It takes a byte at a time: long inputs go through [`content_hash`].
@@ -31,32 +33,65 @@ pub fn content_hash(bytes: &[u8]) -> u64 {
 
 /// A structured value's fingerprint.
 pub fn fingerprint(value: &impl Hash) -> u64 {
-    let mut hasher = Fingerprinter(0);
+    let mut hasher = Fingerprinter::new();
     value.hash(&mut hasher);
     hasher.finish()
 }
 
-/// A chain of strong steps, one per value the `Hash` impls feed it: byte
-/// strings through one-shot XXH3 seeded with the state so far, numbers
-/// through a 64-bit finaliser. A page's inputs come as many short pieces,
-/// which a streaming hasher would copy into its buffer one by one.
-struct Fingerprinter(u64);
+/// A page's inputs come as many short pieces (a discriminant, a length,
+/// a name), so they are gathered in a buffer and hashed a buffer at a
+/// time with one-shot XXH3, each buffer seeded with the hash of those
+/// before it.
+struct Fingerprinter {
+    buffer: [u8; BUFFER],
+    len: usize,
+    state: u64,
+}
+
+const BUFFER: usize = 256;
+
+impl Fingerprinter {
+    fn new() -> Fingerprinter {
+        Fingerprinter {
+            buffer: [0; BUFFER],
+            len: 0,
+            state: 0,
+        }
+    }
+
+    fn flush(&mut self) {
+        self.state = xxh3_64_with_seed(&self.buffer[..self.len], self.state);
+        self.len = 0;
+    }
+}
 
 impl Hasher for Fingerprinter {
     fn write(&mut self, bytes: &[u8]) {
-        self.0 = xxhash_rust::xxh3::xxh3_64_with_seed(bytes, self.0);
+        if self.len + bytes.len() > BUFFER {
+            self.flush();
+        }
+        if bytes.len() >= BUFFER {
+            self.state = xxh3_64_with_seed(bytes, self.state);
+        } else {
+            self.buffer[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+            self.len += bytes.len();
+        }
     }
 
     fn write_u8(&mut self, n: u8) {
-        self.write_u64(u64::from(n));
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.write_u64(u64::from(n));
+        if self.len == BUFFER {
+            self.flush();
+        }
+        self.buffer[self.len] = n;
+        self.len += 1;
     }
 
     fn write_u64(&mut self, n: u64) {
-        self.0 = mix(self.0.rotate_left(23) ^ n);
+        if self.len + 8 > BUFFER {
+            self.flush();
+        }
+        self.buffer[self.len..self.len + 8].copy_from_slice(&n.to_le_bytes());
+        self.len += 8;
     }
 
     fn write_usize(&mut self, n: usize) {
@@ -64,7 +99,7 @@ impl Hasher for Fingerprinter {
     }
 
     fn finish(&self) -> u64 {
-        mix(self.0)
+        mix(xxh3_64_with_seed(&self.buffer[..self.len], self.state))
     }
 }
 
@@ -96,5 +131,11 @@ mod tests {
         assert_ne!(fingerprint(&(1u64, 2u64)), fingerprint(&(2u64, 1u64)));
         assert_ne!(fingerprint(&[0u8; 0]), fingerprint(&[0u8]));
         assert_ne!(fingerprint(&Some(0u64)), fingerprint(&None::<u64>));
+        // Pieces across a buffer's end.
+        let long: Vec<String> = (0..100).map(|i| format!("piece {i}")).collect();
+        let mut changed = long.clone();
+        changed[60].push('!');
+        assert_ne!(fingerprint(&long), fingerprint(&changed));
+        assert_ne!(fingerprint(&"x".repeat(300)), fingerprint(&"x".repeat(301)));
     }
 }
