@@ -283,54 +283,65 @@ fn render_changes<'m>(
     limit: usize,
 ) -> anyhow::Result<Option<Vec<Rendered<'m>>>> {
     let changed_count = AtomicUsize::new(0);
-    let rendered: Vec<Option<Rendered>> = jobs
+    let rendered: Vec<Rendered> = jobs
         .par_iter()
-        .map(|&job| {
+        .filter_map(|&job| {
+            // Past the limit every job is skipped: the result is thrown away.
             if changed_count.load(Ordering::Relaxed) > limit {
-                return Ok(None);
+                return None;
             }
             progress.tick();
-            // Same inputs as last time, and the file still there: reuse it.
-            if let Some(fingerprinted) = same_key.then(|| renderer.fingerprint(job)).flatten() {
-                let (path, fingerprint) = fingerprinted?;
-                if let Some((recorded_path, &entry)) =
-                    previous.get_key_value(&path).filter(|(_, e)| {
-                        e.fingerprint == Some(fingerprint) && on_disk.has_recorded(&path)
-                    })
-                {
-                    return Ok(Some(Rendered {
-                        path: recorded_path.into(),
-                        entry,
-                        bytes: None,
-                        recorded: Recorded::Same,
-                    }));
-                }
-            }
-            let artifact = renderer.render(job)?;
-            let entry = super::FileEntry {
-                hash: crate::hash::content_hash(&artifact.bytes),
-                fingerprint: artifact.fingerprint,
-            };
-            let old = previous.get(&artifact.path);
-            // Same bytes as last time, and still there: nothing to write.
-            let same =
-                old.map(|e| e.hash) == Some(entry.hash) && on_disk.has_recorded(&artifact.path);
-            if !same {
+            let page = reuse_or_render(renderer, job, previous, on_disk, same_key);
+            if page.as_ref().is_ok_and(|page| page.bytes.is_some()) {
                 changed_count.fetch_add(1, Ordering::Relaxed);
             }
-            Ok(Some(Rendered {
-                recorded: Recorded::of(old, &entry),
-                path: artifact.path.into(),
-                entry,
-                bytes: (!same).then_some(artifact.bytes),
-            }))
+            Some(page)
         })
         .collect::<anyhow::Result<_>>()?;
     if changed_count.load(Ordering::Relaxed) > limit {
         return Ok(None);
     }
     // Every job rendered (none stopped early).
-    Ok(Some(rendered.into_iter().flatten().collect()))
+    Ok(Some(rendered))
+}
+
+/// One page: as the last build left it when its fingerprint is unchanged
+/// and its file still there, else rendered, with its bytes kept only when
+/// they differ from the file's.
+fn reuse_or_render<'m>(
+    renderer: &Renderer,
+    job: render::Job,
+    previous: &'m super::Manifest,
+    on_disk: &super::OnDisk,
+    same_key: bool,
+) -> anyhow::Result<Rendered<'m>> {
+    if let Some(fingerprinted) = same_key.then(|| renderer.fingerprint(job)).flatten() {
+        let (path, fingerprint) = fingerprinted?;
+        if let Some((recorded_path, &entry)) = previous
+            .get_key_value(&path)
+            .filter(|(_, e)| e.fingerprint == Some(fingerprint) && on_disk.has_recorded(&path))
+        {
+            return Ok(Rendered {
+                path: recorded_path.into(),
+                entry,
+                bytes: None,
+                recorded: Recorded::Same,
+            });
+        }
+    }
+    let artifact = renderer.render(job)?;
+    let entry = super::FileEntry {
+        hash: crate::hash::content_hash(&artifact.bytes),
+        fingerprint: artifact.fingerprint,
+    };
+    let old = previous.get(&artifact.path);
+    let same = old.map(|e| e.hash) == Some(entry.hash) && on_disk.has_recorded(&artifact.path);
+    Ok(Rendered {
+        recorded: Recorded::of(old, &entry),
+        path: artifact.path.into(),
+        entry,
+        bytes: (!same).then_some(artifact.bytes),
+    })
 }
 
 /// The new manifest is the old one with this build's differences: at
