@@ -54,9 +54,12 @@ impl Renderer<'_> {
             site: self.site_with(route, MetaView::Release(meta), Some(Of::Area(release.area))),
             crumbs,
             release: item,
-            description: release.description.as_deref(),
-            source_url: release.source_url.as_deref(),
-            wayback_url: (release.source_url.as_deref()).map(|url| (url, release.published)),
+            description: OfRelease::new(release, release.description.as_deref()),
+            source_url: OfRelease::new(release, release.source_url.as_deref()),
+            wayback_url: OfRelease::new(
+                release,
+                Wayback((release.source_url.as_deref()).map(|url| (url, release.published))),
+            ),
             day_url: Route::Day(release.published.date_naive()),
             permalink: PublicUrl {
                 location: &self.location,
@@ -85,16 +88,17 @@ impl Renderer<'_> {
 }
 
 /// The release text as HTML, its passages marked: made when the page is
-/// rendered, hashed as the text's hash and the marked ranges.
+/// rendered.
 pub(super) struct BodyHtml<'a> {
     release: &'a Release,
     bodies: &'a dyn Bodies,
 }
 
+/// Hashed as the release's digest, which covers the text's hash and the
+/// notes that mark it.
 impl Hash for BodyHtml<'_> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.release.body_hash.hash(state);
-        self.release.note_ranges().hash(state);
+        self.release.digest.hash(state);
     }
 }
 
@@ -108,9 +112,7 @@ impl Serialize for BodyHtml<'_> {
 
 /// The sidecar's corrections, notes and commentary as HTML (the view's
 /// `corrections`, `notes` and `commentary_html`): made when the page is
-/// rendered, hashed as the sidecar's markdown and whether each of its
-/// cross-references leads to a page (a link renders differently once its
-/// target is gone).
+/// rendered. A link renders differently once its target is gone.
 pub(super) struct AnnotationHtml<'a> {
     release: &'a Release,
     ids: &'a FxHashSet<&'a str>,

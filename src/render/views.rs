@@ -296,13 +296,10 @@ pub struct ReleaseView<'b, 'a> {
     pub site: SiteView<'a>,
     pub crumbs: Vec<Crumb<'a>>,
     pub release: &'b ReleaseItem<'a>,
-    pub description: Option<&'a str>,
-    pub source_url: Option<&'a str>,
-    /// The source as the Wayback Machine saw it around the release date
-    /// (made from `source_url` and the release's moment, which the item
-    /// hashes).
-    #[serde(serialize_with = "wayback")]
-    pub wayback_url: Option<(&'a str, chrono::DateTime<chrono::FixedOffset>)>,
+    pub description: OfRelease<Option<&'a str>>,
+    pub source_url: OfRelease<Option<&'a str>>,
+    /// The source as the Wayback Machine saw it around the release date.
+    pub wayback_url: OfRelease<Wayback<'a>>,
     /// The release's day page, relative to the site root.
     #[serde(serialize_with = "url")]
     pub day_url: Route<'a>,
@@ -318,13 +315,44 @@ pub struct ReleaseView<'b, 'a> {
     pub annotation: super::release_page::AnnotationHtml<'a>,
 }
 
-fn wayback<S: serde::Serializer>(
-    source: &Option<(&str, chrono::DateTime<chrono::FixedOffset>)>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    match source {
-        Some((url, moment)) => serializer.serialize_str(&super::meta::wayback(url, *moment)),
-        None => serializer.serialize_none(),
+/// A source URL as the Wayback Machine saw it at a moment.
+pub struct Wayback<'a>(pub Option<(&'a str, chrono::DateTime<chrono::FixedOffset>)>);
+
+impl Serialize for Wayback<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Some((url, moment)) => serializer.serialize_str(&super::meta::wayback(url, moment)),
+            None => serializer.serialize_none(),
+        }
+    }
+}
+
+/// A value made from one release alone, hashed as that release's digest,
+/// which stands for every field of a release (`Release::digest_now`
+/// destructures it exhaustively): cheaper than hashing the text itself.
+pub struct OfRelease<T> {
+    digest: u64,
+    value: T,
+}
+
+impl<T> OfRelease<T> {
+    pub fn new(release: &Release, value: T) -> OfRelease<T> {
+        OfRelease {
+            digest: release.digest,
+            value,
+        }
+    }
+}
+
+impl<T> std::hash::Hash for OfRelease<T> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.digest.hash(state);
+    }
+}
+
+impl<T: Serialize> Serialize for OfRelease<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
     }
 }
 
