@@ -172,24 +172,7 @@ impl Theme {
             .map_err(|e| anyhow::anyhow!("theme template error: {}", tera_error_chain(&e)))?;
         statics.sort();
         templates.sort();
-        let mut all = Vec::new();
-        for (name, text) in &templates {
-            all.extend_from_slice(name.as_bytes());
-            all.push(0);
-            all.extend_from_slice(text.as_bytes());
-            all.push(0);
-        }
-        // Static and root files apart: the same name in each is two files.
-        for files in [&statics, &roots] {
-            for (path, bytes) in files {
-                all.extend_from_slice(path.as_bytes());
-                all.push(0);
-                all.extend_from_slice(bytes);
-                all.push(0);
-            }
-            all.push(1);
-        }
-        let fingerprint = crate::hash::content_hash(&all);
+        let fingerprint = fingerprint(&templates, &statics, &roots);
         Ok(Theme {
             tera,
             statics,
@@ -198,6 +181,33 @@ impl Theme {
             fingerprint,
         })
     }
+}
+
+/// Hash of every template, static and root file: a changed theme means
+/// every page may change, so the build cache keys on it.
+fn fingerprint(
+    templates: &[(String, String)],
+    statics: &[(String, Vec<u8>)],
+    roots: &[(String, Vec<u8>)],
+) -> u64 {
+    let mut all = Vec::new();
+    for (name, text) in templates {
+        all.extend_from_slice(name.as_bytes());
+        all.push(0);
+        all.extend_from_slice(text.as_bytes());
+        all.push(0);
+    }
+    // Static and root files apart: the same name in each is two files.
+    for files in [statics, roots] {
+        for (path, bytes) in files {
+            all.extend_from_slice(path.as_bytes());
+            all.push(0);
+            all.extend_from_slice(bytes);
+            all.push(0);
+        }
+        all.push(1);
+    }
+    crate::hash::content_hash(&all)
 }
 
 /// Replaces or adds the files under `root` (if it exists), keyed by their
