@@ -90,8 +90,47 @@ files beside them.
 const GITIGNORE: &str =
     "# blotter's output and its build cache (beside it)\n/output/\n/.output.blotter-cache/\n";
 
-/// The repository's own Pages workflow.
+/// The repository's own Pages workflow. An archive has no blotter source
+/// to build, so init's copy installs blotter instead: the steps between
+/// the two marker lines are replaced by [`INSTALL_STEPS`].
 const PAGES_WORKFLOW: &str = include_str!("../.github/workflows/pages.yml");
+const STEPS_START: &str = "      # blotter: how the workflow gets blotter";
+const STEPS_END: &str = "      # blotter: end\n";
+
+/// How an archive's workflow gets blotter: from its git repository, named
+/// by a repository variable so the workflow needs no edit.
+const INSTALL_STEPS: &str = r#"      # blotter, from its git repository: set the repository variable
+      # BLOTTER_GIT (Settings, Secrets and variables, Actions, Variables)
+      # to its URL, e.g. https://github.com/<owner>/blotter
+      - name: Install blotter
+        env:
+          BLOTTER_GIT: ${{ vars.BLOTTER_GIT }}
+        run: |
+          if [ -z "$BLOTTER_GIT" ]; then
+            echo "::error::set the repository variable BLOTTER_GIT to blotter's git URL"
+            exit 1
+          fi
+          cargo install --locked --git "$BLOTTER_GIT"
+"#;
+
+/// The Pages workflow `init` writes: the repository's own, installing
+/// blotter rather than building it from the repository's source.
+pub fn archive_workflow() -> String {
+    let start = PAGES_WORKFLOW.find(STEPS_START);
+    let end = PAGES_WORKFLOW
+        .find(STEPS_END)
+        .map(|end| end + STEPS_END.len());
+    match (start, end) {
+        (Some(start), Some(end)) if start < end => format!(
+            "{}{INSTALL_STEPS}{}",
+            &PAGES_WORKFLOW[..start],
+            &PAGES_WORKFLOW[end..]
+        ),
+        // The markers are checked by a test; without them the workflow is
+        // the repository's own.
+        _ => PAGES_WORKFLOW.to_string(),
+    }
+}
 
 /// The files `init` writes, relative to its folder.
 pub const FILES: [&str; 5] = [
@@ -139,11 +178,12 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
         }
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", dir.display())),
     }
+    let workflow = archive_workflow();
     let texts = [
         SITE_TOML,
         EXAMPLE_RELEASE,
         EXAMPLE_SIDECAR,
-        PAGES_WORKFLOW,
+        workflow.as_str(),
         GITIGNORE,
     ];
     let mut written = Vec::new();
@@ -170,6 +210,14 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
 mod tests {
     use super::*;
     use crate::config::SiteConfig;
+
+    #[test]
+    fn the_archive_workflow_installs_blotter_instead_of_building_it() {
+        let workflow = archive_workflow();
+        assert!(workflow.contains(INSTALL_STEPS));
+        assert!(!workflow.contains("cargo build") && !workflow.contains("# blotter: end"));
+        assert!(workflow.contains("blotter build --default-base-url"));
+    }
 
     #[test]
     fn the_site_toml_shows_every_setting_commented_at_its_default() {

@@ -69,6 +69,10 @@ enum Command {
     Build {
         #[command(flatten)]
         site: SiteArgs,
+        /// Public root URL used only when site.toml sets no base_url (as
+        /// the Pages workflow passes the one GitHub gives the site).
+        #[arg(long, value_name = "URL", conflicts_with = "base_url")]
+        default_base_url: Option<String>,
         /// Build the valid releases and list the invalid ones instead of failing.
         #[arg(long)]
         skip_invalid: bool,
@@ -119,6 +123,12 @@ enum MessageFormat {
     Json,
 }
 
+/// Whether site.toml sets a base URL. Unreadable settings count as
+/// none: the build reports them.
+fn has_base_url(content: &std::path::Path) -> bool {
+    blotter::config::SiteConfig::load(content).is_ok_and(|c| c.base_url.is_some())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match &cli.command {
@@ -129,10 +139,14 @@ fn main() -> ExitCode {
     let (result, mode, format) = match cli.command {
         Command::Build {
             site,
+            default_base_url,
             skip_invalid,
             message_format,
         } => {
-            let options = site.into_options(skip_invalid);
+            let mut options = site.into_options(skip_invalid);
+            if options.base_url.is_none() {
+                options.base_url = default_base_url.filter(|_| !has_base_url(&options.content));
+            }
             let mode = Mode::Build { skip_invalid };
             (blotter::build(&options), mode, message_format)
         }

@@ -48,13 +48,7 @@ fn init_into_a_new_folder_creates_it() {
         &dir.path().join("new/archive"),
         ".github/workflows/pages.yml",
     );
-    assert_eq!(
-        workflow,
-        read(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
-            ".github/workflows/pages.yml"
-        )
-    );
+    assert_eq!(workflow, blotter::init::archive_workflow());
 }
 
 #[test]

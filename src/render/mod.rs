@@ -21,6 +21,7 @@ mod route;
 mod search;
 mod sitemap;
 pub mod theme;
+pub mod theme_extras;
 mod views;
 mod xml;
 
@@ -37,7 +38,9 @@ use crate::model::dates::ReleaseDate;
 use crate::model::{Archive, Release};
 pub use plan::Job;
 use plan::{Mode, Produced};
-pub use route::{FeedFormat, FeedScope, Location, Period, Route, SitemapGroup, SitemapPart};
+pub use route::{
+    is_reserved, FeedFormat, FeedScope, Location, Period, Route, SitemapGroup, SitemapPart,
+};
 pub use sitemap::LIMIT as SITEMAP_LIMIT;
 pub use theme::Theme;
 use views::*;

@@ -1,5 +1,6 @@
 //! The listing pages: home, areas, tags, the pages under them, the
-//! corrections log and the 404 page. (Date pages are in `date_pages`.)
+//! corrections log, the 404 page and a theme's own pages. (Date pages are
+//! in `date_pages`.)
 
 use anyhow::Result;
 
@@ -246,5 +247,20 @@ impl Renderer<'_> {
             ],
         };
         self.page("404.html", Route::NotFound, &view, mode)
+    }
+
+    /// A page of the theme's own: the site's values and its crumbs, so
+    /// its template can extend `base.html`.
+    pub(super) fn theme_page(&self, i: usize, mode: Mode) -> Result<Produced> {
+        let name = &self.theme.pages[i];
+        let route = Route::Page(name);
+        let title = super::theme_extras::page_title(name);
+        let view = ThemePageView {
+            site: self.site(route, &title),
+            crumbs: vec![Crumb::to("Home", Route::Home), Crumb::here(title.as_str())],
+            name,
+            title: &title,
+        };
+        self.page(&format!("{name}.html"), route, &view, mode)
     }
 }

@@ -50,6 +50,10 @@ pub enum Job {
     Sitemap,
     SitemapPart(SitemapPart),
     Robots,
+    /// A file of the theme's `root/` folder.
+    Root(usize),
+    /// A page of the theme's own.
+    Page(usize),
 }
 
 impl Renderer<'_> {
@@ -100,6 +104,8 @@ impl Renderer<'_> {
                 .map(Job::Static),
         );
         jobs.extend(self.search_jobs());
+        jobs.extend((0..self.theme.pages.len()).map(Job::Page));
+        jobs.extend((0..self.theme.roots.len()).map(Job::Root));
         jobs
     }
 
@@ -122,7 +128,12 @@ impl Renderer<'_> {
     pub fn fingerprint(&self, job: Job) -> Option<Result<(String, u64)>> {
         if matches!(
             job,
-            Job::Static(_) | Job::NoJekyll | Job::HighlightCss | Job::SearchFile(_) | Job::Robots
+            Job::Static(_)
+                | Job::NoJekyll
+                | Job::HighlightCss
+                | Job::SearchFile(_)
+                | Job::Robots
+                | Job::Root(_)
         ) {
             return None;
         }
@@ -180,6 +191,15 @@ impl Renderer<'_> {
             Job::Sitemap => self.sitemap_index(mode),
             Job::SitemapPart(part) => self.sitemap_part(part, mode),
             Job::Robots => page(Ok(self.robots())),
+            Job::Root(i) => {
+                let (name, bytes) = &self.theme.roots[i];
+                page(Ok(Artifact {
+                    path: Route::Root(name).path(),
+                    bytes: bytes.clone(),
+                    fingerprint: None,
+                }))
+            }
+            Job::Page(i) => self.theme_page(i, mode),
         }
     }
 }

@@ -48,6 +48,41 @@ pub enum Route<'a> {
     HighlightCss,
     /// A theme file, by its path under the theme's `static/` folder.
     Static(&'a str),
+    /// A theme file, by its path under the theme's `root/` folder: written
+    /// at the same path under the site root (`CNAME`, `favicon.ico`).
+    Root(&'a str),
+    /// A page of the theme's own, by its template's stem (`about.html` is
+    /// `about`).
+    Page(&'a str),
+}
+
+/// Top-level names of the output that blotter's own routes use, and the
+/// `sitemap-*.xml` and `.blotter*` names checked in [`is_reserved`]. A
+/// theme's `root/` files and pages may not use them.
+const RESERVED: &[&str] = &[
+    "index.html",
+    "404.html",
+    ".nojekyll",
+    "releases",
+    "areas",
+    "dates",
+    "tags",
+    "corrections",
+    "feed.json",
+    "feed.xml",
+    "feed",
+    "sitemap.xml",
+    "robots.txt",
+    "search",
+    "static",
+];
+
+/// Whether blotter writes (or may write, as the archive grows) the
+/// top-level name `top` of the output itself.
+pub fn is_reserved(top: &str) -> bool {
+    RESERVED.contains(&top)
+        || (top.starts_with("sitemap-") && top.ends_with(".xml"))
+        || top.starts_with(".blotter")
 }
 
 impl Route<'_> {
@@ -101,6 +136,8 @@ impl Route<'_> {
             Route::NoJekyll => write!(url, ".nojekyll"),
             Route::HighlightCss => write!(url, "static/highlight.css"),
             Route::Static(file) => write!(url, "static/{file}"),
+            Route::Root(file) => write!(url, "{file}"),
+            Route::Page(name) => write!(url, "{name}/"),
         };
         url
     }
@@ -406,7 +443,19 @@ mod tests {
             assert_eq!(route.path(), path, "{route:?}");
             assert_eq!(route.root(), root, "{route:?}");
             assert!(paths.insert(route.path()), "{route:?} shares its path");
+            let top = path.split('/').next().unwrap_or_default();
+            assert!(is_reserved(top), "{route:?}: {top} is not reserved");
         }
+        let (root, page) = (Route::Root(".well-known/x.txt"), Route::Page("about"));
+        assert_eq!(
+            (root.path(), root.root()),
+            (".well-known/x.txt".into(), "../".into())
+        );
+        assert_eq!(
+            (page.url(), page.path()),
+            ("about/".into(), "about/index.html".into())
+        );
+        assert!(!is_reserved("about") && !is_reserved("CNAME"));
     }
 
     #[test]

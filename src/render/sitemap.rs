@@ -20,12 +20,17 @@ const XMLNS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 type Entry<'a> = (Route<'a>, Option<DateTime<FixedOffset>>);
 
 impl<'a> Renderer<'a> {
-    /// The index, its sitemaps and `robots.txt`; none without a base URL.
+    /// The index, its sitemaps and `robots.txt` (unless the theme has
+    /// its own); none without a base URL.
     pub(super) fn sitemap_jobs(&self) -> Vec<Job> {
         if self.location.base_url.is_none() {
             return Vec::new();
         }
-        let mut jobs = vec![Job::Sitemap, Job::Robots];
+        let mut jobs = vec![Job::Sitemap];
+        let robots = super::theme_extras::ROBOTS;
+        if !self.theme.roots.iter().any(|(path, _)| path == robots) {
+            jobs.push(Job::Robots);
+        }
         jobs.extend(self.sitemap_parts().into_iter().map(Job::SitemapPart));
         jobs
     }
@@ -59,6 +64,7 @@ impl<'a> Renderer<'a> {
         if self.search.is_some() {
             entries.push((Route::Search, None));
         }
+        entries.extend(self.theme.pages.iter().map(|p| (Route::Page(p), None)));
         for (a, area) in archive.areas.iter().enumerate() {
             entries.push((Route::Area(&area.slug), self.newest_update(&area.releases)));
             for (&year, releases) in self.area_years[a].iter().rev() {

@@ -1,7 +1,8 @@
 //! The theme: Tera templates and static files. The default theme is
 //! compiled into the binary (as Zola's and mdBook's are), so `blotter build`
 //! works anywhere; a `--theme DIR` overrides any template or static file by
-//! name and may add new ones.
+//! name and may add new ones, files for the site root and pages of its own
+//! (see [`super::theme_extras`]).
 
 use std::path::Path;
 
@@ -9,7 +10,10 @@ use anyhow::{Context, Result};
 use tera::Tera;
 use walkdir::WalkDir;
 
-/// Templates of the default theme, by name.
+use super::theme_extras;
+
+/// Templates of the default theme, by name: the templates blotter uses.
+/// A theme's template not listed here is a page of its own or a partial.
 const TEMPLATES: &[(&str, &str)] = &[
     (
         "base.html",
@@ -109,6 +113,10 @@ pub struct Theme {
     pub tera: Tera,
     /// (name under `static/`, bytes), sorted by name.
     pub statics: Vec<(String, Vec<u8>)>,
+    /// (path under `root/`, bytes), sorted by path.
+    pub roots: Vec<(String, Vec<u8>)>,
+    /// The theme's own pages, by template stem, sorted.
+    pub pages: Vec<String>,
     /// Hash of every template and static file: a changed theme means every
     /// page may change, so the build cache keys on it.
     pub fingerprint: u64,
@@ -116,7 +124,9 @@ pub struct Theme {
 
 impl Theme {
     /// The default theme, with `dir`'s `templates/*.html` and `static/**`
-    /// laid over it. A broken template is a configuration error.
+    /// laid over it and its `root/**` beside. A broken template, or a
+    /// page or root file that clashes with the site, is a configuration
+    /// error.
     pub fn load(dir: Option<&Path>) -> Result<Theme> {
         let mut templates: Vec<(String, String)> = TEMPLATES
             .iter()
@@ -126,6 +136,7 @@ impl Theme {
             .iter()
             .map(|(p, b)| (p.to_string(), b.to_vec()))
             .collect();
+        let mut roots = Vec::new();
         if let Some(dir) = dir {
             if !dir.is_dir() {
                 anyhow::bail!("{}: theme folder not found", dir.display());
@@ -140,6 +151,18 @@ impl Theme {
                     .with_context(|| format!("{}: cannot read", path.display()))?;
                 Ok((name, bytes))
             })?;
+            roots = theme_extras::root_files(dir)?;
+        }
+        let known: Vec<&str> = TEMPLATES.iter().map(|(n, _)| *n).collect();
+        let pages = theme_extras::page_names(templates.iter().map(|(n, _)| n.as_str()), &known)
+            .with_context(|| {
+                format!(
+                    "theme {}",
+                    dir.map_or(".".into(), |d| d.display().to_string())
+                )
+            })?;
+        if let Some(dir) = dir {
+            theme_extras::check_root_files(dir, &roots, &pages)?;
         }
         let mut tera = Tera::default();
         // Tera's own escaper also escapes `/`, which bloats every URL; ours
@@ -149,26 +172,42 @@ impl Theme {
             .map_err(|e| anyhow::anyhow!("theme template error: {}", tera_error_chain(&e)))?;
         statics.sort();
         templates.sort();
-        let mut all = Vec::new();
-        for (name, text) in &templates {
-            all.extend_from_slice(name.as_bytes());
-            all.push(0);
-            all.extend_from_slice(text.as_bytes());
-            all.push(0);
-        }
-        for (path, bytes) in &statics {
+        let fingerprint = fingerprint(&templates, &statics, &roots);
+        Ok(Theme {
+            tera,
+            statics,
+            roots,
+            pages,
+            fingerprint,
+        })
+    }
+}
+
+/// Hash of every template, static and root file: a changed theme means
+/// every page may change, so the build cache keys on it.
+fn fingerprint(
+    templates: &[(String, String)],
+    statics: &[(String, Vec<u8>)],
+    roots: &[(String, Vec<u8>)],
+) -> u64 {
+    let mut all = Vec::new();
+    for (name, text) in templates {
+        all.extend_from_slice(name.as_bytes());
+        all.push(0);
+        all.extend_from_slice(text.as_bytes());
+        all.push(0);
+    }
+    // Static and root files apart: the same name in each is two files.
+    for files in [statics, roots] {
+        for (path, bytes) in files {
             all.extend_from_slice(path.as_bytes());
             all.push(0);
             all.extend_from_slice(bytes);
             all.push(0);
         }
-        let fingerprint = crate::hash::content_hash(&all);
-        Ok(Theme {
-            tera,
-            statics,
-            fingerprint,
-        })
+        all.push(1);
     }
+    crate::hash::content_hash(&all)
 }
 
 /// Replaces or adds the files under `root` (if it exists), keyed by their

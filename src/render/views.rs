@@ -461,3 +461,13 @@ pub struct NotFoundView<'a> {
     pub site: SiteView<'a>,
     pub crumbs: Vec<Crumb<'a>>,
 }
+
+/// A page of the theme's own: `name` is its template's stem, `title` the
+/// heading made from it.
+#[derive(Serialize, Hash)]
+pub struct ThemePageView<'a> {
+    pub site: SiteView<'a>,
+    pub crumbs: Vec<Crumb<'a>>,
+    pub name: &'a str,
+    pub title: &'a str,
+}
