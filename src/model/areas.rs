@@ -31,6 +31,10 @@ pub struct AreaTable {
     by_slug: HashMap<Slug, usize>,
     /// Lowercased alias -> index, for titles.
     title_names: Vec<(String, usize)>,
+    /// `title_names` as one automaton: a title is scanned once, not once
+    /// per name. `None` only if it could not be built, and then the names
+    /// are tried one by one.
+    title_matcher: Option<aho_corasick::AhoCorasick>,
     by_host: HashMap<String, usize>,
     /// Lowercased name or alias -> index, for hints at near misses.
     spellings: Vec<(String, usize)>,
@@ -46,6 +50,7 @@ impl AreaTable {
             areas: Vec::new(),
             by_slug: HashMap::new(),
             title_names: Vec::new(),
+            title_matcher: None,
             by_host: HashMap::new(),
             spellings: Vec::new(),
         };
@@ -57,6 +62,8 @@ impl AreaTable {
         table
             .title_names
             .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.cmp(b)));
+        table.title_matcher =
+            aho_corasick::AhoCorasick::new(table.title_names.iter().map(|(n, _)| n)).ok();
         table.spellings = (table.areas.iter().enumerate())
             .flat_map(|(i, a)| {
                 std::iter::once(&a.name)
@@ -109,8 +116,23 @@ impl AreaTable {
         Some(self.areas[*index].name.as_str())
     }
 
-    /// The area whose formal name appears first in `title`, as a whole word.
+    /// The area whose formal name appears first in `title`, as a whole
+    /// word (at one position, the longest name).
     pub fn infer_from_title(&self, title: &str) -> Option<usize> {
+        let Some(matcher) = &self.title_matcher else {
+            return self.infer_from_title_by_each_name(title);
+        };
+        let lower = title.to_lowercase();
+        // Every occurrence of every name, overlapping ones included; the
+        // first whole-word one wins, ties to the earlier (longer) name.
+        (matcher.find_overlapping_iter(&lower))
+            .filter(|m| is_whole_word(&lower, m.start(), m.end()))
+            .min_by_key(|m| (m.start(), m.pattern()))
+            .map(|m| self.title_names[m.pattern().as_usize()].1)
+    }
+
+    /// [`AreaTable::infer_from_title`], one name at a time.
+    fn infer_from_title_by_each_name(&self, title: &str) -> Option<usize> {
         let lower = title.to_lowercase();
         let mut best: Option<(usize, usize)> = None; // (position, area)
         for (name, index) in &self.title_names {
@@ -125,9 +147,8 @@ impl AreaTable {
 
     /// The area whose site hosts `url` (or a subdomain of its host).
     pub fn infer_from_url(&self, url: &str) -> Option<usize> {
-        let rest = url.split_once("://")?.1;
-        let host = rest.split(['/', '?', '#']).next()?.split('@').next_back()?;
-        let mut host = host.split(':').next()?.to_ascii_lowercase();
+        let url = url::Url::parse(url).ok()?;
+        let mut host = url.host_str()?.to_ascii_lowercase();
         loop {
             if let Some(&i) = self.by_host.get(host.trim_start_matches("www.")) {
                 return Some(i);
@@ -141,16 +162,20 @@ impl AreaTable {
     }
 }
 
+/// Whether `haystack[start..end]` stands as whole words.
+fn is_whole_word(haystack: &str, start: usize, end: usize) -> bool {
+    let before = haystack[..start].chars().next_back();
+    let after = haystack[end..].chars().next();
+    let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+    boundary(before) && boundary(after)
+}
+
 /// Byte position of `needle` in `haystack` where it stands as whole words.
 fn find_word(haystack: &str, needle: &str) -> Option<usize> {
     let mut from = 0;
     while let Some(found) = haystack[from..].find(needle) {
         let start = from + found;
-        let end = start + needle.len();
-        let before = haystack[..start].chars().next_back();
-        let after = haystack[end..].chars().next();
-        let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
-        if boundary(before) && boundary(after) {
+        if is_whole_word(haystack, start, start + needle.len()) {
             return Some(start);
         }
         from = start + haystack[start..].chars().next().map_or(1, char::len_utf8);
@@ -208,6 +233,27 @@ mod tests {
         assert_eq!(name(&t, t.infer_from_title(two)), Some("Kent"));
         assert_eq!(t.infer_from_title("Kent man jailed"), None);
         assert_eq!(t.infer_from_title("Off-Kent Policeman"), None);
+    }
+
+    #[test]
+    fn title_inference_in_one_pass_agrees_with_trying_each_name() {
+        let t = AreaTable::with_extra(&[]);
+        let titles = [
+            "North Wales Police key role in Operation Venetic",
+            "West Midlands Regional Organised Crime Unit and West Midlands Police",
+            "Officers from Kent Police, Essex Police and the Met",
+            "Kentish Town arrest: Metropolitan Police appeal",
+            "ÉÉ Police Scotland and Kent Police",
+            "nothing here",
+        ];
+        for title in titles {
+            assert_eq!(
+                t.infer_from_title(title),
+                t.infer_from_title_by_each_name(title),
+                "{title}"
+            );
+        }
+        assert!(t.infer_from_title(titles[1]).is_some());
     }
 
     #[test]
