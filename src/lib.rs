@@ -132,23 +132,115 @@ pub fn size_thread_pool(output: Option<&Path>) {
 pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
     let started = Instant::now();
     progress::mark("start");
-    let config = SiteConfig::load(&options.content).map_err(ConfigError)?;
-    let base_url = match &options.base_url {
-        Some(url) => Some(
-            config::normalize_base_url(url)
-                .map_err(|e| ConfigError(anyhow::anyhow!("--base-url {e}")))?,
-        ),
-        None => config.base_url.clone(),
-    };
-    let theme = Theme::load(options.theme.as_deref()).map_err(ConfigError)?;
-    let mut protected = vec![options.content.as_path()];
-    protected.extend(options.theme.as_deref());
-    let output = write::normal_output(&options.output);
-    write::check_target(&output, &protected).map_err(|e| ConfigError(e.into()))?;
-
+    let setup = Setup::new(options)?;
     let mut diags = Diagnostics::default();
     // Held until the build returns: nothing the last build left is read,
     // and nothing is written, while another build into this output runs.
+    let _lock = lock_output(options, &setup, &mut diags)?;
+    let key = incremental::build_key(
+        setup.theme.fingerprint,
+        &setup.config,
+        setup.base_url.as_deref(),
+    );
+    // What the last build left in the output is checked in the background
+    // while the content is read and modelled.
+    let last_build = incremental::rebuild::check_last_build(&setup.output, key);
+    let units_dir = incremental::folder(&setup.output).map(|d| d.join("units"));
+    let Setup {
+        config,
+        base_url,
+        theme,
+        output,
+        ..
+    } = setup;
+    let archive =
+        incremental::read::read_archive(&options.content, config, &mut diags, units_dir.as_deref())
+            .map_err(ConfigError)?;
+    let skipped = skipped_files(&diags, &archive);
+    if diags.error_count() > 0 && !options.skip_invalid {
+        return Ok(Report {
+            diagnostics: diags.into_sorted(),
+            skipped,
+            summary: None,
+        });
+    }
+    if base_url.is_none() {
+        diags.push(no_base_url(&options.content));
+    }
+    let location = Location::new(base_url.as_deref());
+    let site = Site {
+        archive: &archive,
+        theme: &theme,
+        output: &output,
+        key,
+    };
+    let previous = || last_build.join().unwrap_or(Ok(None));
+    let (pages, rewritten) = render_and_write(&site, location, previous, &mut diags)?;
+    let summary = Summary {
+        releases: archive.releases.len(),
+        pages,
+        rewritten,
+        areas: archive.areas.len(),
+        elapsed: started.elapsed(),
+    };
+    // Freeing a large archive takes a while, and nothing needs to wait for it.
+    std::thread::spawn(move || drop(archive));
+    let diagnostics = diags.into_sorted();
+    progress::mark("messages sorted");
+    Ok(Report {
+        diagnostics,
+        skipped,
+        summary: Some(summary),
+    })
+}
+
+/// What a build is set up with before it reads any content.
+struct Setup {
+    config: SiteConfig,
+    base_url: Option<String>,
+    theme: Theme,
+    /// The output folder, normalised.
+    output: PathBuf,
+    /// Folders the output may not overlap: the content and the theme.
+    protected: Vec<PathBuf>,
+}
+
+impl Setup {
+    fn new(options: &BuildOptions) -> Result<Setup, ConfigError> {
+        let config = SiteConfig::load(&options.content).map_err(ConfigError)?;
+        let base_url = match &options.base_url {
+            Some(url) => Some(
+                config::normalize_base_url(url)
+                    .map_err(|e| ConfigError(anyhow::anyhow!("--base-url {e}")))?,
+            ),
+            None => config.base_url.clone(),
+        };
+        let theme = Theme::load(options.theme.as_deref()).map_err(ConfigError)?;
+        let mut protected = vec![options.content.clone()];
+        protected.extend(options.theme.clone());
+        let output = write::normal_output(&options.output);
+        check_target(&output, &protected)?;
+        Ok(Setup {
+            config,
+            base_url,
+            theme,
+            output,
+            protected,
+        })
+    }
+}
+
+fn check_target(output: &Path, protected: &[PathBuf]) -> Result<(), ConfigError> {
+    let protected: Vec<&Path> = protected.iter().map(PathBuf::as_path).collect();
+    write::check_target(output, &protected).map_err(|e| ConfigError(e.into()))
+}
+
+/// The build lock on the output, or a warning when it cannot be taken.
+fn lock_output(
+    options: &BuildOptions,
+    setup: &Setup,
+    diags: &mut Diagnostics,
+) -> Result<Option<incremental::lock::BuildLock>, ConfigError> {
     let lock = match incremental::lock::lock_build(&options.output) {
         Ok(lock) => Some(lock),
         Err(unlocked) => {
@@ -162,80 +254,60 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
     };
     if lock.as_ref().is_some_and(|lock| lock.waited()) {
         // The build waited for owned the output meanwhile: judged again.
-        write::check_target(&options.output, &protected).map_err(|e| ConfigError(e.into()))?;
+        check_target(&options.output, &setup.protected)?;
     }
     progress::mark("build lock");
-    let key = incremental::build_key(theme.fingerprint, &config, base_url.as_deref());
-    // What the last build left in the output is checked in the background
-    // while the content is read and modelled.
-    let last_build = incremental::rebuild::check_last_build(&output, key);
-    let units_dir = incremental::folder(&output).map(|d| d.join("units"));
-    let archive =
-        incremental::read::read_archive(&options.content, config, &mut diags, units_dir.as_deref())
-            .map_err(ConfigError)?;
-    let skipped = skipped_files(&diags, &archive);
-    if diags.error_count() > 0 && !options.skip_invalid {
-        return Ok(Report {
-            diagnostics: diags.into_sorted(),
-            skipped,
-            summary: None,
-        });
-    }
-    if base_url.is_none() {
-        diags.push(
-            Diagnostic::warning(
-                &options.content.join("site.toml"),
-                0,
-                "no base_url: feeds leave out their links to pages and their archives, and the \
-                 Atom feeds, sitemaps and robots.txt are not written (they need absolute URLs)",
-            )
-            .with_help(
-                "set `base_url` in site.toml or pass --base-url https://owner.github.io/archive/",
-            ),
-        );
-    }
-    let cache_dir = incremental::folder(&options.output);
-    let search = if archive.config.search {
-        let index = search::build(&archive, &FromFiles, cache_dir.as_deref());
+    Ok(lock)
+}
+
+fn no_base_url(content: &Path) -> Diagnostic {
+    Diagnostic::warning(
+        &content.join("site.toml"),
+        0,
+        "no base_url: feeds leave out their links to pages and their archives, and the \
+         Atom feeds, sitemaps and robots.txt are not written (they need absolute URLs)",
+    )
+    .with_help("set `base_url` in site.toml or pass --base-url https://owner.github.io/archive/")
+}
+
+/// What stages 4 and 5 work from.
+struct Site<'a> {
+    archive: &'a Archive,
+    theme: &'a Theme,
+    output: &'a Path,
+    key: u64,
+}
+
+/// Renders the site (with its search index, when on) and writes what
+/// changed since the last build, which `previous` waits for. Returns the
+/// number of files in the site and how many were written.
+fn render_and_write(
+    site: &Site,
+    location: Location,
+    previous: impl FnOnce() -> anyhow::Result<Option<incremental::rebuild::LastBuild>>,
+    diags: &mut Diagnostics,
+) -> Result<(usize, usize), ConfigError> {
+    let cache_dir = incremental::folder(site.output);
+    let search = if site.archive.config.search {
+        let index = search::build(site.archive, &FromFiles, cache_dir.as_deref());
         progress::mark("search index");
         Some(index.map_err(ConfigError)?)
     } else {
         None
     };
-    let mut renderer = Renderer::new(
-        &archive,
-        &theme,
-        Location::new(base_url.as_deref()),
-        &FromFiles,
-    );
+    let mut renderer = Renderer::new(site.archive, site.theme, location, &FromFiles);
     if let Some(search) = &search {
         renderer = renderer.with_search(&search.files);
     }
-    let previous = last_build.join().unwrap_or(Ok(None)).map_err(ConfigError)?;
+    let previous = previous().map_err(ConfigError)?;
     let mut warnings = Vec::new();
-    let (pages, rewritten) =
-        incremental::rebuild::write_site(&output, &renderer, key, previous, &mut warnings)
+    let written =
+        incremental::rebuild::write_site(site.output, &renderer, site.key, previous, &mut warnings)
             .map_err(ConfigError)?;
     for warning in warnings {
         diags.push(Diagnostic::warning(&warning.path, 0, warning.message));
     }
-    let summary = Summary {
-        releases: archive.releases.len(),
-        pages,
-        rewritten,
-        areas: archive.areas.len(),
-        elapsed: started.elapsed(),
-    };
-    // Freeing a large archive takes a while, and nothing needs to wait for it.
-    drop(renderer);
-    std::thread::spawn(move || drop(archive));
-    let diagnostics = diags.into_sorted();
-    progress::mark("messages sorted");
-    Ok(Report {
-        diagnostics,
-        skipped,
-        summary: Some(summary),
-    })
+    Ok(written)
 }
 
 /// Reads and checks the content without writing anything.
