@@ -1,5 +1,5 @@
 //! A theme's `root/` files and its own pages (`tests/fixtures/theme`):
-//! written where the README says, refused where they would clash with
+//! written where docs/themes.md says, refused where they would clash with
 //! blotter's own files, and left alone by a rebuild that changes nothing.
 
 mod support;
