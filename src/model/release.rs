@@ -151,6 +151,12 @@ impl Release {
         self.description.as_deref().unwrap_or(&self.summary)
     }
 
+    /// The date of the release's latest correction, if it has any.
+    pub fn latest_correction(&self) -> Option<NaiveDate> {
+        let corrections = self.annotation.iter().flat_map(|a| &a.corrections);
+        corrections.map(|c| c.date).max()
+    }
+
     /// Byte ranges of the passage notes in the body, in body order.
     pub fn note_ranges(&self) -> Vec<std::ops::Range<usize>> {
         self.annotation

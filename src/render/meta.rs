@@ -3,13 +3,12 @@
 //! serde_json, never by a template (Tera does not escape for JSON), and
 //! escaped so that it can sit inside a `<script>` element.
 
-use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::views::{Crumb, ReleaseItem};
 use super::{Location, Route};
-use crate::model::Release;
+use crate::model::{Area, Release};
 
 /// What the head shows about a page.
 #[derive(Serialize, Hash, Default, Clone)]
@@ -55,20 +54,20 @@ impl Meta {
 
 /// A release page's metadata, made when the page is rendered. Hashed as
 /// what it is made from: the release by its digest (which stands for every
-/// field of a release, see `Release::digest_now`), its area's and tags'
-/// names, and the breadcrumbs its `BreadcrumbList` repeats.
+/// field of a release, see `Release::digest_now`), its area (whose name
+/// and slug its breadcrumbs show) and its tags' names.
 pub struct ReleaseMeta<'a> {
     pub item: &'a ReleaseItem<'a>,
     pub release: &'a Release,
-    pub area: &'a str,
+    pub area: &'a Area,
     pub tags: Vec<&'a str>,
-    pub crumbs: Vec<Crumb<'a>>,
     pub location: &'a Location,
 }
 
 impl std::hash::Hash for ReleaseMeta<'_> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        (self.release.digest, self.area, &self.tags, &self.crumbs).hash(state);
+        let area = (&self.area.name, &self.area.slug);
+        (self.release.digest, area, &self.tags).hash(state);
     }
 }
 
@@ -79,10 +78,11 @@ impl ReleaseMeta<'_> {
             release: self.release,
             description: self.release.description.as_deref().unwrap_or(text.teaser),
             published: &text.datetime,
-            area: self.area,
+            area: &self.area.name,
             tags: self.tags.clone(),
         };
-        release(&facts, &self.crumbs, self.location)
+        let crumbs = super::release_page::crumbs(self.release, self.area);
+        release(&facts, &crumbs, self.location)
     }
 }
 
@@ -102,7 +102,7 @@ pub fn release(facts: &ReleaseFacts, crumbs: &[Crumb], location: &Location) -> M
     let release = facts.release;
     let route = Route::Release(release.id.as_str());
     let mut meta = Meta::page(&release.title, facts.description, route, location);
-    let modified = latest_correction(release).map(|d| d.format("%Y-%m-%d").to_string());
+    let modified = (release.latest_correction()).map(|d| d.format("%Y-%m-%d").to_string());
     let mut article = json!({
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -128,11 +128,6 @@ pub fn release(facts: &ReleaseFacts, crumbs: &[Crumb], location: &Location) -> M
     });
     meta.json_ld = vec![script_json(&article), breadcrumbs(crumbs, route, location)];
     meta
-}
-
-fn latest_correction(release: &Release) -> Option<NaiveDate> {
-    let corrections = release.annotation.as_ref()?.corrections.iter();
-    corrections.map(|c| c.date).max()
 }
 
 /// A `BreadcrumbList`: each crumb's public URL; the current page's is

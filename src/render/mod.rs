@@ -225,18 +225,14 @@ impl<'a> Renderer<'a> {
         let tz = archive.config.tz().unwrap_or(chrono_tz::UTC);
         (archive.releases.iter())
             .map(|r| {
-                let corrected = (r.annotation.iter())
-                    .flat_map(|a| &a.corrections)
-                    .map(|c| c.date)
-                    .max()
-                    .map(|date| {
-                        let day = ReleaseDate {
-                            date,
-                            time: None,
-                            offset: None,
-                        };
-                        day.localise(tz).0
-                    });
+                let corrected = r.latest_correction().map(|date| {
+                    let day = ReleaseDate {
+                        date,
+                        time: None,
+                        offset: None,
+                    };
+                    day.localise(tz).0
+                });
                 corrected.map_or(r.published, |c| c.max(r.published))
             })
             .collect()

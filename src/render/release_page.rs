@@ -12,7 +12,7 @@ use super::meta::ReleaseMeta;
 use super::plan::{Mode, Produced};
 use super::views::*;
 use super::{body, commentary, long_date, Bodies, Renderer, Route};
-use crate::model::{Release, Tag};
+use crate::model::{Area, Release, Tag};
 
 impl Renderer<'_> {
     /// The release page. Its fingerprint is its view's hash, like every
@@ -36,23 +36,16 @@ impl Renderer<'_> {
         let tags: Vec<&Tag> = (release.tags.iter())
             .map(|&t| &self.archive.tags[t])
             .collect();
-        let crumbs = vec![
-            Crumb::to("Home", Route::Home),
-            Crumb::to("Areas", Route::Areas),
-            Crumb::to(&area.name, Route::Area(&area.slug)),
-            Crumb::here(&release.title),
-        ];
         let meta = ReleaseMeta {
             item,
             release,
-            area: &area.name,
+            area,
             tags: tags.iter().map(|t| t.name.as_str()).collect(),
-            crumbs: crumbs.clone(),
             location: &self.location,
         };
         let view = ReleaseView {
             site: self.site_with(route, MetaView::Release(meta), Some(Of::Area(release.area))),
-            crumbs,
+            crumbs: crumbs(release, area),
             release: item,
             description: OfRelease::new(release, release.description.as_deref()),
             source_url: OfRelease::new(release, release.source_url.as_deref()),
@@ -85,6 +78,16 @@ impl Renderer<'_> {
         };
         self.page("release.html", route, &view, mode)
     }
+}
+
+/// A release page's breadcrumbs, which its `BreadcrumbList` repeats.
+pub(super) fn crumbs<'a>(release: &'a Release, area: &'a Area) -> Vec<Crumb<'a>> {
+    vec![
+        Crumb::to("Home", Route::Home),
+        Crumb::to("Areas", Route::Areas),
+        Crumb::to(&area.name, Route::Area(&area.slug)),
+        Crumb::here(&release.title),
+    ]
 }
 
 /// The release text as HTML, its passages marked: made when the page is
