@@ -42,7 +42,7 @@ fn the_sample_shows_its_passage_notes_linked_both_ways() {
     assert!(html.contains("<li id=\"note-1\">"));
     assert!(html.contains("<a href=\"#passage-1\">Back to the passage"));
     // The second note is anchored by its prefix to the first of several "EncroChat"s.
-    assert!(html.contains("using &#39;<mark class=\"passage\" id=\"passage-2\">EncroChat</mark>"));
+    assert!(html.contains("using '<mark class=\"passage\" id=\"passage-2\">EncroChat</mark>"));
 }
 
 #[test]

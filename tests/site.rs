@@ -166,7 +166,7 @@ fn bodies_are_escaped_plain_text_with_lists_and_links() {
     assert!(html.contains("<li>a van</li>"));
     // Entities in the body are text, not markup: shown as written.
     assert!(html.contains("<li>&amp;#163;5,000 in cash</li>"));
-    assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
+    assert!(html.contains("&lt;script&gt;alert('x')&lt;/script&gt;"));
     assert!(!html.contains("<script>"));
     assert!(html.contains("<a href=\"https://www.kent.police.uk/appeal\" rel=\"nofollow\">"));
     // Metadata entities are decoded: the description reads £7m.
@@ -307,4 +307,36 @@ fn the_site_has_the_github_pages_files() {
     let home = read(&out, "index.html");
     assert!(home.contains("type=\"application/feed+json\""));
     assert!(home.contains("Browse by force") && home.contains("Browse by date"));
+}
+
+#[test]
+fn pages_have_no_blank_lines_outside_preformatted_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    build_ok(
+        &sample_content(),
+        &out,
+        Some("https://example.org/archive/"),
+    );
+    let pages = snapshot(&out);
+    let html: Vec<_> = (pages.iter())
+        .filter(|(path, _)| path.extension().is_some_and(|e| e == "html"))
+        .collect();
+    assert!(html.len() > 20, "{} pages", html.len());
+    for (path, bytes) in html {
+        let text = String::from_utf8_lossy(bytes);
+        // Code in commentary keeps its blank lines: `<pre>` shows them.
+        let outside_pre = (text.split("<pre").enumerate())
+            .map(|(i, part)| match i {
+                0 => part,
+                _ => part.split_once("</pre>").map_or("", |(_, after)| after),
+            })
+            .collect::<Vec<_>>()
+            .join("<pre></pre>");
+        assert!(
+            !outside_pre.contains("\n\n"),
+            "{} has a blank line",
+            path.display()
+        );
+    }
 }

@@ -19,9 +19,9 @@ pub fn atom_feed(doc: &Document) -> Vec<u8> {
     // Every document of a feed, current or archived, is the one feed:
     // they share its id, the current document's address.
     let current = doc.location.url(Route::Feed(doc.scope, ATOM));
-    push_element(&mut out, "  ", "id", &current);
-    push_element(&mut out, "  ", "title", doc.title);
-    push_element(&mut out, "  ", "subtitle", &doc.config.description);
+    push_element(&mut out, "id", &current);
+    push_element(&mut out, "title", doc.title);
+    push_element(&mut out, "subtitle", &doc.config.description);
     // The newest change among its entries: no wall clock, so a rebuild
     // of the same input gives the same bytes.
     let updated = doc.entries.iter().map(|e| e.updated).max();
@@ -29,10 +29,10 @@ pub fn atom_feed(doc: &Document) -> Vec<u8> {
         || "1970-01-01T00:00:00+00:00".to_string(),
         |u| timestamp(&u),
     );
-    push_element(&mut out, "  ", "updated", &updated);
-    out.push_str("  <author>\n");
-    push_element(&mut out, "    ", "name", &doc.config.title);
-    out.push_str("  </author>\n");
+    push_element(&mut out, "updated", &updated);
+    out.push_str("<author>\n");
+    push_element(&mut out, "name", &doc.config.title);
+    out.push_str("</author>\n");
     push_links(&mut out, doc, &current);
     for entry in &doc.entries {
         push_entry(&mut out, doc, entry);
@@ -44,30 +44,23 @@ pub fn atom_feed(doc: &Document) -> Vec<u8> {
 /// `self`, the page it is the feed of, and the RFC 5005 archive links.
 fn push_links(out: &mut String, doc: &Document, current: &str) {
     let url = |route| doc.location.url(route);
-    push_link(
-        out,
-        "  ",
-        "self",
-        Some(ATOM.media_type()),
-        &url(doc.route(ATOM)),
-    );
-    push_link(out, "  ", "alternate", Some("text/html"), &url(doc.home));
+    push_link(out, "self", Some(ATOM.media_type()), &url(doc.route(ATOM)));
+    push_link(out, "alternate", Some("text/html"), &url(doc.home));
     if doc.period.is_some() {
-        push_link(out, "  ", "current", Some(ATOM.media_type()), current);
-        out.push_str("  <fh:archive/>\n");
+        push_link(out, "current", Some(ATOM.media_type()), current);
+        out.push_str("<fh:archive/>\n");
     }
     if let Some(older) = doc.older {
         let older = url(Route::FeedArchive(doc.scope, older, ATOM));
-        push_link(out, "  ", "prev-archive", Some(ATOM.media_type()), &older);
+        push_link(out, "prev-archive", Some(ATOM.media_type()), &older);
     }
     if let Some(newer) = doc.newer {
         let newer = url(Route::FeedArchive(doc.scope, newer, ATOM));
-        push_link(out, "  ", "next-archive", Some(ATOM.media_type()), &newer);
+        push_link(out, "next-archive", Some(ATOM.media_type()), &newer);
     }
 }
 
-fn push_link(out: &mut String, indent: &str, rel: &str, media_type: Option<&str>, href: &str) {
-    out.push_str(indent);
+fn push_link(out: &mut String, rel: &str, media_type: Option<&str>, href: &str) {
     out.push_str("<link rel=\"");
     out.push_str(rel);
     if let Some(media_type) = media_type {
@@ -82,29 +75,34 @@ fn push_link(out: &mut String, indent: &str, rel: &str, media_type: Option<&str>
 fn push_entry(out: &mut String, doc: &Document, entry: &Entry) {
     let release = entry.release;
     let permalink = doc.location.url(Route::Release(release.id.as_str()));
-    out.push_str("  <entry>\n");
-    push_element(out, "    ", "id", &permalink);
-    push_element(out, "    ", "title", &release.title);
-    push_element(out, "    ", "updated", &timestamp(&entry.updated));
-    push_element(out, "    ", "published", &timestamp(&release.published));
-    out.push_str("    <author>\n");
-    push_element(out, "      ", "name", entry.author);
-    out.push_str("    </author>\n");
-    push_link(out, "    ", "alternate", Some("text/html"), &permalink);
-    if let Some(source) = &release.source_url {
-        // The force's own page: where the text came from.
-        push_link(out, "    ", "via", None, source);
+    out.push_str("<entry>\n");
+    push_element(out, "id", &permalink);
+    push_element(out, "title", &release.title);
+    push_element(out, "updated", &timestamp(&entry.updated));
+    push_element(out, "published", &timestamp(&release.published));
+    out.push_str("<author>\n");
+    push_element(out, "name", entry.author);
+    out.push_str("</author>\n");
+    push_link(out, "alternate", Some("text/html"), &permalink);
+    if let Some(source) = release
+        .source_url
+        .as_ref()
+        .filter(|_| entry.content_html.is_some())
+    {
+        // The force's own page, where the text came from: in the current
+        // document only, like the text; the release page links it too.
+        push_link(out, "via", None, source);
     }
     for tag in &entry.tags {
-        out.push_str("    <category term=\"");
+        out.push_str("<category term=\"");
         push_escaped(out, tag);
         out.push_str("\"/>\n");
     }
-    push_element(out, "    ", "summary", release.teaser());
+    push_element(out, "summary", release.teaser());
     if let Some(html) = &entry.content_html {
-        out.push_str("    <content type=\"html\">");
+        out.push_str("<content type=\"html\">");
         push_escaped(out, html);
         out.push_str("</content>\n");
     }
-    out.push_str("  </entry>\n");
+    out.push_str("</entry>\n");
 }

@@ -94,16 +94,16 @@ impl Marker<'_> {
 fn inline(text: &str, out: &mut String) {
     let mut rest = text;
     while let Some(start) = find_url(rest) {
-        escape_into(&rest[..start], out);
+        escape_text_into(&rest[..start], out);
         let url = url_at(&rest[start..]);
         out.push_str("<a href=\"");
         escape_into(url, out);
         out.push_str("\" rel=\"nofollow\">");
-        escape_into(url, out);
+        escape_text_into(url, out);
         out.push_str("</a>");
         rest = &rest[start + url.len()..];
     }
-    escape_into(rest, out);
+    escape_text_into(rest, out);
 }
 
 /// Where the first bare `http://` or `https://` URL starts (any case, not
@@ -155,18 +155,33 @@ fn url_at(text: &str) -> &str {
 
 /// Escapes text for HTML element content and double- or single-quoted attributes.
 pub fn escape_into(text: &str, out: &mut String) {
+    escape_bytes_into(text, out, |byte| match byte {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
+        _ => None,
+    });
+}
+
+/// Escapes text for HTML element content only: quotes stay as they are,
+/// which matters in press releases, full of quoted speech.
+pub fn escape_text_into(text: &str, out: &mut String) {
+    escape_bytes_into(text, out, |byte| match byte {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        _ => None,
+    });
+}
+
+fn escape_bytes_into(text: &str, out: &mut String, escape: impl Fn(u8) -> Option<&'static str>) {
     // Byte by byte: every character escaped is ASCII, so each cut falls on
     // a char boundary, and no UTF-8 need be decoded.
     let mut last = 0;
     for (i, byte) in text.bytes().enumerate() {
-        let rep = match byte {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
+        let Some(rep) = escape(byte) else { continue };
         out.push_str(&text[last..i]);
         out.push_str(rep);
         last = i + 1;
@@ -247,7 +262,15 @@ mod tests {
     fn markup_is_escaped_not_interpreted() {
         assert_eq!(
             to_html("<script>alert('x')</script> & *not emphasis* # no heading"),
-            "<p>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; *not emphasis* # no heading</p>\n"
+            "<p>&lt;script&gt;alert('x')&lt;/script&gt; &amp; *not emphasis* # no heading</p>\n"
+        );
+    }
+
+    #[test]
+    fn quotes_in_text_stay_as_written_but_not_in_link_addresses() {
+        assert_eq!(
+            to_html("He said: \"Call 101.\" See https://x.uk/it's"),
+            "<p>He said: \"Call 101.\" See <a href=\"https://x.uk/it&#39;s\" rel=\"nofollow\">https://x.uk/it's</a></p>\n"
         );
     }
 

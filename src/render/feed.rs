@@ -48,7 +48,7 @@ fn link_to(page: &str, link_text: &str) -> String {
 
 /// The most HTML one feed item carries, so that no feed passes about
 /// `feed_size` times this. The text caps keep real items well under it;
-/// what can pass it is text that grows when escaped (a `"` is six bytes
+/// what can pass it is text that grows when escaped (a `&` is five bytes
 /// of HTML) or a sidecar's many corrections and notes.
 pub const ITEM_HTML_LIMIT: usize = 64 * 1024;
 
@@ -124,8 +124,9 @@ impl Document<'_> {
 pub struct Entry<'a> {
     pub release: &'a Release,
     /// The item's full HTML; `None` in archived documents, which carry
-    /// the teaser and a link: they exist so that every release can be
-    /// reached, and whole texts in them would multiply the site's size.
+    /// the teaser and a link but not the source's: they exist so that
+    /// every release can be reached, and whole texts in them would
+    /// multiply the site's size.
     pub content_html: Option<Arc<str>>,
     pub tags: Vec<String>,
     /// The area (force) that issued the release.
@@ -172,7 +173,9 @@ struct Item<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     summary: Option<&'a str>,
     date_published: String,
-    date_modified: String,
+    /// Only when a correction changed the release after it was published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_modified: Option<String>,
     tags: &'a [String],
 }
 
@@ -191,7 +194,10 @@ pub fn json_feed(doc: &Document) -> Result<Vec<u8>> {
         language: &doc.config.language,
         items: doc.entries.iter().map(|e| item(location, e)).collect(),
     };
-    let mut bytes = serde_json::to_vec_pretty(&feed)?;
+    // Compact: feeds and their archives hold an item for every release
+    // in each of its scopes, so indentation would be a fair part of the
+    // site's size.
+    let mut bytes = serde_json::to_vec(&feed)?;
     bytes.push(b'\n');
     Ok(bytes)
 }
@@ -209,13 +215,17 @@ fn item<'a>(location: &Location, entry: &'a Entry) -> Item<'a> {
     Item {
         id: location.url(page),
         url: absolute(location, page),
-        external_url: r.source_url.as_deref(),
+        // The force's page: in the current document only, like the text.
+        external_url: r
+            .source_url
+            .as_deref()
+            .filter(|_| entry.content_html.is_some()),
         title: &r.title,
         content_html: entry.content_html.as_deref(),
         content_text,
         summary,
         date_published: timestamp(&r.published),
-        date_modified: timestamp(&entry.updated),
+        date_modified: (entry.updated != r.published).then(|| timestamp(&entry.updated)),
         tags: &entry.tags,
     }
 }

@@ -110,13 +110,14 @@ pub fn release(facts: &ReleaseFacts, crumbs: &[Crumb], location: &Location) -> M
         "datePublished": facts.published,
         "dateModified": modified.as_deref().unwrap_or(facts.published),
         "sourceOrganization": {"@type": "Organization", "name": facts.area},
-        "keywords": facts.tags,
     });
+    if !facts.tags.is_empty() {
+        article["keywords"] = json!(facts.tags);
+    }
     if let Some(source) = &release.source_url {
         article["isBasedOn"] = json!(source);
     }
     if let Some(url) = &meta.url {
-        article["url"] = json!(url);
         article["mainEntityOfPage"] = json!(url);
     }
     meta.kind = "article";
@@ -126,19 +127,22 @@ pub fn release(facts: &ReleaseFacts, crumbs: &[Crumb], location: &Location) -> M
         section: facts.area.to_string(),
         tags: facts.tags.iter().map(|t| t.to_string()).collect(),
     });
-    meta.json_ld = vec![script_json(&article), breadcrumbs(crumbs, route, location)];
+    meta.json_ld = vec![script_json(&article), breadcrumbs(crumbs, location)];
     meta
 }
 
-/// A `BreadcrumbList`: each crumb's public URL; the current page's is
-/// its own.
-fn breadcrumbs(crumbs: &[Crumb], here: Route, location: &Location) -> String {
+/// A `BreadcrumbList`: each crumb's public URL, but for the last, the
+/// current page, which schema.org lets go without one.
+fn breadcrumbs(crumbs: &[Crumb], location: &Location) -> String {
     let items: Vec<Value> = crumbs
         .iter()
         .enumerate()
         .map(|(i, crumb)| {
-            let url = location.url(crumb.url.unwrap_or(here));
-            json!({"@type": "ListItem", "position": i + 1, "name": crumb.name, "item": url})
+            let mut item = json!({"@type": "ListItem", "position": i + 1, "name": crumb.name});
+            if let Some(route) = crumb.url {
+                item["item"] = json!(location.url(route));
+            }
+            item
         })
         .collect();
     script_json(&json!({

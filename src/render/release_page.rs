@@ -49,6 +49,7 @@ impl Renderer<'_> {
             release: item,
             description: OfRelease::new(release, release.description.as_deref()),
             source_url: OfRelease::new(release, release.source_url.as_deref()),
+            source_host: OfRelease::new(release, SourceHost(release.source_url.as_deref())),
             wayback_url: OfRelease::new(
                 release,
                 Wayback((release.source_url.as_deref()).map(|url| (url, release.published))),

@@ -298,6 +298,8 @@ pub struct ReleaseView<'b, 'a> {
     pub release: &'b ReleaseItem<'a>,
     pub description: OfRelease<Option<&'a str>>,
     pub source_url: OfRelease<Option<&'a str>>,
+    /// The source's host name, the link text of `source_url`.
+    pub source_host: OfRelease<SourceHost<'a>>,
     /// The source as the Wayback Machine saw it around the release date.
     pub wayback_url: OfRelease<Wayback<'a>>,
     /// The release's day page, relative to the site root.
@@ -322,6 +324,23 @@ impl Serialize for Wayback<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self.0 {
             Some((url, moment)) => serializer.serialize_str(&super::meta::wayback(url, moment)),
+            None => serializer.serialize_none(),
+        }
+    }
+}
+
+/// The host name of a source URL (the whole URL when it has none), made
+/// when the page is rendered rather than for every fingerprint.
+pub struct SourceHost<'a>(pub Option<&'a str>);
+
+impl Serialize for SourceHost<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Some(source) => {
+                let parsed = url::Url::parse(source).ok();
+                let host = parsed.as_ref().and_then(|u| u.host_str());
+                serializer.serialize_str(host.unwrap_or(source))
+            }
             None => serializer.serialize_none(),
         }
     }

@@ -38,9 +38,8 @@ pub fn push_escaped(out: &mut String, text: &str) {
     out.push_str(&text[start..]);
 }
 
-/// Appends `<name>text</name>` (escaped) and a newline, indented.
-pub fn push_element(out: &mut String, indent: &str, name: &str, text: &str) {
-    out.push_str(indent);
+/// Appends `<name>text</name>` (escaped) and a newline.
+pub fn push_element(out: &mut String, name: &str, text: &str) {
     out.push('<');
     out.push_str(name);
     out.push('>');
@@ -78,7 +77,7 @@ mod tests {
     #[test]
     fn an_element_wraps_its_escaped_text() {
         let mut out = String::new();
-        push_element(&mut out, "  ", "title", "Fish & chips");
-        assert_eq!(out, "  <title>Fish &amp; chips</title>\n");
+        push_element(&mut out, "title", "Fish & chips");
+        assert_eq!(out, "<title>Fish &amp; chips</title>\n");
     }
 }
