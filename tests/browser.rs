@@ -5,10 +5,12 @@
 //! script: `search.mjs` searches (type "EncroChat", see all three forces,
 //! filter, go back, follow a result), `navigate.mjs` clicks from the home
 //! page to releases by force and by date, `feeds.mjs` loads and parses
-//! every page's feed links, and `readers.mjs` checks what a reader on a
-//! phone sees. Any console error, failed request or CSP violation fails a
-//! script. `.ci/run` installs Chromium and the npm package. Without them
-//! the tests fail, unless `BLOTTER_SKIP_BROWSER_TESTS=1` says to skip.
+//! every page's feed links, `accessibility.mjs` runs axe-core on every kind
+//! of page in both colour schemes under the site's CSP, and `readers.mjs`
+//! checks what a reader on a phone sees. Any console error, failed request
+//! or CSP violation fails a script. `.ci/run` installs Chromium and the npm
+//! packages. Without them the tests fail, unless
+//! `BLOTTER_SKIP_BROWSER_TESTS=1` says to skip.
 
 mod support;
 
@@ -39,8 +41,12 @@ fn missing() -> Vec<String> {
     if Command::new("node").arg("--version").output().is_err() {
         missing.push("node (apt-get install nodejs)".into());
     }
-    if !script_dir().join("node_modules/playwright-core").is_dir() {
-        missing.push("tests/browser/node_modules (npm ci in tests/browser)".into());
+    for package in ["playwright-core", "axe-core"] {
+        if !script_dir().join("node_modules").join(package).is_dir() {
+            missing.push(format!(
+                "tests/browser/node_modules/{package} (npm ci in tests/browser)"
+            ));
+        }
     }
     missing
 }
@@ -135,4 +141,11 @@ fn a_reader_reaches_releases_by_clicking_through_forces_and_dates() {
 #[test]
 fn every_page_advertises_feeds_that_load_and_parse_in_a_browser() {
     run_in_chromium("feeds.mjs", BASE_URL, "/archive/");
+}
+
+/// axe-core finds nothing on any kind of page, in the light and the dark
+/// scheme, with the site's CSP in force (`tests/browser/accessibility.mjs`).
+#[test]
+fn every_kind_of_page_passes_axe_in_light_and_dark_under_its_csp() {
+    run_in_chromium("accessibility.mjs", BASE_URL, "/archive/");
 }
