@@ -52,7 +52,7 @@ fn the_2_july_2020_day_page_lists_all_three_sample_releases() {
         "02/07/2020 was read month-first"
     );
     assert!(read(&out, "dates/2020/index.html").contains("July"));
-    assert!(read(&out, "dates/2020/07/index.html").contains("2 July"));
+    assert!(read(&out, "dates/2020/07/index.html").contains("href=\"../../../dates/2020/07/02/\""));
 }
 
 #[test]

@@ -89,16 +89,10 @@ impl<'a> Renderer<'a> {
         cells.resize_with(first.weekday().num_days_from_monday() as usize, || None);
         for date in first.iter_days().take_while(|d| d.month() == month) {
             let count = days.and_then(|d| d.get(&date.day())).map_or(0, Vec::len);
-            let plural = if count == 1 { "" } else { "s" };
             cells.push(Some(DayCell {
                 day: date.day(),
                 url: (count > 0).then(|| Route::Day(date).url()),
                 count,
-                label: format!(
-                    "{} {}: {count} release{plural}",
-                    date.day(),
-                    month_name(month)
-                ),
             }));
         }
         cells.resize_with(cells.len().div_ceil(7) * 7, || None);

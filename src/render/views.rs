@@ -446,8 +446,6 @@ pub struct DayCell {
     pub day: u32,
     pub url: Option<String>,
     pub count: usize,
-    /// The link's accessible name: "3 June: 4 releases".
-    pub label: String,
 }
 
 /// Every correction in the archive, newest first.

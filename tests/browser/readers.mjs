@@ -1,12 +1,17 @@
 // What a reader on a phone sees, in headless Chromium (run by
 // tests/browser.rs against the sample site at SITE_URL):
 //   node readers.mjs http://127.0.0.1:PORT/archive/
-// - the home page's first screen at 390x844 shows "Browse by force",
-//   "Browse by date" and the search box;
+// - the home page's first screen at 390x844, taken as a screenshot (into
+//   BLOTTER_BROWSER_OUT), shows "Browse by force", "Browse by date" and the
+//   search box: each lies within it, is the element a tap there reaches,
+//   and is painted there (the screenshot of its box changes when it is
+//   hidden);
 // - a release page with JSON-LD and highlighted code loads with no CSP
 //   violation or console error, and every code token reads at 4.5:1 or
 //   more on its background in the light and the dark scheme;
 // - the favicon loads.
+import os from 'node:os';
+import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 const site = process.argv[2];
@@ -14,6 +19,8 @@ if (!site || !site.endsWith('/')) {
   console.error('usage: node readers.mjs SITE_URL/');
   process.exit(2);
 }
+const shots = process.env.BLOTTER_BROWSER_OUT || os.tmpdir();
+const PHONE = { width: 390, height: 844 };
 const problems = [];
 const check = (ok, what) => { if (!ok) problems.push(what); };
 
@@ -47,10 +54,35 @@ const lowestTokenContrast = () => {
   return lowest;
 };
 
+/**
+ * Why `target` is not seen on the phone's first screen, or null: its box
+ * must lie within the viewport, be what a tap at its centre reaches, and
+ * show on a screenshot (the box's pixels change when it is hidden).
+ */
+async function firstScreenProblem(page, locator) {
+  // A handle, not the locator: a hidden element no longer has its role.
+  const target = await locator.elementHandle();
+  const box = await target.boundingBox();
+  if (!box) return 'it is not shown';
+  const where = `at ${Math.round(box.x)},${Math.round(box.y)} (${Math.round(box.width)}x${Math.round(box.height)})`;
+  if (box.x < 0 || box.y < 0 || box.x + box.width > PHONE.width || box.y + box.height > PHONE.height) return `it is ${where}`;
+  const onTop = await target.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return el.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
+  });
+  if (!onTop) return `something covers it ${where}`;
+  const shown = await page.screenshot({ clip: box });
+  await target.evaluate((el) => { el.style.visibility = 'hidden'; });
+  const hidden = await page.screenshot({ clip: box });
+  await target.evaluate((el) => { el.style.visibility = ''; });
+  return shown.equals(hidden) ? `nothing of it is painted ${where}` : null;
+}
+
 try {
   for (const scheme of ['light', 'dark']) {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: scheme });
+    const context = await browser.newContext({ viewport: PHONE, colorScheme: scheme });
     const page = await context.newPage();
+    page.setDefaultTimeout(15000);
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('console', (m) => {
       if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) problems.push(`console error: ${m.text()}`);
@@ -65,12 +97,18 @@ try {
     });
 
     await page.goto(site);
-    for (const name of ['Browse by force', 'Browse by date']) {
-      const box = await page.getByRole('link', { name, exact: true }).boundingBox();
-      check(box && box.y + box.height <= 844, `${scheme}: "${name}" is on the first screen (${JSON.stringify(box)})`);
+    const shot = path.join(shots, `home-${PHONE.width}x${PHONE.height}-${scheme}.png`);
+    const png = await page.screenshot({ path: shot });
+    const size = [png.readUInt32BE(16), png.readUInt32BE(20)];
+    check(size[0] === PHONE.width && size[1] === PHONE.height, `${scheme}: the first screen ${shot} is ${size.join('x')}`);
+    for (const [name, target] of [
+      ['"Browse by force"', page.getByRole('link', { name: 'Browse by force', exact: true })],
+      ['"Browse by date"', page.getByRole('link', { name: 'Browse by date', exact: true })],
+      ['the search box', page.getByRole('search').getByLabel('Search releases')],
+    ]) {
+      const problem = await firstScreenProblem(page, target);
+      check(!problem, `${scheme}: ${name} is not on the first screen of ${shot}: ${problem}`);
     }
-    const search = await page.locator('#site-search-q').boundingBox();
-    check(search && search.y + search.height <= 844, `${scheme}: the search box is on the first screen`);
 
     await page.goto(`${site}releases/002_253a1e39986e1906/`);
     check((await page.locator('script[type="application/ld+json"]').count()) === 2, `${scheme}: two JSON-LD blocks`);
