@@ -104,8 +104,51 @@ pub struct Summary {
     /// Files written by this build (all of them, unless the last build's
     /// output could be updated in place).
     pub rewritten: usize,
+    /// The length of all the site's files together.
+    pub bytes: u64,
     pub areas: usize,
     pub elapsed: Duration,
+}
+
+/// GitHub Pages publishes sites of at most 1 GB.
+pub const PAGES_SIZE_LIMIT: u64 = 1_000_000_000;
+
+impl Summary {
+    /// For a site past [`PAGES_SIZE_LIMIT`]: its size, its bytes per
+    /// release, and how many releases like these the limit holds.
+    pub fn over_pages_limit(&self) -> Option<String> {
+        if self.bytes <= PAGES_SIZE_LIMIT || self.releases == 0 {
+            return None;
+        }
+        let per_release = self.bytes as f64 / self.releases as f64;
+        let fit = (PAGES_SIZE_LIMIT as f64 / per_release) as u64;
+        // Rounded down to a figure worth quoting: a thousand, or ten.
+        let fit = if fit >= 10_000 {
+            fit / 1000 * 1000
+        } else {
+            fit / 10 * 10
+        };
+        Some(format!(
+            "the site is {:.2} GB, {:.1} KB per release: past GitHub Pages' 1 GB limit, \
+             which holds about {} releases like these",
+            self.bytes as f64 / 1e9,
+            per_release / 1e3,
+            thousands(fit)
+        ))
+    }
+}
+
+/// `n` with commas between thousands, as the messages write numbers.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Sizes rayon's global pool for a build into `output`, or with `None`
@@ -175,11 +218,12 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
         key,
     };
     let previous = || last_build.join().unwrap_or(Ok(None));
-    let (pages, rewritten) = render_and_write(&site, location, previous, &mut diags)?;
+    let built = render_and_write(&site, location, previous, &mut diags)?;
     let summary = Summary {
         releases: archive.releases.len(),
-        pages,
-        rewritten,
+        pages: built.files,
+        rewritten: built.written,
+        bytes: built.bytes,
         areas: archive.areas.len(),
         elapsed: started.elapsed(),
     };
@@ -286,7 +330,7 @@ fn render_and_write(
     location: Location,
     previous: impl FnOnce() -> anyhow::Result<Option<incremental::rebuild::LastBuild>>,
     diags: &mut Diagnostics,
-) -> Result<(usize, usize), ConfigError> {
+) -> Result<incremental::rebuild::Built, ConfigError> {
     let cache_dir = incremental::folder(site.output);
     let search = if site.archive.config.search {
         let index = search::build(site.archive, &FromFiles, cache_dir.as_deref());
@@ -357,4 +401,38 @@ fn skipped_files(diags: &Diagnostics, archive: &Archive) -> Vec<PathBuf> {
     paths.sort();
     paths.dedup();
     paths
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(releases: usize, bytes: u64) -> Summary {
+        Summary {
+            releases,
+            pages: 0,
+            rewritten: 0,
+            bytes,
+            areas: 0,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn a_site_within_the_pages_limit_says_nothing_of_it() {
+        assert_eq!(summary(50_000, PAGES_SIZE_LIMIT).over_pages_limit(), None);
+        assert_eq!(summary(0, 2 * PAGES_SIZE_LIMIT).over_pages_limit(), None);
+    }
+
+    #[test]
+    fn a_site_past_the_pages_limit_says_how_many_releases_fit() {
+        let note = summary(100_000, 1_603_670_556).over_pages_limit().unwrap();
+        assert_eq!(
+            note,
+            "the site is 1.60 GB, 16.0 KB per release: past GitHub Pages' 1 GB limit, \
+             which holds about 62,000 releases like these"
+        );
+        let note = summary(500, 1_100_000_000).over_pages_limit().unwrap();
+        assert!(note.ends_with("about 450 releases like these"), "{note}");
+    }
 }

@@ -385,14 +385,17 @@ fn finish(
             } else {
                 0.0
             };
+            // Past GitHub Pages' limit, the line also says by how much.
+            let size = s
+                .over_pages_limit()
+                .map_or(String::new(), |note| format!("; {note}"));
             println!(
-                "built {} release{}, {} pages ({} written), {} area{} in {:.2}s ({:.0} pages/s), {} warning{}",
+                "built {} release{}, {} pages ({} written), {} area{} in {:.2}s ({:.0} pages/s), {} warning{}{size}",
                 s.releases,
                 plural(s.releases),
                 s.pages,
                 s.rewritten,
                 s.areas,
-
                 plural(s.areas),
                 secs,
                 rate,

@@ -119,6 +119,7 @@ mod tests {
         FileEntry {
             hash,
             fingerprint: Some(hash),
+            size: 0,
         }
     }
 

@@ -509,6 +509,7 @@ mod tests {
         FileEntry {
             hash,
             fingerprint: Some(hash + 1),
+            size: 0,
         }
     }
 

@@ -11,8 +11,16 @@ use super::changes::{self, ChangeSet, Recorded, Rendered};
 use crate::render::{self, Renderer};
 use crate::{progress, write};
 
-/// Stages 4 and 5: renders every page and writes the site, returning the
-/// number of files in it and how many were written.
+/// What a build's output holds, and what of it this build wrote.
+#[derive(Debug, Clone, Copy)]
+pub struct Built {
+    pub files: usize,
+    pub written: usize,
+    /// The length of all the site's files together.
+    pub bytes: u64,
+}
+
+/// Stages 4 and 5: renders every page and writes the site.
 ///
 /// When the last build's manifest matches (same blotter, theme, settings),
 /// a page whose input fingerprint is unchanged is not rendered at all, the
@@ -25,7 +33,7 @@ pub(crate) fn write_site(
     key: u64,
     previous: Option<LastBuild>,
     warnings: &mut Vec<write::Warning>,
-) -> anyhow::Result<(usize, usize)> {
+) -> anyhow::Result<Built> {
     progress::mark("renderer set-up");
     let jobs = renderer.plan();
     let progress = progress::Progress::new(jobs.len());
@@ -60,8 +68,8 @@ pub(crate) fn write_site(
 
 /// What the incremental path did.
 enum Update {
-    /// The site is up to date: the number of files in it and written.
-    Done((usize, usize)),
+    /// The site is up to date.
+    Done(Built),
     /// It is to be staged whole: too much changed, or the output is not
     /// as a build leaves it. With the top-level names the last build
     /// wrote, which are blotter's to replace even if this build no longer
@@ -186,7 +194,7 @@ fn staged_site(
     key: u64,
     owned_before: &[String],
     warnings: &mut Vec<write::Warning>,
-) -> anyhow::Result<(usize, usize)> {
+) -> anyhow::Result<Built> {
     // The manifest goes first: if this build dies, the next one is clean.
     super::Manifest::remove(output);
     let artifacts = jobs.par_iter().map(|&job| {
@@ -196,7 +204,11 @@ fn staged_site(
     });
     let files = write::publish(output, artifacts, owned_before, warnings)?;
     progress::mark("render, write");
-    let count = files.len();
+    let built = Built {
+        files: files.len(),
+        written: files.len(),
+        bytes: files.iter().map(|(_, entry)| entry.size).sum(),
+    };
     let mut manifest = super::Manifest::new(key);
     for (path, entry) in files {
         manifest.record(path, entry);
@@ -204,7 +216,7 @@ fn staged_site(
     manifest.stamp_dirs(output, None);
     save_manifest(output, &mut manifest, warnings);
     progress::mark("manifest save");
-    Ok((count, count))
+    Ok(built)
 }
 
 /// The incremental path, or [`Update::Stage`] when too much changed to
@@ -238,13 +250,19 @@ fn update_site(
             owned_before: top_level_names(&previous),
         });
     };
-    let count = rendered.len();
+    let files = rendered.len();
+    let bytes = rendered.iter().map(|r| r.entry.size).sum();
     let changes = changes::plan(&previous, &on_disk, rendered);
     if changes.is_empty() && same_key && on_disk.settled.is_empty() {
         // Nothing on disk changed, so the manifest (and its folder stamps)
         // holds. Freeing its 200,000 paths takes a while; nothing waits.
         std::thread::spawn(move || drop(previous));
-        return Ok(Update::Done((count, 0)));
+        let written = 0;
+        return Ok(Update::Done(Built {
+            files,
+            written,
+            bytes,
+        }));
     }
     if let Some(why) = not_updatable(output, &previous, &on_disk, &changes) {
         progress::note(&format!("whole site: {why}"));
@@ -268,7 +286,11 @@ fn update_site(
     // build wrote to are stamped again below.
     manifest.adopt_stamps(on_disk.settled);
     record_changes(output, manifest, changes, warnings);
-    Ok(Update::Done((count, written)))
+    Ok(Update::Done(Built {
+        files,
+        written,
+        bytes,
+    }))
 }
 
 /// Every page fingerprinted, and rendered when its inputs changed or its
@@ -333,6 +355,7 @@ fn reuse_or_render<'m>(
     let entry = super::FileEntry {
         hash: crate::hash::content_hash(&artifact.bytes),
         fingerprint: artifact.fingerprint,
+        size: artifact.bytes.len() as u64,
     };
     let old = previous.get(&artifact.path);
     let same = old.map(|e| e.hash) == Some(entry.hash) && on_disk.has_recorded(&artifact.path);

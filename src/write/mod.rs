@@ -47,6 +47,8 @@ pub struct FileEntry {
     pub hash: u64,
     /// For pages: the fingerprint of what it was rendered from.
     pub fingerprint: Option<u64>,
+    /// The file's length in bytes, for the site's size.
+    pub size: u64,
 }
 
 /// Marker file that says "blotter made this folder and may replace it".

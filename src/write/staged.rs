@@ -116,6 +116,7 @@ pub(super) fn write_all(
         let entry = FileEntry {
             hash,
             fingerprint: artifact.fingerprint,
+            size: artifact.bytes.len() as u64,
         };
         written.push((artifact.path, entry));
     }
