@@ -329,7 +329,7 @@ impl<'a> Renderer<'a> {
         let (scope, title) = (self.feed_scope(of), self.feed_title(of));
         (formats.iter())
             .map(|&format| FeedLink {
-                title: title.clone(),
+                title: format!("{title} ({})", format.name()),
                 media_type: format.media_type(),
                 url: Route::Feed(scope, format).url(),
             })

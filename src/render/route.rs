@@ -205,6 +205,14 @@ impl FeedFormat {
         }
     }
 
+    /// The format's name, which tells a reader's two discovery links apart.
+    pub fn name(&self) -> &'static str {
+        match self {
+            FeedFormat::Json => "JSON Feed",
+            FeedFormat::Atom => "Atom",
+        }
+    }
+
     /// The media type autodiscovery links name.
     pub fn media_type(&self) -> &'static str {
         match self {

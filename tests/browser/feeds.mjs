@@ -104,7 +104,10 @@ try {
           feeds.set(l.href, { ...parsed, type: l.type, from: file });
         }
         const feed = feeds.get(l.href);
-        check(!feed.title || feed.title === l.title, `${file}: the link to ${l.href} is titled "${l.title}", the feed "${feed.title}"`);
+        // The link's title is the feed's, with its format named so that a
+        // reader offered both can tell them apart.
+        const format = l.type === JSON_FEED ? 'JSON Feed' : 'Atom';
+        check(!feed.title || l.title === `${feed.title} (${format})`, `${file}: the link to ${l.href} is titled "${l.title}", the feed "${feed.title}" (${format})`);
       }
     } catch (e) {
       problems.push(`${file}: ${firstLine(e)}`);
