@@ -318,3 +318,12 @@ fn pages_name_the_feeds_of_their_scope_for_discovery() {
     assert!(discovers("tags/fraud/index.html", "tags/fraud/feed"));
     assert!(!discovers("areas/essex/index.html", "areas/kent/feed"));
 }
+
+#[test]
+fn an_archived_json_feed_names_its_own_address_as_feed_url() {
+    let (_dir, output) = built_site();
+    for path in ["areas/kent/feed/2019.json", "areas/kent/feed.json"] {
+        let feed: serde_json::Value = serde_json::from_str(&read(&output, path)).unwrap();
+        assert_eq!(feed["feed_url"], format!("{BASE_URL}{path}"), "{path}");
+    }
+}

@@ -188,7 +188,9 @@ pub fn json_feed(doc: &Document) -> Result<Vec<u8>> {
         version: VERSION,
         title: doc.title,
         home_page_url: absolute(location, doc.home),
-        feed_url: absolute(location, Route::Feed(doc.scope, FeedFormat::Json)),
+        // The document's own address, archived or current, as JSON Feed
+        // readers and validators take it; `next_url` chains the documents.
+        feed_url: absolute(location, doc.route(FeedFormat::Json)),
         next_url: older.and_then(|route| absolute(location, route)),
         description: &doc.config.description,
         language: &doc.config.language,
