@@ -100,14 +100,25 @@ fn sitemaps_list_every_page_that_exists_and_every_release() {
             "r{i:04}"
         );
     }
-    for page in [
-        "",
-        "areas/kent/",
-        "areas/kent/2019/",
-        "dates/2021/03/",
-        "tags/fraud/",
-    ] {
-        assert!(listed.contains(&format!("{BASE_URL}{page}")), "{page}");
+    // Every page a reader can land on is listed: each listing page of
+    // every kind (a force's months, a tag's years, the corrections log).
+    let pages: Vec<String> = (snapshot(&output).into_iter())
+        .filter_map(|(path, _)| {
+            let path = path.to_string_lossy().replace('\\', "/");
+            path.strip_suffix("index.html").map(str::to_string)
+        })
+        .collect();
+    for page in ["", "areas/kent/2019/", "corrections/", "tags/fraud/"] {
+        assert!(pages.iter().any(|p| p == page), "{page} is not written");
+    }
+    assert!(pages
+        .iter()
+        .any(|p| p.starts_with("areas/kent/2019/") && p.len() > 16));
+    for page in pages {
+        assert!(
+            listed.contains(&format!("{BASE_URL}{page}")),
+            "{page} is not listed"
+        );
     }
     assert!(!listed.iter().any(|url| url.ends_with("404.html")));
     // A corrected release is dated by its correction.

@@ -65,15 +65,28 @@ impl<'a> Renderer<'a> {
             entries.push((Route::Search, None));
         }
         entries.extend(self.theme.pages.iter().map(|p| (Route::Page(p), None)));
+        let corrected = (0..archive.releases.len())
+            .filter(|&i| archive.releases[i].latest_correction().is_some())
+            .collect::<Vec<_>>();
+        entries.push((Route::Corrections, self.newest_update(&corrected)));
         for (a, area) in archive.areas.iter().enumerate() {
             entries.push((Route::Area(&area.slug), self.newest_update(&area.releases)));
-            for (&year, releases) in self.area_years[a].iter().rev() {
+            for (&year, months) in self.area_months[a].iter().rev() {
+                let releases = &self.area_years[a][&year];
                 let lastmod = self.newest_update(releases);
                 entries.push((Route::AreaYear(&area.slug, year), lastmod));
+                for (&month, releases) in months.iter().rev() {
+                    let lastmod = self.newest_update(releases);
+                    entries.push((Route::AreaMonth(&area.slug, year, month), lastmod));
+                }
             }
         }
-        for tag in &archive.tags {
+        for (t, tag) in archive.tags.iter().enumerate() {
             entries.push((Route::Tag(&tag.slug), self.newest_update(&tag.releases)));
+            for (&year, releases) in self.tag_years[t].iter().rev() {
+                let lastmod = self.newest_update(releases);
+                entries.push((Route::TagYear(&tag.slug, year), lastmod));
+            }
         }
         for (&year, months) in self.calendar.iter().rev() {
             let mut in_year = None;
