@@ -66,7 +66,13 @@ fn push_links(out: &mut String, doc: &Document, current: &str) {
     }
 }
 
-fn push_link(out: &mut String, indent: &str, rel: &str, media_type: Option<&str>, href: &str) {
+pub(super) fn push_link(
+    out: &mut String,
+    indent: &str,
+    rel: &str,
+    media_type: Option<&str>,
+    href: &str,
+) {
     out.push_str(indent);
     out.push_str("<link rel=\"");
     out.push_str(rel);

@@ -31,6 +31,8 @@ pub enum Route<'a> {
     TagYear(&'a Slug, i32),
     /// Every correction of the archive, newest first.
     Corrections,
+    /// The corrections log as a feed: one item per correction.
+    CorrectionsFeed(FeedFormat),
     /// A feed's current document: its newest items.
     Feed(FeedScope<'a>, FeedFormat),
     /// One calendar period of a feed's items, linked from the current
@@ -109,6 +111,9 @@ impl Route<'_> {
             Route::Tag(slug) => write!(url, "tags/{slug}/"),
             Route::TagYear(slug, year) => write!(url, "tags/{slug}/{year}/"),
             Route::Corrections => write!(url, "corrections/"),
+            Route::CorrectionsFeed(format) => {
+                write!(url, "corrections/feed.{}", format.extension())
+            }
             Route::Feed(scope, format) => {
                 write!(url, "{}feed.{}", scope.prefix(), format.extension())
             }
@@ -387,6 +392,18 @@ mod tests {
                 Route::Corrections,
                 "corrections/",
                 "corrections/index.html",
+                "../",
+            ),
+            (
+                Route::CorrectionsFeed(FeedFormat::Json),
+                "corrections/feed.json",
+                "corrections/feed.json",
+                "../",
+            ),
+            (
+                Route::CorrectionsFeed(FeedFormat::Atom),
+                "corrections/feed.xml",
+                "corrections/feed.xml",
                 "../",
             ),
             (
