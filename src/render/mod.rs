@@ -15,6 +15,7 @@ mod feed_job;
 mod feed_memo;
 mod highlight;
 mod meta;
+mod open_data;
 mod pages;
 mod plan;
 mod release_page;

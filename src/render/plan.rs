@@ -43,6 +43,9 @@ pub enum Job {
     AreaMonth(usize, i32, u32),
     Corrections,
     CorrectionsFeed(FeedFormat),
+    /// A year of the archive's index as CSV.
+    Data(i32),
+    DataReadme,
     Static(usize),
     HighlightCss,
     NoJekyll,
@@ -73,6 +76,8 @@ impl Renderer<'_> {
         // The larger files first, so none is left to finish alone.
         jobs.extend(self.feed_jobs());
         jobs.extend(self.feed_formats().iter().map(|&f| Job::CorrectionsFeed(f)));
+        jobs.push(Job::DataReadme);
+        jobs.extend(self.calendar.keys().map(|&y| Job::Data(y)));
         jobs.extend(self.sitemap_jobs());
         for (t, years) in self.tag_years.iter().enumerate() {
             jobs.push(Job::Tag(t));
@@ -135,6 +140,7 @@ impl Renderer<'_> {
                 | Job::HighlightCss
                 | Job::SearchFile(_)
                 | Job::Robots
+                | Job::DataReadme
                 | Job::Root(_)
         ) {
             return None;
@@ -190,6 +196,8 @@ impl Renderer<'_> {
             Job::AreaMonth(a, y, m) => self.area_month(a, y, m, mode),
             Job::Corrections => self.corrections_log(mode),
             Job::CorrectionsFeed(format) => self.corrections_feed(format, mode),
+            Job::Data(year) => self.data_year(year, mode),
+            Job::DataReadme => page(Ok(self.data_readme())),
             Job::SearchPage | Job::SearchFile(_) => self.search_job(job, mode),
             Job::Sitemap => self.sitemap_index(mode),
             Job::SitemapPart(part) => self.sitemap_part(part, mode),

@@ -33,6 +33,10 @@ pub enum Route<'a> {
     Corrections,
     /// The corrections log as a feed: one item per correction.
     CorrectionsFeed(FeedFormat),
+    /// The open data: one CSV file of the archive's index per year, and
+    /// the file that describes their columns.
+    Data(i32),
+    DataReadme,
     /// A feed's current document: its newest items.
     Feed(FeedScope<'a>, FeedFormat),
     /// One calendar period of a feed's items, linked from the current
@@ -70,6 +74,7 @@ const RESERVED: &[&str] = &[
     "dates",
     "tags",
     "corrections",
+    "data",
     "feed.json",
     "feed.xml",
     "feed",
@@ -114,6 +119,8 @@ impl Route<'_> {
             Route::CorrectionsFeed(format) => {
                 write!(url, "corrections/feed.{}", format.extension())
             }
+            Route::Data(year) => write!(url, "data/{year}.csv"),
+            Route::DataReadme => write!(url, "data/README.txt"),
             Route::Feed(scope, format) => {
                 write!(url, "{}feed.{}", scope.prefix(), format.extension())
             }
@@ -404,6 +411,13 @@ mod tests {
                 Route::CorrectionsFeed(FeedFormat::Atom),
                 "corrections/feed.xml",
                 "corrections/feed.xml",
+                "../",
+            ),
+            (Route::Data(2020), "data/2020.csv", "data/2020.csv", "../"),
+            (
+                Route::DataReadme,
+                "data/README.txt",
+                "data/README.txt",
                 "../",
             ),
             (
