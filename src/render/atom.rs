@@ -60,7 +60,7 @@ fn push_links(out: &mut String, doc: &Document, current: &str) {
     }
 }
 
-fn push_link(out: &mut String, rel: &str, media_type: Option<&str>, href: &str) {
+pub(super) fn push_link(out: &mut String, rel: &str, media_type: Option<&str>, href: &str) {
     out.push_str("<link rel=\"");
     out.push_str(rel);
     if let Some(media_type) = media_type {

@@ -12,7 +12,7 @@ use super::{Location, Route};
 use crate::config::SiteConfig;
 use crate::model::Release;
 
-const VERSION: &str = "https://jsonfeed.org/version/1.1";
+pub(super) const VERSION: &str = "https://jsonfeed.org/version/1.1";
 
 /// How much of a release's text (and of its commentary) a feed item
 /// carries, in bytes of source text. Real releases run to a few KB and

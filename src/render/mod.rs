@@ -8,12 +8,14 @@
 mod atom;
 pub mod body;
 pub mod commentary;
+mod corrections;
 mod date_pages;
 mod feed;
 mod feed_job;
 mod feed_memo;
 mod highlight;
 mod meta;
+mod open_data;
 mod pages;
 mod plan;
 mod release_page;
@@ -97,6 +99,7 @@ struct FeedLinks {
     site: Vec<FeedLink>,
     areas: Vec<Vec<FeedLink>>,
     tags: Vec<Vec<FeedLink>>,
+    corrections: Vec<FeedLink>,
 }
 
 impl FeedLinks {
@@ -170,6 +173,7 @@ impl<'a> Renderer<'a> {
             tags: (0..archive.tags.len())
                 .map(|t| renderer.feed_links(feed_job::Of::Tag(t)))
                 .collect(),
+            corrections: renderer.corrections_feed_links(),
         };
         // Once per release: its page and every feed document that carries
         // it (several, with the archives) hash it.
@@ -221,18 +225,10 @@ impl<'a> Renderer<'a> {
     /// Each release's last change: a correction dated after its moment
     /// counts from local midnight of its date.
     fn updated(archive: &Archive) -> Vec<DateTime<FixedOffset>> {
-        // The zone was checked when the settings were read.
-        let tz = archive.config.tz().unwrap_or(chrono_tz::UTC);
         (archive.releases.iter())
             .map(|r| {
-                let corrected = r.latest_correction().map(|date| {
-                    let day = ReleaseDate {
-                        date,
-                        time: None,
-                        offset: None,
-                    };
-                    day.localise(tz).0
-                });
+                let corrected =
+                    (r.latest_correction()).map(|date| local_midnight(&archive.config, date));
                 corrected.map_or(r.published, |c| c.max(r.published))
             })
             .collect()
@@ -322,18 +318,39 @@ impl<'a> Renderer<'a> {
 
     /// A feed's discovery links: JSON Feed, and Atom when it is written.
     fn feed_links(&self, of: feed_job::Of) -> Vec<FeedLink> {
-        let formats: &[FeedFormat] = match self.location.base_url {
-            Some(_) => &[FeedFormat::Json, FeedFormat::Atom],
-            None => &[FeedFormat::Json],
-        };
-        let (scope, title) = (self.feed_scope(of), self.feed_title(of));
-        (formats.iter())
+        let scope = self.feed_scope(of);
+        self.discovery_links(&self.feed_title(of), |format| Route::Feed(scope, format))
+    }
+
+    /// The corrections feed's discovery links, in the same formats.
+    fn corrections_feed_links(&self) -> Vec<FeedLink> {
+        let title = self.corrections_feed_title();
+        self.discovery_links(&title, Route::CorrectionsFeed)
+    }
+
+    /// One link per format, each titled with the feed's title and its
+    /// format's name, so a reader offered both can tell them apart.
+    fn discovery_links(
+        &self,
+        title: &str,
+        route: impl Fn(FeedFormat) -> Route<'a>,
+    ) -> Vec<FeedLink> {
+        (self.feed_formats().iter())
             .map(|&format| FeedLink {
                 title: format!("{title} ({})", format.name()),
                 media_type: format.media_type(),
-                url: Route::Feed(scope, format).url(),
+                url: route(format).url(),
             })
             .collect()
+    }
+
+    /// The formats feeds are written in: JSON Feed, and Atom (which needs
+    /// absolute ids) with a base URL.
+    fn feed_formats(&self) -> &'static [FeedFormat] {
+        match self.location.base_url {
+            Some(_) => &[FeedFormat::Json, FeedFormat::Atom],
+            None => &[FeedFormat::Json],
+        }
     }
 
     fn latest(&self, indices: &[usize]) -> Vec<&ReleaseItem<'a>> {
@@ -374,6 +391,22 @@ impl<'a> Renderer<'a> {
 }
 
 use crate::hash::fingerprint;
+
+/// The start of `date` in the site's timezone: the moment a date without
+/// a time (a correction's) stands for where a timestamp is needed.
+fn local_midnight(
+    config: &crate::config::SiteConfig,
+    date: chrono::NaiveDate,
+) -> DateTime<FixedOffset> {
+    // The zone was checked when the settings were read.
+    let tz = config.tz().unwrap_or(chrono_tz::UTC);
+    let day = ReleaseDate {
+        date,
+        time: None,
+        offset: None,
+    };
+    day.localise(tz).0
+}
 
 /// A date as readers write it: "2 July 2020".
 pub fn long_date(date: impl chrono::Datelike) -> String {

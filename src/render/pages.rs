@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use super::feed_job::Of;
 use super::plan::{Mode, Produced};
-use super::release_page::corrections;
+use super::release_page::correction_view;
 use super::route::{FeedFormat, FeedScope};
 use super::views::*;
 use super::{group_by, group_by_month, month_name, Renderer, Route};
@@ -204,28 +204,23 @@ impl Renderer<'_> {
         self.page(template, route, &view, mode)
     }
 
-    /// Every correction of the archive, newest first; ties keep archive
-    /// order (newest release first), then the sidecar's order.
+    /// Every correction of the archive, newest first, naming the
+    /// corrections feed for discovery.
     pub(super) fn corrections_log(&self, mode: Mode) -> Result<Produced> {
         let route = Route::Corrections;
         let built = |id: &str| self.ids.contains(id);
-        let mut entries: Vec<(chrono::NaiveDate, usize, usize, LoggedCorrection)> = Vec::new();
-        for (i, release) in self.archive.releases.iter().enumerate() {
-            let dates = release.annotation.iter().flat_map(|a| &a.corrections);
-            let views = corrections(release, &route.root(), &built);
-            for (n, (c, view)) in dates.zip(views).enumerate() {
-                let logged = LoggedCorrection {
-                    correction: view,
-                    release: &self.items[i],
-                };
-                entries.push((c.date, i, n, logged));
-            }
-        }
-        entries.sort_by(|a, b| (b.0, a.1, a.2).cmp(&(a.0, b.1, b.2)));
+        let entries = (self.logged_corrections().iter())
+            .map(|l| LoggedCorrection {
+                correction: correction_view(l.correction, &route.root(), &built),
+                release: &self.items[l.release],
+            })
+            .collect();
+        let mut site = self.site(route, "Corrections");
+        site.feeds.scope = &self.feed_links.corrections;
         let view = CorrectionsView {
-            site: self.site(route, "Corrections"),
+            site,
             crumbs: vec![Crumb::to("Home", Route::Home), Crumb::here("Corrections")],
-            entries: entries.into_iter().map(|e| e.3).collect(),
+            entries,
         };
         self.page("corrections.html", route, &view, mode)
     }

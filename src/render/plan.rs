@@ -42,6 +42,10 @@ pub enum Job {
     TagYear(usize, i32),
     AreaMonth(usize, i32, u32),
     Corrections,
+    CorrectionsFeed(FeedFormat),
+    /// A year of the archive's index as CSV.
+    Data(i32),
+    DataReadme,
     Static(usize),
     HighlightCss,
     NoJekyll,
@@ -71,6 +75,9 @@ impl Renderer<'_> {
         ];
         // The larger files first, so none is left to finish alone.
         jobs.extend(self.feed_jobs());
+        jobs.extend(self.feed_formats().iter().map(|&f| Job::CorrectionsFeed(f)));
+        jobs.push(Job::DataReadme);
+        jobs.extend(self.calendar.keys().map(|&y| Job::Data(y)));
         jobs.extend(self.sitemap_jobs());
         for (t, years) in self.tag_years.iter().enumerate() {
             jobs.push(Job::Tag(t));
@@ -133,6 +140,7 @@ impl Renderer<'_> {
                 | Job::HighlightCss
                 | Job::SearchFile(_)
                 | Job::Robots
+                | Job::DataReadme
                 | Job::Root(_)
         ) {
             return None;
@@ -187,6 +195,9 @@ impl Renderer<'_> {
             Job::TagYear(t, y) => self.tag_year(t, y, mode),
             Job::AreaMonth(a, y, m) => self.area_month(a, y, m, mode),
             Job::Corrections => self.corrections_log(mode),
+            Job::CorrectionsFeed(format) => self.corrections_feed(format, mode),
+            Job::Data(year) => self.data_year(year, mode),
+            Job::DataReadme => page(Ok(self.data_readme())),
             Job::SearchPage | Job::SearchFile(_) => self.search_job(job, mode),
             Job::Sitemap => self.sitemap_index(mode),
             Job::SitemapPart(part) => self.sitemap_part(part, mode),

@@ -12,6 +12,7 @@ use super::meta::ReleaseMeta;
 use super::plan::{Mode, Produced};
 use super::views::*;
 use super::{body, commentary, long_date, Bodies, Renderer, Route};
+use crate::model::annotate::Correction;
 use crate::model::{Area, Release, Tag};
 
 impl Renderer<'_> {
@@ -169,12 +170,20 @@ pub(super) fn corrections(
         .annotation
         .iter()
         .flat_map(|a| &a.corrections)
-        .map(|c| CorrectionView {
-            date_text: long_date(c.date),
-            datetime: c.date.format("%Y-%m-%d").to_string(),
-            html: commentary::to_html(&c.text, root, "corr-", built),
-        })
+        .map(|c| correction_view(c, root, built))
         .collect()
+}
+
+pub(super) fn correction_view(
+    c: &Correction,
+    root: &str,
+    built: &dyn Fn(&str) -> bool,
+) -> CorrectionView {
+    CorrectionView {
+        date_text: long_date(c.date),
+        datetime: c.date.format("%Y-%m-%d").to_string(),
+        html: commentary::to_html(&c.text, root, "corr-", built),
+    }
 }
 
 pub(super) fn notes(release: &Release, root: &str, built: &dyn Fn(&str) -> bool) -> Vec<NoteView> {

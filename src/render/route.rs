@@ -31,6 +31,12 @@ pub enum Route<'a> {
     TagYear(&'a Slug, i32),
     /// Every correction of the archive, newest first.
     Corrections,
+    /// The corrections log as a feed: one item per correction.
+    CorrectionsFeed(FeedFormat),
+    /// The open data: one CSV file of the archive's index per year, and
+    /// the file that describes their columns.
+    Data(i32),
+    DataReadme,
     /// A feed's current document: its newest items.
     Feed(FeedScope<'a>, FeedFormat),
     /// One calendar period of a feed's items, linked from the current
@@ -68,6 +74,7 @@ const RESERVED: &[&str] = &[
     "dates",
     "tags",
     "corrections",
+    "data",
     "feed.json",
     "feed.xml",
     "feed",
@@ -109,6 +116,11 @@ impl Route<'_> {
             Route::Tag(slug) => write!(url, "tags/{slug}/"),
             Route::TagYear(slug, year) => write!(url, "tags/{slug}/{year}/"),
             Route::Corrections => write!(url, "corrections/"),
+            Route::CorrectionsFeed(format) => {
+                write!(url, "corrections/feed.{}", format.extension())
+            }
+            Route::Data(year) => write!(url, "data/{year}.csv"),
+            Route::DataReadme => write!(url, "data/README.txt"),
             Route::Feed(scope, format) => {
                 write!(url, "{}feed.{}", scope.prefix(), format.extension())
             }
@@ -395,6 +407,25 @@ mod tests {
                 Route::Corrections,
                 "corrections/",
                 "corrections/index.html",
+                "../",
+            ),
+            (
+                Route::CorrectionsFeed(FeedFormat::Json),
+                "corrections/feed.json",
+                "corrections/feed.json",
+                "../",
+            ),
+            (
+                Route::CorrectionsFeed(FeedFormat::Atom),
+                "corrections/feed.xml",
+                "corrections/feed.xml",
+                "../",
+            ),
+            (Route::Data(2020), "data/2020.csv", "data/2020.csv", "../"),
+            (
+                Route::DataReadme,
+                "data/README.txt",
+                "data/README.txt",
                 "../",
             ),
             (
