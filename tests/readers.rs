@@ -180,8 +180,20 @@ fn the_corrections_log_lists_every_correction_newest_first() {
         .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
     assert!(log.contains("<time datetime=\"2021-03-09\">9 March 2021</time>"));
-    assert!(log.contains("href=\"../releases/k1/\""));
-    assert!(log.contains("href=\"../releases/002_253a1e39986e1906/\""));
+    // Each entry links to its correction on the release page.
+    for n in [1, 2] {
+        let anchor = format!("#correction-{n}");
+        assert!(
+            log.contains(&format!("href=\"../releases/k1/{anchor}\"")),
+            "{anchor}"
+        );
+        let page = read(&out, "releases/k1/index.html");
+        assert!(
+            page.contains(&format!("<li id=\"correction-{n}\">")),
+            "{anchor}"
+        );
+    }
+    assert!(log.contains("href=\"../releases/002_253a1e39986e1906/#correction-1\""));
     // Linked from the home page and every page's footer.
     assert!(read(&out, "index.html").contains("href=\"./corrections/\""));
     assert!(read(&out, "areas/index.html").contains("href=\"../corrections/\""));

@@ -213,6 +213,7 @@ impl Renderer<'_> {
             .map(|l| LoggedCorrection {
                 correction: correction_view(l.correction, &route.root(), &built),
                 release: &self.items[l.release],
+                number: l.number,
             })
             .collect();
         let mut site = self.site(route, "Corrections");

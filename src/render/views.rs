@@ -460,6 +460,9 @@ pub struct CorrectionsView<'b, 'a> {
 pub struct LoggedCorrection<'b, 'a> {
     pub correction: CorrectionView,
     pub release: &'b ReleaseItem<'a>,
+    /// Its place among its release's corrections: the page's
+    /// `#correction-N` anchor.
+    pub number: usize,
 }
 
 /// A page that is a list of links with counts: every area, every year,
