@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 use super::cache::{self, DocShard, Saving, DOC_SHARDS};
 use super::files::{self, Laid, Part, Piece};
 use super::groups::{self, Change, Group};
-use super::{release_forms, release_text, tokenise, Dictionary, DocTerms, Forms};
+use super::{release_forms, release_text, Dictionary, DocTerms, Forms};
 use crate::model::Archive;
 use crate::render::Bodies;
 
@@ -67,16 +67,11 @@ pub fn patched(
     // A stem's group is keyed by a prefix of the stem, so it is in a shard
     // whose prefix is a prefix of the stem: those shards are decoded, the
     // others kept whole.
-    let stemmer = tokenise::english();
     let mut paths: HashSet<String> = HashSet::new();
-    for change in &changes {
-        let forms = (change.old.iter()).chain(change.new.iter().map(|f| &f.0));
-        for form in forms {
-            let stem = tokenise::stem(&stemmer, form);
-            paths.insert(String::new());
-            for (i, c) in stem.char_indices() {
-                paths.insert(stem[..i + c.len_utf8()].to_string());
-            }
+    for stem in groups::touched(&changes) {
+        paths.insert(String::new());
+        for (i, c) in stem.char_indices() {
+            paths.insert(stem[..i + c.len_utf8()].to_string());
         }
     }
     let mut opened: FxHashMap<String, (Part, u64)> = FxHashMap::default();
@@ -163,12 +158,12 @@ fn changes(
         .collect::<Result<_>>()?;
     let mut out = Vec::with_capacity(changed.len());
     for (&d, fresh) in changed.iter().zip(fresh) {
-        let old = match last_order.get(d) {
+        let (old_length, old) = match last_order.get(d) {
             Some(digest) => match forms_of(&shards[&cache::shard_of(*digest)], *digest) {
-                Some((_, forms)) => forms.into_iter().map(|f| f.0).collect(),
+                Some(forms) => forms,
                 None => return Ok(None),
             },
-            None => Vec::new(),
+            None => (0, Vec::new()),
         };
         let shard = shards.entry(cache::shard_of(order[d])).or_default();
         let (length, new) = match fresh {
@@ -191,6 +186,7 @@ fn changes(
         };
         out.push(Change {
             doc: d as u32,
+            old_length,
             old,
             length,
             new,
