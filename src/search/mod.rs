@@ -27,9 +27,10 @@
 //!
 //! A rebuild patches the last index rather than building it again: the
 //! search cache ([`cache`]) keeps every release's word counts and the last
-//! index's groups, and only the groups of the stems an edited release had
-//! or has are encoded again ([`rebuild`]); the writer then rewrites only
-//! the shards whose bytes changed. Quotes in a query only group words:
+//! index in parts, one per shard; only the groups of the stems whose
+//! postings an edited release changed are encoded again, from the shards
+//! they can be in ([`rebuild`]), and only the parts and shards whose bytes
+//! changed are written. Quotes in a query only group words:
 //! phrase matching is designed (docs/performance.md) but not built.
 
 mod cache;
