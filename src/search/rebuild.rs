@@ -238,33 +238,50 @@ pub fn full(
         .collect();
     let mut dirty = vec![false; DOC_SHARDS as usize];
     let mut docs: Vec<Cow<DocTerms>> = Vec::with_capacity(order.len());
-    // In batches, so that only a batch's words are held as strings.
-    for batch in (0..order.len()).collect::<Vec<_>>().chunks(FULL_BATCH) {
-        let fresh: Vec<Option<Forms>> = (batch.par_iter())
-            .map(|&d| fresh_forms(archive, bodies, &shards, order, d))
-            .collect::<Result<_>>()?;
-        for (&d, fresh) in batch.iter().zip(fresh) {
-            let shard = cache::shard_of(order[d]);
-            docs.push(Cow::Owned(match fresh {
-                None => {
-                    let doc = &shards[shard].docs[&order[d]];
-                    let terms = doc.terms.iter().map(|&(f, p)| (ids[shard][f as usize], p));
-                    DocTerms {
-                        length: doc.length,
-                        terms: terms.collect(),
+    // In batches, so that only a batch's words are held as strings. A
+    // batch's forms are numbered on one thread while the next batch's
+    // words are counted on the others.
+    let all: Vec<usize> = (0..order.len()).collect();
+    let mut pending: Option<(&[usize], Vec<Option<Forms>>)> = None;
+    for batch in all.chunks(FULL_BATCH).map(Some).chain([None]) {
+        let count = || -> Result<Option<Vec<Option<Forms>>>> {
+            batch
+                .map(|batch| {
+                    (batch.par_iter())
+                        .map(|&d| fresh_forms(archive, bodies, &shards, order, d))
+                        .collect::<Result<_>>()
+                })
+                .transpose()
+        };
+        let number = || {
+            let Some((batch, fresh)) = pending.take() else {
+                return;
+            };
+            for (&d, fresh) in batch.iter().zip(fresh) {
+                let shard = cache::shard_of(order[d]);
+                docs.push(Cow::Owned(match fresh {
+                    None => {
+                        let doc = &shards[shard].docs[&order[d]];
+                        let terms = doc.terms.iter().map(|&(f, p)| (ids[shard][f as usize], p));
+                        DocTerms {
+                            length: doc.length,
+                            terms: terms.collect(),
+                        }
                     }
-                }
-                Some((length, forms)) => {
-                    dirty[shard] = true;
-                    let terms = (forms.iter())
-                        .map(|(f, count, title)| {
-                            (dictionary.intern(f), count << 1 | u32::from(*title))
-                        })
-                        .collect();
-                    DocTerms { length, terms }
-                }
-            }));
-        }
+                    Some((length, forms)) => {
+                        dirty[shard] = true;
+                        let terms = (forms.iter())
+                            .map(|(f, count, title)| {
+                                (dictionary.intern(f), count << 1 | u32::from(*title))
+                            })
+                            .collect();
+                        DocTerms { length, terms }
+                    }
+                }));
+            }
+        };
+        let (fresh, ()) = rayon::join(count, number);
+        pending = batch.zip(fresh?);
     }
     crate::progress::mark("search: words of new releases");
     if let Some(dir) = dir {
