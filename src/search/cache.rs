@@ -176,6 +176,10 @@ pub fn load_state(dir: &Path) -> Option<State> {
 /// A term shard to save: `Some` checksum when its part is on disk as it is.
 pub type Saving = (Part, Option<u64>);
 
+/// What the last index held, as loaded: its document order, its shards'
+/// prefixes, its metadata chunks and the checksums of their parts.
+pub type Last<'l> = (&'l [u64], &'l [String], &'l [(u64, Vec<u8>)], &'l [u64]);
+
 /// Writes the parts of the index that changed since `last` (the state
 /// loaded, if any), then `head`, then removes parts no longer named.
 /// Writes nothing when nothing changed.
@@ -184,7 +188,7 @@ pub fn save_state(
     order: &[u64],
     shards: &[Saving],
     chunks: &[(u64, Vec<u8>)],
-    last: Option<(&[u64], &[String], &[(u64, Vec<u8>)], &[u64])>,
+    last: Option<Last>,
 ) -> anyhow::Result<()> {
     let (last_order, last_prefixes, last_chunks, last_sums) = last.unwrap_or_default();
     let sums: Vec<u64> = (shards.par_iter())
