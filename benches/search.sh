@@ -60,7 +60,8 @@ for corpus in "$@"; do
     biggest=$(find "$site/search" -type f -printf '%s %P\n' | sort -n | tail -1)
     crowded=$(find "$site/search" -type d -exec sh -c 'echo "$(ls "$1" | wc -l) $1"' _ {} \; | sort -n | tail -1)
     echo "index: $index bytes in $files files ($(awk "BEGIN {printf \"%.1f\", 100*$index/$text}")% of $text bytes of release text)"
-    echo "  largest file: $biggest; fullest folder: ${crowded#"$site/"}"
+    folder=${crowded#* }
+    echo "  largest file: $biggest; fullest folder: ${crowded%% *} ${folder#"$site/"}"
     echo "  search cache: $(find "$work/.site-$n.blotter-cache/search" -type f -printf '%s\n' | sum) bytes"
     read -r noop_s _ < <(build noop "$content" "$site")
     one=$(find "$content/releases" -name '*.txt' | sort | sed -n 1p)
@@ -73,14 +74,20 @@ for corpus in "$@"; do
     "$bytes" "$site" police 'county lines' '"county lines"' | sed 's/^/query: /'
     if [ -n "$pagefind" ]; then
         rm -rf "$work/pagefind-$n"
+        pf_rc=0
         /usr/bin/time -f '%e %M' -o "$work/time" "$pagefind/node_modules/.bin/pagefind" \
-            --site "$work/site-$n-off" --output-path "$work/pagefind-$n" >/dev/null 2>&1 || true
-        read -r pf_s pf_k <"$work/time"
-        pf_bytes=$(find "$work/pagefind-$n" -type f -printf '%s\n' | sum)
-        pf_files=$(find "$work/pagefind-$n" -type f | wc -l)
-        echo "pagefind: $pf_s s, $pf_k KiB, $pf_bytes bytes in $pf_files files" \
-            "(pagefind / blotter: time $(awk "BEGIN {printf \"%.2f\", $pf_s/$stages}")," \
-            "size $(awk "BEGIN {printf \"%.2f\", $pf_bytes/$index}"), files $(awk "BEGIN {printf \"%.2f\", $pf_files/$files}"))"
+            --site "$work/site-$n-off" --output-path "$work/pagefind-$n" >/dev/null 2>&1 || pf_rc=$?
+        # Killed (out of memory, say), time writes a line about it first.
+        read -r pf_s pf_k < <(tail -1 "$work/time")
+        if [ "$pf_rc" -ne 0 ]; then
+            echo "pagefind: failed (exit $pf_rc) after $pf_s s at $pf_k KiB; no index"
+        else
+            pf_bytes=$(find "$work/pagefind-$n" -type f -printf '%s\n' | sum)
+            pf_files=$(find "$work/pagefind-$n" -type f | wc -l)
+            echo "pagefind: $pf_s s, $pf_k KiB, $pf_bytes bytes in $pf_files files" \
+                "(pagefind / blotter: time $(awk "BEGIN {printf \"%.2f\", $pf_s/$stages}")," \
+                "size $(awk "BEGIN {printf \"%.2f\", $pf_bytes/$index}"), files $(awk "BEGIN {printf \"%.2f\", $pf_files/$files}"))"
+        fi
     fi
     rm -rf "$content" "$work"/site-"$n"* "$work"/.site-"$n"* "$work/pagefind-$n"
 done

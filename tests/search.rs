@@ -334,7 +334,13 @@ fn clean_and_incremental_builds_write_the_same_index_and_a_damaged_cache_is_a_mi
     let cache = blotter::incremental::folder(&output)
         .unwrap()
         .join("search");
-    for file in ["index", "docs-00", "docs-2a"] {
+    let part = fs::read_dir(cache.join("t"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    let part = format!("t/{}", part.file_name().to_string_lossy());
+    for file in ["head", &part, "c/0", "docs-00", "docs-2a"] {
         let mut bytes = fs::read(cache.join(file)).unwrap();
         let middle = bytes.len() / 2;
         bytes[middle] ^= 0xff;
@@ -344,6 +350,20 @@ fn clean_and_incremental_builds_write_the_same_index_and_a_damaged_cache_is_a_mi
     build_ok(&content, &output, Some(BASE_URL));
     assert_eq!(search_files(&output), search_files(&clean));
     assert_eq!(search(&output, "zebedee quokka"), [name.as_str()]);
+}
+
+/// Every file under `dir`.
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
 }
 
 /// Search files whose bytes differ between two snapshots, or that only one has.
@@ -399,6 +419,25 @@ fn an_edit_or_a_newest_release_patches_the_index_to_what_a_clean_build_writes() 
         );
     }
     assert_eq!(search(&output, "quokka"), ["zz-newest", name.as_str()]);
+    // A rebuild with nothing changed writes nothing to the search cache.
+    let cache = blotter::incremental::folder(&output)
+        .unwrap()
+        .join("search");
+    let times = |dir: &Path| -> Vec<(std::path::PathBuf, std::time::SystemTime)> {
+        let mut all: Vec<_> = walk(dir)
+            .into_iter()
+            .map(|p| {
+                let t = fs::metadata(&p).unwrap().modified().unwrap();
+                (p, t)
+            })
+            .collect();
+        all.sort();
+        all
+    };
+    let before = times(&cache);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    build_ok(&content, &output, Some(BASE_URL));
+    assert_eq!(times(&cache), before, "a no-op rewrites no cache file");
     assert!(search(&output, "zebedee sentenced").contains(name));
 }
 

@@ -4,24 +4,35 @@
 //!   64 shards by digest, each with its own dictionary of forms, so a
 //!   rebuild reads no release text that did not change and a one-file
 //!   rebuild reads only the shards of the releases that changed;
-//! - `index`: the last index as built: the release digest of every
-//!   document number, every stem group's encoded bytes, and the metadata
-//!   chunks with what each was made from, so a rebuild re-encodes only
-//!   the groups and chunks an edit touches.
+//! - the last index as built, in parts written only when they change:
+//!   `head` (the release digest of every document number, and the
+//!   checksum of every other part), `t/<hex prefix>` (one term shard's
+//!   bytes with the weights its bitmaps leave out) and `c/<n>` (the
+//!   metadata chunks, [`CHUNKS_PER_PART`] a part, with what each was
+//!   made from). A rebuild decodes only the shards an edit's stems can be
+//!   in and writes only the parts whose bytes changed; a no-op writes
+//!   nothing.
 //!
-//! Each file is framed by a magic and a checksum; a damaged, missing or
-//! foreign one is a miss, which only costs time.
+//! Each file is framed by a magic and a checksum, and `head` names the
+//! checksum of each part it was written with; a damaged, missing, stale
+//! or foreign part is a miss, which only costs time.
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use super::files::Part;
 use super::{Dictionary, DocTerms};
 
 /// Change whenever the tokeniser, the stored layout or the hash does.
 const DOCS_MAGIC: &[u8; 8] = b"blsrch03";
-const INDEX_MAGIC: &[u8; 8] = b"blsidx03";
+const HEAD_MAGIC: &[u8; 8] = b"blshead4";
+const PART_MAGIC: &[u8; 8] = b"blspart4";
+const CHUNKS_MAGIC: &[u8; 8] = b"blschnk4";
+/// Metadata chunks per part of the cache.
+pub const CHUNKS_PER_PART: usize = 64;
 /// Shards of the per-release cache.
 pub const DOC_SHARDS: u64 = 64;
 
@@ -33,14 +44,23 @@ pub struct DocShard {
     pub docs: FxHashMap<u64, DocTerms>,
 }
 
-/// The index as last built, in the order a clean build makes it.
-#[derive(Serialize, Deserialize, Default)]
+/// The index as last built.
 pub struct State {
     /// The release digest of each document number.
     pub order: Vec<u64>,
-    pub groups: Vec<super::groups::Group>,
+    /// The term shards by prefix, each with its part's checksum.
+    pub shards: Vec<(Part, u64)>,
     /// Each metadata chunk's key (what it is made from) and bytes.
     pub chunks: Vec<(u64, Vec<u8>)>,
+    /// The checksum of each part of chunks.
+    pub chunk_sums: Vec<u64>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Head {
+    order: Vec<u64>,
+    shards: Vec<(String, u64)>,
+    chunks: Vec<u64>,
 }
 
 #[derive(Serialize)]
@@ -65,7 +85,7 @@ fn docs_path(dir: &Path, shard: usize) -> PathBuf {
 }
 
 pub fn load_docs(dir: &Path, shard: usize) -> Option<DocShard> {
-    let read: Read = read_framed(&docs_path(dir, shard), DOCS_MAGIC)?;
+    let (read, _): (Read, _) = read_framed(&docs_path(dir, shard), DOCS_MAGIC)?;
     let forms = read.forms.len() as u32;
     if read
         .docs
@@ -114,35 +134,141 @@ pub fn save_docs(
         })
         .collect();
     let payload = postcard::to_stdvec(&Written { forms, docs })?;
-    write_framed(&docs_path(dir, shard), DOCS_MAGIC, &payload)
+    write_framed(&docs_path(dir, shard), DOCS_MAGIC, &payload).map(drop)
 }
 
+fn shard_file(dir: &Path, prefix: &str) -> PathBuf {
+    let name = super::shard_path(prefix);
+    let name = name
+        .trim_start_matches("search/t/")
+        .trim_end_matches(".bin");
+    dir.join("t").join(name)
+}
+
+fn chunks_file(dir: &Path, part: usize) -> PathBuf {
+    dir.join("c").join(part.to_string())
+}
+
+/// The last index, when every part is there as `head` names it.
 pub fn load_state(dir: &Path) -> Option<State> {
-    read_framed(&dir.join("index"), INDEX_MAGIC)
+    let (head, _): (Head, _) = read_framed(&dir.join("head"), HEAD_MAGIC)?;
+    let shards = (head.shards.par_iter())
+        .map(|(prefix, sum)| {
+            let (part, found): (Part, u64) = read_framed(&shard_file(dir, prefix), PART_MAGIC)?;
+            (found == *sum && part.prefix == *prefix).then_some((part, found))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let chunks = (head.chunks.par_iter().enumerate())
+        .map(|(i, sum)| {
+            let (chunks, found): (Vec<(u64, Vec<u8>)>, u64) =
+                read_framed(&chunks_file(dir, i), CHUNKS_MAGIC)?;
+            (found == *sum).then_some(chunks)
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(State {
+        order: head.order,
+        shards,
+        chunk_sums: head.chunks,
+        chunks: chunks.into_iter().flatten().collect(),
+    })
 }
 
-pub fn save_state(dir: &Path, state: &State) -> anyhow::Result<()> {
-    let payload = postcard::to_stdvec(state)?;
-    write_framed(&dir.join("index"), INDEX_MAGIC, &payload)
+/// A term shard to save: `Some` checksum when its part is on disk as it is.
+pub type Saving = (Part, Option<u64>);
+
+/// What the last index held, as loaded: its document order, its shards'
+/// prefixes, its metadata chunks and the checksums of their parts.
+pub type Last<'l> = (&'l [u64], &'l [String], &'l [(u64, Vec<u8>)], &'l [u64]);
+
+/// Writes the parts of the index that changed since `last` (the state
+/// loaded, if any), then `head`, then removes parts no longer named.
+/// Writes nothing when nothing changed.
+pub fn save_state(
+    dir: &Path,
+    order: &[u64],
+    shards: &[Saving],
+    chunks: &[(u64, Vec<u8>)],
+    last: Option<Last>,
+) -> anyhow::Result<()> {
+    let (last_order, last_prefixes, last_chunks, last_sums) = last.unwrap_or_default();
+    let sums: Vec<u64> = (shards.par_iter())
+        .map(|(part, sum)| match sum {
+            Some(sum) => Ok(*sum),
+            None => {
+                let payload = postcard::to_stdvec(part)?;
+                write_framed(&shard_file(dir, &part.prefix), PART_MAGIC, &payload)
+            }
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let parts = chunks.len().div_ceil(CHUNKS_PER_PART);
+    let chunk_sums: Vec<u64> = (0..parts)
+        .into_par_iter()
+        .map(|i| {
+            let range = i * CHUNKS_PER_PART..chunks.len().min((i + 1) * CHUNKS_PER_PART);
+            match (last_sums.get(i), last_chunks.get(range.clone())) {
+                (Some(sum), Some(old)) if old == &chunks[range.clone()] => Ok(*sum),
+                _ => {
+                    let payload = postcard::to_stdvec(&chunks[range])?;
+                    write_framed(&chunks_file(dir, i), CHUNKS_MAGIC, &payload)
+                }
+            }
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let prefixes: Vec<&str> = shards.iter().map(|s| s.0.prefix.as_str()).collect();
+    let unchanged = last.is_some()
+        && last_order == order
+        && shards.iter().all(|s| s.1.is_some())
+        && prefixes.iter().eq(last_prefixes.iter())
+        && chunk_sums == last_sums;
+    if unchanged {
+        return Ok(());
+    }
+    let head = Head {
+        order: order.to_vec(),
+        shards: prefixes.iter().map(|p| p.to_string()).zip(sums).collect(),
+        chunks: chunk_sums,
+    };
+    write_framed(&dir.join("head"), HEAD_MAGIC, &postcard::to_stdvec(&head)?)?;
+    let named: std::collections::HashSet<&str> = prefixes.iter().copied().collect();
+    for gone in last_prefixes.iter().filter(|p| !named.contains(p.as_str())) {
+        let _ = std::fs::remove_file(shard_file(dir, gone));
+    }
+    for gone in parts..last_sums.len() {
+        let _ = std::fs::remove_file(chunks_file(dir, gone));
+    }
+    Ok(())
 }
 
-fn read_framed<T: serde::de::DeserializeOwned>(path: &Path, magic: &[u8; 8]) -> Option<T> {
+/// Removes the last index's parts, before a full build writes them all.
+pub fn clear_state(dir: &Path) {
+    let _ = std::fs::remove_file(dir.join("head"));
+    let _ = std::fs::remove_file(dir.join("index"));
+    let _ = std::fs::remove_dir_all(dir.join("t"));
+    let _ = std::fs::remove_dir_all(dir.join("c"));
+}
+
+/// A framed file's value and checksum.
+fn read_framed<T: serde::de::DeserializeOwned>(path: &Path, magic: &[u8; 8]) -> Option<(T, u64)> {
     let bytes = std::fs::read(path).ok()?;
     let body = bytes.strip_prefix(magic.as_slice())?;
     let (payload, sum) = body.split_at_checked(body.len().checked_sub(8)?)?;
-    if crate::hash::content_hash(payload).to_le_bytes() != sum {
+    let hash = crate::hash::content_hash(payload);
+    if hash.to_le_bytes() != sum {
         return None;
     }
-    postcard::from_bytes(payload).ok()
+    Some((postcard::from_bytes(payload).ok()?, hash))
 }
 
-fn write_framed(path: &Path, magic: &[u8; 8], payload: &[u8]) -> anyhow::Result<()> {
+/// Writes a framed file; its checksum.
+fn write_framed(path: &Path, magic: &[u8; 8], payload: &[u8]) -> anyhow::Result<u64> {
+    let hash = crate::hash::content_hash(payload);
     let mut bytes = Vec::with_capacity(payload.len() + 16);
     bytes.extend_from_slice(magic);
     bytes.extend_from_slice(payload);
-    bytes.extend_from_slice(&crate::hash::content_hash(payload).to_le_bytes());
+    bytes.extend_from_slice(&hash.to_le_bytes());
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    crate::files::write_atomically(path, &bytes)
+    crate::files::write_atomically(path, &bytes)?;
+    Ok(hash)
 }

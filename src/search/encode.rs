@@ -63,6 +63,31 @@ impl<'b> Reader<'b> {
         Reader { bytes, at: 0 }
     }
 
+    /// The reader's place in its bytes.
+    pub fn at(&self) -> usize {
+        self.at
+    }
+
+    /// Passes over a posting list (`weighted` as in [`Self::postings`]):
+    /// the number of documents when it is a bitmap, else 0.
+    pub fn skip_postings(&mut self, weighted: bool) -> Option<usize> {
+        let kind = self.byte()?;
+        let count = self.varint()? as usize;
+        if kind == BITMAP {
+            let len = self.varint()? as usize;
+            self.bytes.get(self.at..self.at + len)?;
+            self.at += len;
+            return Some(count);
+        }
+        for _ in 0..count {
+            self.varint()?;
+            if weighted {
+                self.byte()?;
+            }
+        }
+        Some(0)
+    }
+
     pub fn done(&self) -> bool {
         self.at >= self.bytes.len()
     }

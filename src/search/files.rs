@@ -13,26 +13,193 @@ use super::groups::Group;
 use super::{SearchIndex, CHUNKS_PER_FOLDER, DOCS_PER_CHUNK, SHARD_TARGET, TEASER_CHARS, VERSION};
 use crate::model::Archive;
 
-/// A shard's prefix and its groups.
-type Shard<'g> = (String, Vec<&'g Group>);
+/// A piece of the index laid out into shards: a group, or a whole shard
+/// of the last index whose groups did not change.
+pub enum Piece {
+    Group(Group),
+    Shard(Part),
+}
 
-/// Every file of the index, sorted by path.
-pub fn assemble(archive: &Archive, groups: &[Group], chunks: &[(u64, Vec<u8>)]) -> SearchIndex {
-    let n = archive.releases.len();
-    let mut shards: Vec<Shard> = Vec::new();
-    split(String::new(), groups.iter().collect(), &mut shards);
-    shards.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    for (prefix, bucket) in &shards {
-        let size = bucket.iter().map(|g| g.bytes.len()).sum::<usize>();
-        let mut bytes = Vec::with_capacity(size + 4);
-        super::encode::varint(&mut bytes, bucket.len() as u64);
-        for group in bucket {
-            bytes.extend_from_slice(&group.bytes);
+impl Piece {
+    /// What the piece sorts and splits by: a group's key, a shard's prefix.
+    fn key(&self) -> &str {
+        match self {
+            Piece::Group(g) => &g.key,
+            Piece::Shard(s) => &s.prefix,
         }
-        files.push((shard_path(prefix), bytes));
     }
-    files.push(("search/meta.json".into(), meta(archive, &shards)));
+
+    fn size(&self) -> usize {
+        match self {
+            Piece::Group(g) => g.bytes.len(),
+            Piece::Shard(s) => s.bytes.len() - count_len(&s.bytes),
+        }
+    }
+
+    /// Whether every group in the piece has `prefix` as its key.
+    fn all_keyed(&self, prefix: &str) -> bool {
+        match self {
+            Piece::Group(g) => g.key == prefix,
+            Piece::Shard(s) => s.exact && s.prefix == prefix,
+        }
+    }
+}
+
+/// The length of the group count at the front of a shard's bytes.
+fn count_len(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|b| b & 0x80 == 0)
+        .map_or(0, |i| i + 1)
+}
+
+/// A shard of the index: its prefix, whether all its groups are keyed by
+/// it, its file's bytes, and the weights of its bitmap postings, in order
+/// (see [`Group::dense`]).
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Part {
+    pub prefix: String,
+    pub exact: bool,
+    pub bytes: Vec<u8>,
+    pub dense: Vec<u8>,
+}
+
+/// A shard as laid out: one of the pieces' shards kept as it was, or one
+/// made anew.
+pub enum Laid {
+    Kept(Part),
+    Made(Part),
+}
+
+/// Lays `pieces` (a kept shard's range of keys holds no other piece) out
+/// into shards sorted by prefix, as a clean build lays out every group:
+/// in a prefix trie from the empty prefix whose buckets split by the next
+/// character past [`SHARD_TARGET`], groups keyed by the bucket's prefix
+/// itself staying in a shard of that prefix. `None` when a kept shard
+/// would have to be split (its groups are not at hand).
+pub fn layout(mut pieces: Vec<Piece>) -> Option<Vec<Laid>> {
+    pieces.sort_by(|a, b| match (a, b) {
+        (Piece::Group(x), Piece::Group(y)) => x.cmp(y),
+        _ => a.key().cmp(b.key()),
+    });
+    let mut out: Vec<(String, Vec<Piece>)> = Vec::new();
+    split(String::new(), pieces, &mut out)?;
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Some(
+        out.into_iter()
+            .map(|(prefix, mut bucket)| match bucket.pop() {
+                Some(Piece::Shard(s)) if bucket.is_empty() && s.prefix == prefix => Laid::Kept(s),
+                last => {
+                    bucket.extend(last);
+                    Laid::Made(merge(prefix, bucket))
+                }
+            })
+            .collect(),
+    )
+}
+
+/// One shard's file from its pieces.
+fn merge(prefix: String, bucket: Vec<Piece>) -> Part {
+    let mut count = 0u64;
+    let mut body = Vec::new();
+    let mut dense = Vec::new();
+    let exact = bucket.iter().all(|p| p.all_keyed(&prefix));
+    for piece in &bucket {
+        match piece {
+            Piece::Group(g) => {
+                count += 1;
+                body.extend_from_slice(&g.bytes);
+                dense.extend_from_slice(&g.dense);
+            }
+            Piece::Shard(s) => {
+                count += super::encode::Reader::new(&s.bytes).varint().unwrap_or(0);
+                body.extend_from_slice(&s.bytes[count_len(&s.bytes)..]);
+                dense.extend_from_slice(&s.dense);
+            }
+        }
+    }
+    let mut bytes = Vec::with_capacity(body.len() + 4);
+    super::encode::varint(&mut bytes, count);
+    bytes.extend_from_slice(&body);
+    Part {
+        prefix,
+        exact,
+        bytes,
+        dense,
+    }
+}
+
+/// Puts `bucket` (pieces whose key starts with `prefix`) in one shard, or
+/// splits it by the next character when it is too large: pieces keyed by
+/// the prefix itself stay in a shard of that prefix.
+fn split(prefix: String, bucket: Vec<Piece>, shards: &mut Vec<(String, Vec<Piece>)>) -> Option<()> {
+    let size: usize = bucket.iter().map(Piece::size).sum();
+    let depth = prefix.chars().count();
+    if size <= SHARD_TARGET || bucket.iter().all(|p| p.all_keyed(&prefix)) {
+        shards.push((prefix, bucket));
+        return Some(());
+    }
+    let mut exact = Vec::new();
+    let mut children: BTreeMap<String, Vec<Piece>> = BTreeMap::new();
+    for piece in bucket {
+        if piece.key() == prefix {
+            if !piece.all_keyed(&prefix) {
+                return None;
+            }
+            exact.push(piece);
+        } else {
+            children
+                .entry(prefix_chars(piece.key(), depth + 1).to_string())
+                .or_default()
+                .push(piece);
+        }
+    }
+    if !exact.is_empty() {
+        shards.push((prefix, exact));
+    }
+    for (child, bucket) in children {
+        split(child, bucket, shards)?;
+    }
+    Some(())
+}
+
+/// A shard's groups, each with its key, bytes and bitmap weights; `None`
+/// if damaged.
+pub fn groups_of(part: &Part) -> Option<Vec<Group>> {
+    let mut r = super::encode::Reader::new(&part.bytes);
+    let count = r.varint()?;
+    let mut dense = &part.dense[..];
+    let mut out = Vec::with_capacity(count as usize);
+    for _ in 0..count {
+        let start = r.at();
+        let stem = r.string()?;
+        let mut key = stem;
+        let mut weights = 0usize;
+        for _ in 0..r.varint()? {
+            let form = r.string()?;
+            key = super::groups::common_prefix(key, form);
+            r.skip_postings(false)?;
+            weights += r.skip_postings(true)?;
+        }
+        let (mine, rest) = dense.split_at_checked(weights)?;
+        dense = rest;
+        out.push(Group {
+            key: key.to_string(),
+            bytes: part.bytes[start..r.at()].to_vec(),
+            dense: mine.to_vec(),
+        });
+    }
+    (r.done() && dense.is_empty()).then_some(out)
+}
+
+/// Every file of the index, sorted by path, from its shards.
+pub fn assemble(archive: &Archive, shards: &[&Part], chunks: &[(u64, Vec<u8>)]) -> SearchIndex {
+    let n = archive.releases.len();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for part in shards {
+        files.push((shard_path(&part.prefix), part.bytes.clone()));
+    }
+    files.push(("search/meta.json".into(), meta(archive, shards)));
     for (c, (_, bytes)) in chunks.iter().enumerate() {
         let folder = c as u32 / CHUNKS_PER_FOLDER;
         files.push((format!("search/d/{folder}/{c}.json"), bytes.clone()));
@@ -47,38 +214,7 @@ pub fn assemble(archive: &Archive, groups: &[Group], chunks: &[(u64, Vec<u8>)]) 
     files.sort();
     SearchIndex { files }
 }
-
-/// Puts `bucket` (groups whose key starts with `prefix`) in one shard, or
-/// splits it by the next character when it is too large: groups whose key
-/// is the prefix itself stay in a shard of that prefix.
-fn split<'g>(prefix: String, bucket: Vec<&'g Group>, shards: &mut Vec<Shard<'g>>) {
-    let size: usize = bucket.iter().map(|g| g.bytes.len()).sum();
-    let depth = prefix.chars().count();
-    if size <= SHARD_TARGET || bucket.iter().all(|g| g.key == prefix) {
-        shards.push((prefix, bucket));
-        return;
-    }
-    let mut exact = Vec::new();
-    let mut children: BTreeMap<String, Vec<&Group>> = BTreeMap::new();
-    for group in bucket {
-        if group.key == prefix {
-            exact.push(group);
-        } else {
-            children
-                .entry(prefix_chars(&group.key, depth + 1).to_string())
-                .or_default()
-                .push(group);
-        }
-    }
-    if !exact.is_empty() {
-        shards.push((prefix, exact));
-    }
-    for (child, bucket) in children {
-        split(child, bucket, shards);
-    }
-}
-
-fn meta(archive: &Archive, shards: &[Shard]) -> Vec<u8> {
+fn meta(archive: &Archive, shards: &[&Part]) -> Vec<u8> {
     let n = archive.releases.len();
     // Documents are oldest first, so a year is a range of document numbers.
     let mut years: BTreeMap<i32, (usize, usize)> = BTreeMap::new();
@@ -97,7 +233,7 @@ fn meta(archive: &Archive, shards: &[Shard]) -> Vec<u8> {
         "dense": super::DENSE_WEIGHT,
         "areas": archive.areas.iter().map(|a| [a.slug.to_string(), a.name.clone()]).collect::<Vec<_>>(),
         "years": years.iter().map(|(y, (lo, hi))| [*y as i64, *lo as i64, *hi as i64]).collect::<Vec<_>>(),
-        "shards": shards.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(),
+        "shards": shards.iter().map(|s| s.prefix.as_str()).collect::<Vec<_>>(),
     });
     let mut bytes = serde_json::to_vec(&value).unwrap_or_default();
     bytes.push(b'\n');

@@ -6,7 +6,7 @@
 //! would (postings are sorted by document, forms by text).
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -158,13 +158,49 @@ pub fn invert(dictionary: &Dictionary, docs: &[Cow<DocTerms>]) -> Vec<Group> {
     groups
 }
 
-/// A document whose words changed: the forms it had, and its new word
-/// counts (length, and per form its packed count).
+/// A document whose words changed: its old and new word counts (length,
+/// and per form its packed count).
 pub struct Change {
     pub doc: u32,
-    pub old: Vec<String>,
+    pub old_length: u32,
+    pub old: Vec<(String, u32)>,
     pub length: u32,
     pub new: Vec<(String, u32)>,
+}
+
+/// What a document's posting in a form's lists holds: its body weight,
+/// if any, and whether the form is in its title.
+fn posting(packed: u32, length: u32) -> (Option<u8>, bool) {
+    let count = packed >> 1;
+    ((count > 0).then(|| weight(count, length)), packed & 1 == 1)
+}
+
+/// The stems whose groups the changes alter: those of the forms whose
+/// posting for a changed document differs (a form gained or lost, or a
+/// weight or title mark changed). An edit that leaves a word's quantised
+/// weight as it was leaves its group alone.
+pub fn touched(changes: &[Change]) -> BTreeSet<String> {
+    let stemmer = tokenise::english();
+    let mut stems = BTreeSet::new();
+    for change in changes {
+        let old: HashMap<&str, (Option<u8>, bool)> = (change.old.iter())
+            .map(|(f, p)| (f.as_str(), posting(*p, change.old_length)))
+            .collect();
+        let new: HashMap<&str, (Option<u8>, bool)> = (change.new.iter())
+            .map(|(f, p)| (f.as_str(), posting(*p, change.length)))
+            .collect();
+        for (form, p) in &old {
+            if new.get(form) != Some(p) {
+                stems.insert(tokenise::stem(&stemmer, form));
+            }
+        }
+        for (form, p) in &new {
+            if old.get(form) != Some(p) {
+                stems.insert(tokenise::stem(&stemmer, form));
+            }
+        }
+    }
+    stems
 }
 
 /// `groups` with the changed documents' postings moved to their new
@@ -174,15 +210,16 @@ pub fn patch(groups: Vec<Group>, changes: &[Change]) -> Option<Vec<Group>> {
     let mut docs: Vec<u32> = changes.iter().map(|c| c.doc).collect();
     docs.sort_unstable();
     // Per stem touched, the postings to add: (form, doc, packed, length).
-    let mut touched: BTreeMap<String, Vec<(&str, u32, u32, u32)>> = BTreeMap::new();
+    let mut touched: BTreeMap<String, Vec<(&str, u32, u32, u32)>> = touched(changes)
+        .into_iter()
+        .map(|s| (s, Vec::new()))
+        .collect();
     for change in changes {
-        for form in &change.old {
-            touched.entry(tokenise::stem(&stemmer, form)).or_default();
-        }
         for (form, packed) in &change.new {
             let stem = tokenise::stem(&stemmer, form);
-            let adds = touched.entry(stem).or_default();
-            adds.push((form, change.doc, *packed, change.length));
+            if let Some(adds) = touched.get_mut(&stem) {
+                adds.push((form, change.doc, *packed, change.length));
+            }
         }
     }
     let mut found: HashSet<String> = HashSet::new();
@@ -292,12 +329,14 @@ mod tests {
         let changes = [
             Change {
                 doc: 7,
-                old: vec!["arrests".into(), "road".into()],
+                old_length: 5,
+                old: vec![("arrests".into(), 2), ("road".into(), 2)],
                 length: 4,
                 new: vec![("closed".into(), 2), ("road".into(), 5)],
             },
             Change {
                 doc: 200,
+                old_length: 0,
                 old: vec![],
                 length: 3,
                 new: vec![("venetic".into(), 3)],

@@ -27,9 +27,10 @@
 //!
 //! A rebuild patches the last index rather than building it again: the
 //! search cache ([`cache`]) keeps every release's word counts and the last
-//! index's groups, and only the groups of the stems an edited release had
-//! or has are encoded again ([`rebuild`]); the writer then rewrites only
-//! the shards whose bytes changed. Quotes in a query only group words:
+//! index in parts, one per shard; only the groups of the stems whose
+//! postings an edited release changed are encoded again, from the shards
+//! they can be in ([`rebuild`]), and only the parts and shards whose bytes
+//! changed are written. Quotes in a query only group words:
 //! phrase matching is designed (docs/performance.md) but not built.
 
 mod cache;
@@ -178,9 +179,10 @@ pub fn weight(count: u32, length: u32) -> u8 {
 
 /// Builds the index, through the search cache under `cache_dir` when
 /// there is one: when the last index is recorded there and few documents
-/// changed, only their groups are encoded again ([`rebuild::patched`]);
-/// otherwise every group is, from word counts read only for releases
-/// the cache does not hold ([`rebuild::full`]).
+/// changed, only the shards their stems can be in are decoded and their
+/// groups encoded again ([`rebuild::patched`]); otherwise every group is,
+/// from word counts read only for releases the cache does not hold
+/// ([`rebuild::full`]).
 pub fn build(
     archive: &Archive,
     bodies: &dyn Bodies,
@@ -196,33 +198,51 @@ pub fn build(
     let order: Vec<u64> = (0..n).map(|d| archive.releases[n - 1 - d].digest).collect();
     let last = dir.as_deref().and_then(cache::load_state);
     crate::progress::mark("search: last index");
-    let (groups, last_chunks, changed) = match (dir.as_deref(), last) {
-        (Some(dir), Some(last)) => match rebuild::patched(archive, bodies, dir, &order, last)? {
-            Ok((groups, chunks, changed)) => (groups, chunks, changed),
-            Err(chunks) => (
-                rebuild::full(archive, bodies, Some(dir), &order)?,
+    let mut last_saved = None;
+    let (shards, last_chunks) = match (dir.as_deref(), last) {
+        (Some(dir), Some(last)) => {
+            let cache::State {
+                order: last_order,
+                shards,
                 chunks,
-                true,
-            ),
-        },
-        (dir, _) => (
-            rebuild::full(archive, bodies, dir, &order)?,
-            Vec::new(),
-            true,
-        ),
+                chunk_sums,
+            } = last;
+            let prefixes: Vec<String> = shards.iter().map(|s| s.0.prefix.clone()).collect();
+            match rebuild::patched(archive, bodies, dir, &order, &last_order, shards)? {
+                Some(shards) => {
+                    last_saved = Some((last_order, prefixes, chunk_sums));
+                    (shards, chunks)
+                }
+                None => {
+                    cache::clear_state(dir);
+                    (
+                        rebuild::laid_out(rebuild::full(archive, bodies, Some(dir), &order)?)?,
+                        chunks,
+                    )
+                }
+            }
+        }
+        (dir, _) => {
+            if let Some(dir) = dir {
+                cache::clear_state(dir);
+            }
+            (
+                rebuild::laid_out(rebuild::full(archive, bodies, dir, &order)?)?,
+                Vec::new(),
+            )
+        }
     };
     crate::progress::mark("search: groups");
     let chunks = files::doc_chunks(archive, &last_chunks);
-    let changed = changed || chunks != last_chunks;
-    let index = files::assemble(archive, &groups, &chunks);
-    if let Some(dir) = dir.as_deref().filter(|_| changed) {
-        let state = cache::State {
-            order,
-            groups,
-            chunks,
-        };
+    let parts: Vec<&files::Part> = shards.iter().map(|s| &s.0).collect();
+    let index = files::assemble(archive, &parts, &chunks);
+    if let Some(dir) = dir.as_deref() {
+        let last =
+            (last_saved.as_ref()).map(|(o, p, s)| (&o[..], &p[..], &last_chunks[..], &s[..]));
         // A cache that cannot be written only costs the next build time.
-        let _ = cache::save_state(dir, &state);
+        if cache::save_state(dir, &order, &shards, &chunks, last).is_err() {
+            cache::clear_state(dir);
+        }
     }
     crate::progress::mark("search: files");
     Ok(index)

@@ -10,7 +10,10 @@ use std::path::Path;
 use anyhow::Result;
 use rayon::prelude::*;
 
-use super::cache::{self, DocShard, State, DOC_SHARDS};
+use rustc_hash::FxHashMap;
+
+use super::cache::{self, DocShard, Saving, DOC_SHARDS};
+use super::files::{self, Laid, Part, Piece};
 use super::groups::{self, Change, Group};
 use super::{release_forms, release_text, Dictionary, DocTerms, Forms};
 use crate::model::Archive;
@@ -23,61 +26,110 @@ const PATCH_LIMIT: usize = 1000;
 /// Releases counted at a time by a full inversion.
 const FULL_BATCH: usize = 4096;
 
-/// The metadata chunks of the last index, which either way are reused
-/// where their releases did not change.
-type Chunks = Vec<(u64, Vec<u8>)>;
-/// The groups patched, the last chunks, and whether anything changed.
-type Patched = (Vec<Group>, Chunks, bool);
-
-/// The groups patched from `last`, its chunks, and whether anything
-/// changed; `Err` with the last chunks when a full inversion is due (a
-/// document removed or moved, too many changed, or the cache lacks what
-/// a patch needs).
+/// The shards patched from the last index (`shards`, each with its part's
+/// checksum), each with its checksum when it is unchanged; `None` when a
+/// full inversion is due (a document removed or moved, too many changed,
+/// or the cache lacks what a patch needs).
 pub fn patched(
     archive: &Archive,
     bodies: &dyn Bodies,
     dir: &Path,
     order: &[u64],
-    last: State,
-) -> Result<std::result::Result<Patched, Chunks>> {
-    let State {
-        order: last_order,
-        groups,
-        chunks,
-    } = last;
+    last_order: &[u64],
+    shards: Vec<(Part, u64)>,
+) -> Result<Option<Vec<Saving>>> {
     let changed: Vec<usize> = (0..order.len())
         .filter(|&d| last_order.get(d) != Some(&order[d]))
         .collect();
     if changed.is_empty() && order.len() == last_order.len() {
-        return Ok(Ok((groups, chunks, false)));
+        return Ok(Some(
+            shards.into_iter().map(|(p, s)| (p, Some(s))).collect(),
+        ));
     }
     if order.len() < last_order.len() || changed.len() > PATCH_LIMIT {
-        return Ok(Err(chunks));
+        return Ok(None);
     }
     let wanted: BTreeMap<usize, ()> = (changed.iter())
         .flat_map(|&d| [last_order.get(d), Some(&order[d])])
         .flatten()
         .map(|&digest| (cache::shard_of(digest), ()))
         .collect();
-    let mut shards: BTreeMap<usize, DocShard> = BTreeMap::new();
+    let mut docs: BTreeMap<usize, DocShard> = BTreeMap::new();
     for &shard in wanted.keys() {
         match cache::load_docs(dir, shard) {
-            Some(loaded) => shards.insert(shard, loaded),
-            None => return Ok(Err(chunks)),
+            Some(loaded) => docs.insert(shard, loaded),
+            None => return Ok(None),
         };
     }
-    let Some(changes) = changes(archive, bodies, order, &last_order, &changed, &mut shards)? else {
-        return Ok(Err(chunks));
+    let Some(changes) = changes(archive, bodies, order, last_order, &changed, &mut docs)? else {
+        return Ok(None);
     };
-    let Some(groups) = groups::patch(groups, &changes) else {
-        return Ok(Err(chunks));
+    // A stem's group is keyed by a prefix of the stem, so it is in a shard
+    // whose prefix is a prefix of the stem: those shards are decoded, the
+    // others kept whole.
+    let mut paths: HashSet<String> = HashSet::new();
+    for stem in groups::touched(&changes) {
+        paths.insert(String::new());
+        for (i, c) in stem.char_indices() {
+            paths.insert(stem[..i + c.len_utf8()].to_string());
+        }
+    }
+    let mut opened: FxHashMap<String, (Part, u64)> = FxHashMap::default();
+    let mut pieces = Vec::with_capacity(shards.len());
+    let mut sums: FxHashMap<String, u64> = FxHashMap::default();
+    let mut loose = Vec::new();
+    for (part, sum) in shards {
+        if paths.contains(&part.prefix) {
+            let Some(groups) = files::groups_of(&part) else {
+                return Ok(None);
+            };
+            loose.extend(groups);
+            opened.insert(part.prefix.clone(), (part, sum));
+        } else {
+            sums.insert(part.prefix.clone(), sum);
+            pieces.push(Piece::Shard(part));
+        }
+    }
+    loose.sort_unstable();
+    let Some(loose) = groups::patch(loose, &changes) else {
+        return Ok(None);
     };
-    for (shard, docs) in &shards {
+    pieces.extend(loose.into_iter().map(Piece::Group));
+    let Some(laid) = files::layout(pieces) else {
+        return Ok(None);
+    };
+    let saving = (laid.into_iter())
+        .map(|laid| match laid {
+            Laid::Kept(part) => {
+                let sum = sums.get(&part.prefix).copied();
+                (part, sum)
+            }
+            Laid::Made(part) => {
+                let sum = (opened.get(&part.prefix))
+                    .filter(|(old, _)| *old == part)
+                    .map(|(_, sum)| *sum);
+                (part, sum)
+            }
+        })
+        .collect();
+    for (shard, docs) in &docs {
         let mut entries: Vec<(u64, &DocTerms)> = docs.docs.iter().map(|(k, v)| (*k, v)).collect();
         entries.sort_unstable_by_key(|e| e.0);
         let _ = cache::save_docs(dir, *shard, &docs.dictionary, &entries);
     }
-    Ok(Ok((groups, chunks, true)))
+    Ok(Some(saving))
+}
+
+/// Every group laid out into shards, none of them saved yet.
+pub fn laid_out(groups: Vec<Group>) -> Result<Vec<Saving>> {
+    let pieces = groups.into_iter().map(Piece::Group).collect();
+    let laid = files::layout(pieces).ok_or_else(|| anyhow::anyhow!("search shards: no layout"))?;
+    Ok(laid
+        .into_iter()
+        .map(|l| match l {
+            Laid::Kept(part) | Laid::Made(part) => (part, None),
+        })
+        .collect())
 }
 
 /// What changed at each of the `changed` document numbers, with the
@@ -106,12 +158,12 @@ fn changes(
         .collect::<Result<_>>()?;
     let mut out = Vec::with_capacity(changed.len());
     for (&d, fresh) in changed.iter().zip(fresh) {
-        let old = match last_order.get(d) {
+        let (old_length, old) = match last_order.get(d) {
             Some(digest) => match forms_of(&shards[&cache::shard_of(*digest)], *digest) {
-                Some((_, forms)) => forms.into_iter().map(|f| f.0).collect(),
+                Some(forms) => forms,
                 None => return Ok(None),
             },
-            None => Vec::new(),
+            None => (0, Vec::new()),
         };
         let shard = shards.entry(cache::shard_of(order[d])).or_default();
         let (length, new) = match fresh {
@@ -134,6 +186,7 @@ fn changes(
         };
         out.push(Change {
             doc: d as u32,
+            old_length,
             old,
             length,
             new,
@@ -185,33 +238,50 @@ pub fn full(
         .collect();
     let mut dirty = vec![false; DOC_SHARDS as usize];
     let mut docs: Vec<Cow<DocTerms>> = Vec::with_capacity(order.len());
-    // In batches, so that only a batch's words are held as strings.
-    for batch in (0..order.len()).collect::<Vec<_>>().chunks(FULL_BATCH) {
-        let fresh: Vec<Option<Forms>> = (batch.par_iter())
-            .map(|&d| fresh_forms(archive, bodies, &shards, order, d))
-            .collect::<Result<_>>()?;
-        for (&d, fresh) in batch.iter().zip(fresh) {
-            let shard = cache::shard_of(order[d]);
-            docs.push(Cow::Owned(match fresh {
-                None => {
-                    let doc = &shards[shard].docs[&order[d]];
-                    let terms = doc.terms.iter().map(|&(f, p)| (ids[shard][f as usize], p));
-                    DocTerms {
-                        length: doc.length,
-                        terms: terms.collect(),
+    // In batches, so that only a batch's words are held as strings. A
+    // batch's forms are numbered on one thread while the next batch's
+    // words are counted on the others.
+    let all: Vec<usize> = (0..order.len()).collect();
+    let mut pending: Option<(&[usize], Vec<Option<Forms>>)> = None;
+    for batch in all.chunks(FULL_BATCH).map(Some).chain([None]) {
+        let count = || -> Result<Option<Vec<Option<Forms>>>> {
+            batch
+                .map(|batch| {
+                    (batch.par_iter())
+                        .map(|&d| fresh_forms(archive, bodies, &shards, order, d))
+                        .collect::<Result<_>>()
+                })
+                .transpose()
+        };
+        let number = || {
+            let Some((batch, fresh)) = pending.take() else {
+                return;
+            };
+            for (&d, fresh) in batch.iter().zip(fresh) {
+                let shard = cache::shard_of(order[d]);
+                docs.push(Cow::Owned(match fresh {
+                    None => {
+                        let doc = &shards[shard].docs[&order[d]];
+                        let terms = doc.terms.iter().map(|&(f, p)| (ids[shard][f as usize], p));
+                        DocTerms {
+                            length: doc.length,
+                            terms: terms.collect(),
+                        }
                     }
-                }
-                Some((length, forms)) => {
-                    dirty[shard] = true;
-                    let terms = (forms.iter())
-                        .map(|(f, count, title)| {
-                            (dictionary.intern(f), count << 1 | u32::from(*title))
-                        })
-                        .collect();
-                    DocTerms { length, terms }
-                }
-            }));
-        }
+                    Some((length, forms)) => {
+                        dirty[shard] = true;
+                        let terms = (forms.iter())
+                            .map(|(f, count, title)| {
+                                (dictionary.intern(f), count << 1 | u32::from(*title))
+                            })
+                            .collect();
+                        DocTerms { length, terms }
+                    }
+                }));
+            }
+        };
+        let (fresh, ()) = rayon::join(count, number);
+        pending = batch.zip(fresh?);
     }
     crate::progress::mark("search: words of new releases");
     if let Some(dir) = dir {
