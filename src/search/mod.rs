@@ -140,14 +140,13 @@ pub type Forms = (u32, Vec<(String, u32, bool)>);
 
 /// Folded forms of a release: (form, body count, in title), sorted by form.
 pub fn release_forms(title: &str, text: &str) -> Forms {
-    use unicode_segmentation::UnicodeSegmentation;
     let mut counts: FxHashMap<String, (u32, bool)> = FxHashMap::default();
     let mut length = 0u32;
     let mut form = String::new();
     for (source, in_title) in [(text, false), (title, true)] {
-        for word in source.unicode_words() {
+        tokenise::for_each_word(source, |word| {
             if !tokenise::fold_into(word, &mut form) {
-                continue;
+                return;
             }
             let entry = match counts.get_mut(form.as_str()) {
                 Some(entry) => entry,
@@ -159,7 +158,7 @@ pub fn release_forms(title: &str, text: &str) -> Forms {
                 length += 1;
                 entry.0 += 1;
             }
-        }
+        });
     }
     let mut forms: Vec<(String, u32, bool)> = counts
         .into_iter()
