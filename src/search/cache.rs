@@ -106,10 +106,10 @@ pub fn load_docs(dir: &Path, shard: usize) -> Option<DocShard> {
 pub fn save_docs(
     dir: &Path,
     shard: usize,
-    dictionary: &Dictionary,
+    dictionary: &[String],
     entries: &[(u64, &DocTerms)],
 ) -> anyhow::Result<()> {
-    let mut renumbered: Vec<u32> = vec![u32::MAX; dictionary.forms.len()];
+    let mut renumbered: Vec<u32> = vec![u32::MAX; dictionary.len()];
     let mut forms: Vec<&str> = Vec::new();
     let docs = entries
         .iter()
@@ -121,7 +121,7 @@ pub fn save_docs(
                     let slot = &mut renumbered[form as usize];
                     if *slot == u32::MAX {
                         *slot = forms.len() as u32;
-                        forms.push(&dictionary.forms[form as usize]);
+                        forms.push(&dictionary[form as usize]);
                     }
                     (*slot, packed)
                 })

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::encode::{self, Reader};
-use super::{tokenise, weight, Dictionary, DocTerms};
+use super::{tokenise, weight, DocTerms};
 
 /// One stem group as written into its shard.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -128,30 +128,40 @@ pub fn stem_of(group: &Group) -> Option<&str> {
 
 /// Every group of the documents (`docs[d]` is document `d`), sorted as
 /// the shards list them.
-pub fn invert(dictionary: &Dictionary, docs: &[Cow<DocTerms>]) -> Vec<Group> {
-    let mut postings: Vec<Postings> = vec![Postings::default(); dictionary.forms.len()];
-    for (d, terms) in docs.iter().enumerate() {
-        for &(form, packed) in &terms.terms {
-            postings[form as usize].insert(d as u32, packed, terms.length);
+pub fn invert(forms: &[String], docs: &[Cow<DocTerms>]) -> Vec<Group> {
+    let mut postings: Vec<Postings> = vec![Postings::default(); forms.len()];
+    // Each thread fills the postings of its own range of forms, reading
+    // every document: the lists grow in document order without locks.
+    let per_thread = forms.len().div_ceil(rayon::current_num_threads()).max(1);
+    (postings.par_chunks_mut(per_thread).enumerate()).for_each(|(i, range)| {
+        let first = (i * per_thread) as u32;
+        for (d, terms) in docs.iter().enumerate() {
+            for &(form, packed) in &terms.terms {
+                if let Some(p) = range.get_mut(form.wrapping_sub(first) as usize) {
+                    p.insert(d as u32, packed, terms.length);
+                }
+            }
         }
-    }
+    });
     crate::progress::mark("search: postings");
-    let stemmer = tokenise::english();
+    let mut stemmed: Vec<(String, u32)> = (postings.par_iter().enumerate())
+        .filter(|(_, p)| !p.is_empty())
+        .map_init(tokenise::english, |stemmer, (id, _)| {
+            (tokenise::stem(stemmer, &forms[id]), id as u32)
+        })
+        .collect();
+    stemmed.par_sort_unstable();
     let mut stems: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    for (id, p) in postings.iter().enumerate() {
-        if !p.is_empty() {
-            let form = &dictionary.forms[id];
-            let stem = tokenise::stem(&stemmer, form);
-            stems.entry(stem).or_default().push(id as u32);
-        }
+    for (stem, id) in stemmed {
+        stems.entry(stem).or_default().push(id);
     }
     let mut groups: Vec<Group> = (stems.into_par_iter())
         .map(|(stem, mut ids)| {
-            ids.sort_by(|a, b| dictionary.forms[*a as usize].cmp(&dictionary.forms[*b as usize]));
-            let forms: Vec<(&str, &Postings)> = (ids.iter())
-                .map(|&f| (dictionary.forms[f as usize].as_str(), &postings[f as usize]))
+            ids.sort_by(|a, b| forms[*a as usize].cmp(&forms[*b as usize]));
+            let group: Vec<(&str, &Postings)> = (ids.iter())
+                .map(|&f| (forms[f as usize].as_str(), &postings[f as usize]))
                 .collect();
-            encode(&stem, &forms)
+            encode(&stem, &group)
         })
         .collect();
     groups.sort_unstable();
@@ -291,8 +301,10 @@ mod tests {
         assert_eq!(common_prefix("ŵyr", "ŵy"), "ŵy");
     }
 
-    fn docs(list: &[(u32, &[(&str, u32)])]) -> (Dictionary, Vec<Cow<'static, DocTerms>>) {
-        let mut dictionary = Dictionary::default();
+    fn docs(
+        list: &[(u32, &[(&str, u32)])],
+    ) -> (super::super::Dictionary, Vec<Cow<'static, DocTerms>>) {
+        let mut dictionary = super::super::Dictionary::default();
         let docs = (list.iter())
             .map(|(length, terms)| {
                 let terms = terms
@@ -321,7 +333,7 @@ mod tests {
             })
             .collect();
         let (dictionary, before) = docs(&many);
-        let groups = invert(&dictionary, &before);
+        let groups = invert(&dictionary.forms, &before);
         let mut after = many.clone();
         after[7] = (4, &[("closed", 2), ("road", 5)]);
         after.push((3, &[("venetic", 3)]));
@@ -345,7 +357,7 @@ mod tests {
         assert!(groups.iter().any(|g| !g.dense.is_empty()), "a bitmap");
         assert_eq!(
             patch(groups, &changes),
-            Some(invert(&dictionary, &expected))
+            Some(invert(&dictionary.forms, &expected))
         );
     }
 }

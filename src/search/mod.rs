@@ -42,6 +42,7 @@ pub mod query;
 mod rebuild;
 pub mod tokenise;
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use anyhow::Result;
@@ -112,6 +113,52 @@ impl Dictionary {
     }
 }
 
+/// Word forms numbered by many threads at once, for a full inversion: 64
+/// locked parts chosen by the form's hash, so that two threads rarely
+/// wait on each other. A form's number is its index in its part times 64
+/// plus the part's: numbers depend on the order threads arrive in, but
+/// nothing written does (groups are sorted by stem, forms by text, and
+/// postings by document).
+pub struct SharedDictionary {
+    parts: Vec<std::sync::Mutex<Dictionary>>,
+}
+
+const DICTIONARY_PARTS: usize = 64;
+
+impl Default for SharedDictionary {
+    fn default() -> SharedDictionary {
+        SharedDictionary {
+            parts: (0..DICTIONARY_PARTS).map(|_| Default::default()).collect(),
+        }
+    }
+}
+
+impl SharedDictionary {
+    pub fn intern(&self, form: &str) -> u32 {
+        use std::hash::BuildHasher;
+        let hash = rustc_hash::FxBuildHasher.hash_one(form);
+        let part = (hash >> 58) as usize % DICTIONARY_PARTS;
+        // A poisoned part means a thread panicked: an invariant broken.
+        let local = self.parts[part].lock().unwrap().intern(form);
+        local * DICTIONARY_PARTS as u32 + part as u32
+    }
+
+    /// Every form by its number; numbers no form took are empty.
+    pub fn into_forms(self) -> Vec<String> {
+        let parts: Vec<Dictionary> = (self.parts.into_iter())
+            .map(|p| p.into_inner().unwrap())
+            .collect();
+        let longest = parts.iter().map(|p| p.forms.len()).max().unwrap_or(0);
+        let mut forms = vec![String::new(); longest * DICTIONARY_PARTS];
+        for (part, dictionary) in parts.into_iter().enumerate() {
+            for (local, form) in dictionary.forms.into_iter().enumerate() {
+                forms[local * DICTIONARY_PARTS + part] = form;
+            }
+        }
+        forms
+    }
+}
+
 /// The text of a release that search reads, besides its title: the
 /// description, body, commentary, passage notes, corrections and tags.
 pub fn release_text(release: &Release, body: &str) -> String {
@@ -140,19 +187,46 @@ pub type Forms = (u32, Vec<(String, u32, bool)>);
 
 /// Folded forms of a release: (form, body count, in title), sorted by form.
 pub fn release_forms(title: &str, text: &str) -> Forms {
-    let mut counts: FxHashMap<String, (u32, bool)> = FxHashMap::default();
+    count_forms(title, text, |length, forms| {
+        let owned = forms.iter().map(|&(f, c, t)| (f.to_string(), c, t));
+        (length, owned.collect())
+    })
+}
+
+/// Counts a release's folded forms and hands `f` its body length in words
+/// and its (form, body count, in title) list, sorted by form, borrowed
+/// from the counting so that no form is copied unless `f` copies it.
+pub fn count_forms<R>(
+    title: &str,
+    text: &str,
+    f: impl FnOnce(u32, &[(&str, u32, bool)]) -> R,
+) -> R {
+    // Lower-cased once up front (word boundaries do not depend on case), so
+    // that most words are their own folded form and are counted as slices
+    // of the text, without a copy each.
+    let sources = [
+        (text.to_ascii_lowercase(), false),
+        (title.to_ascii_lowercase(), true),
+    ];
+    // Sized for a typical release's distinct words, to spare regrowing.
+    let mut counts: FxHashMap<Cow<str>, (u32, bool)> =
+        FxHashMap::with_capacity_and_hasher(512, Default::default());
     let mut length = 0u32;
-    let mut form = String::new();
-    for (source, in_title) in [(text, false), (title, true)] {
+    let mut folded = String::new();
+    for (source, in_title) in &sources {
         tokenise::for_each_word(source, |word| {
-            if !tokenise::fold_into(word, &mut form) {
-                return;
-            }
-            let entry = match counts.get_mut(form.as_str()) {
-                Some(entry) => entry,
-                None => counts.entry(form.clone()).or_default(),
+            let entry = if tokenise::is_folded(word) {
+                counts.entry(Cow::Borrowed(word)).or_default()
+            } else {
+                if !tokenise::fold_into(word, &mut folded) {
+                    return;
+                }
+                match counts.get_mut(folded.as_str()) {
+                    Some(entry) => entry,
+                    None => counts.entry(Cow::Owned(folded.clone())).or_default(),
+                }
             };
-            if in_title {
+            if *in_title {
                 entry.1 = true;
             } else {
                 length += 1;
@@ -160,12 +234,11 @@ pub fn release_forms(title: &str, text: &str) -> Forms {
             }
         });
     }
-    let mut forms: Vec<(String, u32, bool)> = counts
-        .into_iter()
-        .map(|(form, (count, title))| (form, count, title))
+    let mut forms: Vec<(&str, u32, bool)> = (counts.iter())
+        .map(|(form, &(count, title))| (form.as_ref(), count, title))
         .collect();
     forms.sort_unstable();
-    (length, forms)
+    f(length, &forms)
 }
 
 /// A body count's BM25 term weight, quantised to 1..=255.

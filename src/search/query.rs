@@ -83,7 +83,7 @@ fn parse_shard(bytes: &[u8]) -> Option<Vec<Group>> {
 
 /// The query's words, folded; quotes only group words (each is required).
 pub fn words(query: &str) -> Vec<String> {
-    tokenise::words(query)
+    tokenise::words(query).collect()
 }
 
 /// The shards a word's forms can be in: every shard whose prefix is a

@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 use super::cache::{self, DocShard, Saving, DOC_SHARDS};
 use super::files::{self, Laid, Part, Piece};
 use super::groups::{self, Change, Group};
-use super::{release_forms, release_text, Dictionary, DocTerms, Forms};
+use super::{count_forms, release_forms, release_text, DocTerms, Forms, SharedDictionary};
 use crate::model::Archive;
 use crate::render::Bodies;
 
@@ -23,8 +23,6 @@ use crate::render::Bodies;
 /// encoding the groups they touch one by one costs about as much as a
 /// full inversion.
 const PATCH_LIMIT: usize = 1000;
-/// Releases counted at a time by a full inversion.
-const FULL_BATCH: usize = 4096;
 
 /// The shards patched from the last index (`shards`, each with its part's
 /// checksum), each with its checksum when it is unchanged; `None` when a
@@ -115,7 +113,7 @@ pub fn patched(
     for (shard, docs) in &docs {
         let mut entries: Vec<(u64, &DocTerms)> = docs.docs.iter().map(|(k, v)| (*k, v)).collect();
         entries.sort_unstable_by_key(|e| e.0);
-        let _ = cache::save_docs(dir, *shard, &docs.dictionary, &entries);
+        let _ = cache::save_docs(dir, *shard, &docs.dictionary.forms, &entries);
     }
     Ok(Some(saving))
 }
@@ -226,95 +224,62 @@ pub fn full(
         .into_par_iter()
         .map(|i| dir.and_then(|d| cache::load_docs(d, i)).unwrap_or_default())
         .collect();
-    let mut dictionary = Dictionary::default();
-    let ids: Vec<Vec<u32>> = (shards.iter())
+    let dictionary = SharedDictionary::default();
+    let ids: Vec<Vec<u32>> = (shards.par_iter())
         .map(|s| {
-            s.dictionary
-                .forms
-                .iter()
-                .map(|f| dictionary.intern(f))
-                .collect()
+            let forms = s.dictionary.forms.iter();
+            forms.map(|f| dictionary.intern(f)).collect()
         })
         .collect();
-    let mut dirty = vec![false; DOC_SHARDS as usize];
-    let mut docs: Vec<Cow<DocTerms>> = Vec::with_capacity(order.len());
-    // In batches, so that only a batch's words are held as strings. A
-    // batch's forms are numbered on one thread while the next batch's
-    // words are counted on the others.
-    let all: Vec<usize> = (0..order.len()).collect();
-    let mut pending: Option<(&[usize], Vec<Option<Forms>>)> = None;
-    for batch in all.chunks(FULL_BATCH).map(Some).chain([None]) {
-        let count = || -> Result<Option<Vec<Option<Forms>>>> {
-            batch
-                .map(|batch| {
-                    (batch.par_iter())
-                        .map(|&d| fresh_forms(archive, bodies, &shards, order, d))
-                        .collect::<Result<_>>()
-                })
-                .transpose()
-        };
-        let number = || {
-            let Some((batch, fresh)) = pending.take() else {
-                return;
-            };
-            for (&d, fresh) in batch.iter().zip(fresh) {
-                let shard = cache::shard_of(order[d]);
-                docs.push(Cow::Owned(match fresh {
-                    None => {
-                        let doc = &shards[shard].docs[&order[d]];
-                        let terms = doc.terms.iter().map(|&(f, p)| (ids[shard][f as usize], p));
-                        DocTerms {
-                            length: doc.length,
-                            terms: terms.collect(),
-                        }
-                    }
-                    Some((length, forms)) => {
-                        dirty[shard] = true;
-                        let terms = (forms.iter())
-                            .map(|(f, count, title)| {
-                                (dictionary.intern(f), count << 1 | u32::from(*title))
-                            })
-                            .collect();
-                        DocTerms { length, terms }
-                    }
-                }));
+    // Each release's counts with the forms numbered as they are counted,
+    // and whether they were counted (not cached).
+    let counted: Vec<(DocTerms, bool)> = (0..order.len())
+        .into_par_iter()
+        .map(|d| {
+            let shard = cache::shard_of(order[d]);
+            if let Some(doc) = shards[shard].docs.get(&order[d]) {
+                let terms = doc.terms.iter().map(|&(f, p)| (ids[shard][f as usize], p));
+                let doc = DocTerms {
+                    length: doc.length,
+                    terms: terms.collect(),
+                };
+                return Ok((doc, false));
             }
-        };
-        let (fresh, ()) = rayon::join(count, number);
-        pending = batch.zip(fresh?);
-    }
+            let release = &archive.releases[order.len() - 1 - d];
+            let body = bodies.body(release)?;
+            let text = release_text(release, &body);
+            let doc = count_forms(&release.title, &text, |length, forms| {
+                let terms = (forms.iter()).map(|&(f, count, title)| {
+                    (dictionary.intern(f), count << 1 | u32::from(title))
+                });
+                DocTerms {
+                    length,
+                    terms: terms.collect(),
+                }
+            });
+            Ok((doc, true))
+        })
+        .collect::<Result<_>>()?;
+    let mut dirty = vec![false; DOC_SHARDS as usize];
+    let docs: Vec<Cow<DocTerms>> = (order.iter().zip(counted))
+        .map(|(digest, (doc, fresh))| {
+            dirty[cache::shard_of(*digest)] |= fresh;
+            Cow::Owned(doc)
+        })
+        .collect();
+    let forms = dictionary.into_forms();
     crate::progress::mark("search: words of new releases");
     if let Some(dir) = dir {
-        save_all(dir, &dictionary, order, &docs, &shards, &mut dirty);
+        save_all(dir, &forms, order, &docs, &shards, &mut dirty);
     }
     crate::progress::mark("search: cache");
-    Ok(groups::invert(&dictionary, &docs))
-}
-
-/// Document `d`'s word counts, or `None` when the cache holds them.
-fn fresh_forms(
-    archive: &Archive,
-    bodies: &dyn Bodies,
-    shards: &[DocShard],
-    order: &[u64],
-    d: usize,
-) -> Result<Option<Forms>> {
-    if shards[cache::shard_of(order[d])]
-        .docs
-        .contains_key(&order[d])
-    {
-        return Ok(None);
-    }
-    let release = &archive.releases[order.len() - 1 - d];
-    let body = bodies.body(release)?;
-    let text = release_text(release, &body);
-    Ok(Some(release_forms(&release.title, &text)))
+    Ok(groups::invert(&forms, &docs))
 }
 
 /// Writes the shards of the per-release cache whose releases changed.
 fn save_all(
     dir: &Path,
-    dictionary: &Dictionary,
+    dictionary: &[String],
     order: &[u64],
     docs: &[Cow<DocTerms>],
     shards: &[DocShard],

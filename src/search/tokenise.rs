@@ -9,10 +9,10 @@ use unicode_segmentation::UnicodeSegmentation;
 pub const MAX_FORM_CHARS: usize = 40;
 
 /// The folded forms of `text`'s words, in order.
-pub fn words(text: &str) -> Vec<String> {
+pub fn words(text: &str) -> impl Iterator<Item = String> {
     let mut out = Vec::new();
     for_each_word(text, |word| out.extend(fold(word)));
-    out
+    out.into_iter()
 }
 
 /// Calls `f` with each of `text`'s words, exactly as
@@ -23,11 +23,23 @@ pub fn words(text: &str) -> Vec<String> {
 /// own: by the ASCII rules below when it is all ASCII, by the crate
 /// otherwise.
 pub fn for_each_word<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
-    for run in text
-        .split(|c: char| c.is_ascii_whitespace())
-        .filter(|r| !r.is_empty())
-    {
-        if run.is_ascii() {
+    // ASCII white space never occurs inside a multi-byte character, so the
+    // runs are found on bytes.
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at].is_ascii_whitespace() {
+            at += 1;
+            continue;
+        }
+        let start = at;
+        let mut ascii = true;
+        while at < bytes.len() && !bytes[at].is_ascii_whitespace() {
+            ascii &= bytes[at].is_ascii();
+            at += 1;
+        }
+        let run = &text[start..at];
+        if ascii {
             ascii_words(run, &mut f);
         } else {
             run.unicode_words().for_each(&mut f);
@@ -52,16 +64,26 @@ enum Class {
 }
 
 fn class(b: u8) -> Class {
-    match b {
-        b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
-        b'0'..=b'9' => Class::Digit,
-        b'_' => Class::Connector,
-        b':' => Class::MidLetter,
-        b',' | b';' => Class::MidNum,
-        b'.' | b'\'' => Class::MidNumLetter,
-        _ => Class::Other,
-    }
+    CLASSES[usize::from(b & 0x7f)]
 }
+
+const CLASSES: [Class; 128] = {
+    let mut table = [Class::Other; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = match b as u8 {
+            b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
+            b'0'..=b'9' => Class::Digit,
+            b'_' => Class::Connector,
+            b':' => Class::MidLetter,
+            b',' | b';' => Class::MidNum,
+            b'.' | b'\'' => Class::MidNumLetter,
+            _ => Class::Other,
+        };
+        b += 1;
+    }
+    table
+};
 
 /// The words of an ASCII run without white space: segments joined by the
 /// UAX #29 rules for letters (WB5), digits (WB8 to WB10), connectors
@@ -161,6 +183,15 @@ pub fn fold_into(word: &str, out: &mut String) -> bool {
     chars > 0 && chars <= MAX_FORM_CHARS
 }
 
+/// Whether `word` is already its own folded form: lower-case ASCII
+/// letters and digits only, and not too long.
+pub fn is_folded(word: &str) -> bool {
+    word.len() <= MAX_FORM_CHARS
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
 /// English Snowball stem of a folded form. Words with digits (`a38`,
 /// `52kg`, `2024`) are codes and stay as they are.
 pub fn stem(stemmer: &rust_stemmers::Stemmer, form: &str) -> String {
@@ -179,7 +210,7 @@ mod tests {
     use super::*;
 
     fn all(text: &str) -> Vec<String> {
-        words(text)
+        words(text).collect()
     }
 
     #[test]
@@ -249,6 +280,20 @@ mod tests {
         ) {
             proptest::prop_assert_eq!(split_words(&text), crate_words(&text));
         }
+    }
+
+    #[test]
+    fn a_word_counts_as_folded_only_when_folding_leaves_it_as_it_is() {
+        for word in [
+            "police", "a38", "2024", "Police", "e.g", "café", "x_y", "it's", "A38",
+        ] {
+            let mut out = String::new();
+            let same = fold_into(word, &mut out) && out == word;
+            assert!(!is_folded(word) || same, "{word}");
+        }
+        assert!(is_folded("police") && is_folded("a38"));
+        assert!(!is_folded("Police") && !is_folded("it's"));
+        assert!(!is_folded(&"a".repeat(MAX_FORM_CHARS + 1)));
     }
 
     #[test]
