@@ -224,25 +224,39 @@ pub fn full(
         .into_par_iter()
         .map(|i| dir.and_then(|d| cache::load_docs(d, i)).unwrap_or_default())
         .collect();
+    let cached_counts: Vec<usize> = shards.iter().map(|s| s.docs.len()).collect();
     let dictionary = SharedDictionary::default();
-    let ids: Vec<Vec<u32>> = (shards.par_iter())
-        .map(|s| {
-            let forms = s.dictionary.forms.iter();
-            forms.map(|f| dictionary.intern(f)).collect()
+    // The cached counts renumbered into the build's dictionary in place,
+    // then moved to their documents: one copy of the counts is held at a
+    // time.
+    let cached: Vec<Vec<(u64, DocTerms)>> = (shards.into_par_iter())
+        .map(|shard| {
+            let ids: Vec<u32> = (shard.dictionary.forms.iter())
+                .map(|f| dictionary.intern(f))
+                .collect();
+            let mut docs: Vec<(u64, DocTerms)> = shard.docs.into_iter().collect();
+            for (_, doc) in &mut docs {
+                for term in &mut doc.terms {
+                    term.0 = ids[term.0 as usize];
+                }
+            }
+            docs
         })
         .collect();
-    // Each release's counts with the forms numbered as they are counted,
-    // and whether they were counted (not cached).
-    let counted: Vec<(DocTerms, bool)> = (0..order.len())
-        .into_par_iter()
-        .map(|d| {
-            let shard = cache::shard_of(order[d]);
-            if let Some(doc) = shards[shard].docs.get(&order[d]) {
-                let terms = doc.terms.iter().map(|&(f, p)| (ids[shard][f as usize], p));
-                let doc = DocTerms {
-                    length: doc.length,
-                    terms: terms.collect(),
-                };
+    let position: FxHashMap<u64, usize> = (order.iter().enumerate())
+        .map(|(d, digest)| (*digest, d))
+        .collect();
+    let mut slots: Vec<Option<DocTerms>> = (0..order.len()).map(|_| None).collect();
+    for (digest, doc) in cached.into_iter().flatten() {
+        if let Some(&d) = position.get(&digest) {
+            slots[d] = Some(doc);
+        }
+    }
+    drop(position);
+    // The other releases counted, with their forms numbered as they are.
+    let counted: Vec<(DocTerms, bool)> = (slots.into_par_iter().enumerate())
+        .map(|(d, slot)| {
+            if let Some(doc) = slot {
                 return Ok((doc, false));
             }
             let release = &archive.releases[order.len() - 1 - d];
@@ -270,7 +284,7 @@ pub fn full(
     let forms = dictionary.into_forms();
     crate::progress::mark("search: words of new releases");
     if let Some(dir) = dir {
-        save_all(dir, &forms, order, &docs, &shards, &mut dirty);
+        save_all(dir, &forms, order, &docs, &cached_counts, &mut dirty);
     }
     crate::progress::mark("search: cache");
     Ok(groups::invert(&forms, &docs))
@@ -282,7 +296,7 @@ fn save_all(
     dictionary: &[String],
     order: &[u64],
     docs: &[Cow<DocTerms>],
-    shards: &[DocShard],
+    cached_counts: &[usize],
     dirty: &mut [bool],
 ) {
     let mut entries: Vec<Vec<(u64, &DocTerms)>> = vec![Vec::new(); DOC_SHARDS as usize];
@@ -291,7 +305,7 @@ fn save_all(
     }
     for (i, e) in entries.iter_mut().enumerate() {
         e.sort_unstable_by_key(|x| x.0);
-        dirty[i] |= e.len() != shards[i].docs.len();
+        dirty[i] |= e.len() != cached_counts[i];
     }
     (0..DOC_SHARDS as usize)
         .into_par_iter()
