@@ -108,6 +108,8 @@ fn the_atom_feed_is_valid_and_has_the_same_items() {
     }
     // Feed-level author, so entries need none (RFC 4287 4.1.1).
     assert!(feed.children().any(|n| n.has_tag_name((ATOM, "author"))));
+    // Written without indentation, as the other Atom feeds are.
+    assert!(!xml.lines().any(|l| l.starts_with(' ')), "{xml}");
 }
 
 #[test]

@@ -14,7 +14,7 @@ use anyhow::Result;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Serialize;
 
-use super::feed::{timestamp, VERSION};
+use super::feed::{timestamp, Feed, VERSION};
 use super::plan::{Mode, Produced};
 use super::route::FeedFormat;
 use super::xml::{push_element, push_escaped};
@@ -111,11 +111,12 @@ impl<'a> Renderer<'a> {
         let config = &self.archive.config;
         // Absolute URLs only: without a base URL they are left out.
         let absolute = |url: String| self.location.base_url.as_ref().map(|_| url);
-        let feed = JsonFeed {
+        let feed = Feed {
             version: VERSION,
             title,
             home_page_url: absolute(self.location.url(Route::Corrections)),
             feed_url: absolute((self.location).url(Route::CorrectionsFeed(FeedFormat::Json))),
+            next_url: None,
             description: "Every correction made to the archive, newest first.",
             language: &config.language,
             items: (items.iter())
@@ -167,26 +168,13 @@ impl<'a> Renderer<'a> {
             atom::push_link(&mut out, "alternate", Some("text/html"), &item.url);
             out.push_str("<category term=\"");
             push_escaped(&mut out, item.area);
-            out.push_str("\"/>\n    <content type=\"html\">");
+            out.push_str("\"/>\n<content type=\"html\">");
             push_escaped(&mut out, &item.html);
-            out.push_str("</content>\n  </entry>\n");
+            out.push_str("</content>\n</entry>\n");
         }
         out.push_str("</feed>\n");
         out.into_bytes()
     }
-}
-
-#[derive(Serialize)]
-struct JsonFeed<'a> {
-    version: &'static str,
-    title: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    home_page_url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    feed_url: Option<String>,
-    description: &'a str,
-    language: &'a str,
-    items: Vec<JsonItem<'a>>,
 }
 
 #[derive(Serialize)]

@@ -140,22 +140,24 @@ pub fn timestamp(moment: &DateTime<FixedOffset>) -> String {
     moment.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
+/// A JSON Feed document, with the items of its kind: a release's or a
+/// correction's.
 #[derive(Serialize)]
-struct Feed<'a> {
-    version: &'static str,
-    title: &'a str,
+pub(super) struct Feed<'a, I> {
+    pub version: &'static str,
+    pub title: &'a str,
     /// Absolute URLs only: without a base URL they are left out (JSON
     /// Feed makes them optional) rather than written root-relative.
     #[serde(skip_serializing_if = "Option::is_none")]
-    home_page_url: Option<String>,
+    pub home_page_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    feed_url: Option<String>,
+    pub feed_url: Option<String>,
     /// The next older archived document.
     #[serde(skip_serializing_if = "Option::is_none")]
-    next_url: Option<String>,
-    description: &'a str,
-    language: &'a str,
-    items: Vec<Item<'a>>,
+    pub next_url: Option<String>,
+    pub description: &'a str,
+    pub language: &'a str,
+    pub items: Vec<I>,
 }
 
 #[derive(Serialize)]
