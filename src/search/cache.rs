@@ -27,9 +27,9 @@ use super::files::Part;
 use super::{Dictionary, DocTerms};
 
 /// Change whenever the tokeniser, the stored layout or the hash does.
-const DOCS_MAGIC: &[u8; 8] = b"blsrch03";
+const DOCS_MAGIC: &[u8; 8] = b"blsrch04";
 const HEAD_MAGIC: &[u8; 8] = b"blshead4";
-const PART_MAGIC: &[u8; 8] = b"blspart4";
+const PART_MAGIC: &[u8; 8] = b"blspart5";
 const CHUNKS_MAGIC: &[u8; 8] = b"blschnk4";
 /// Metadata chunks per part of the cache.
 pub const CHUNKS_PER_PART: usize = 64;
@@ -95,6 +95,12 @@ pub fn load_docs(dir: &Path, shard: usize) -> Option<DocShard> {
     {
         return None;
     }
+    // Each term has its follower set, and nothing else follows.
+    if (read.docs.iter())
+        .any(|(_, d)| super::follow::skip(&d.follow, d.terms.len()) != Some(d.follow.len()))
+    {
+        return None;
+    }
     Some(DocShard {
         dictionary: Dictionary::from_forms(read.forms),
         docs: read.docs.into_iter().collect(),
@@ -129,6 +135,7 @@ pub fn save_docs(
             let doc = DocTerms {
                 length: doc.length,
                 terms,
+                follow: doc.follow.clone(),
             };
             (*digest, doc)
         })

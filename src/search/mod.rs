@@ -36,7 +36,8 @@
 mod cache;
 pub mod encode;
 mod files;
-pub use files::shard_path;
+pub mod follow;
+pub use files::{follow_path, shard_path};
 pub mod groups;
 pub mod query;
 mod rebuild;
@@ -67,7 +68,7 @@ pub const K1: f64 = 1.2;
 pub const B: f64 = 0.75;
 pub const AVERAGE_LENGTH: f64 = 300.0;
 /// Format version, in `meta.json` and the client.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// The index files, as (site path, bytes), sorted by path.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -77,11 +78,14 @@ pub struct SearchIndex {
 
 /// What one release contributes: its body length in words and, per form
 /// (an index into the build's dictionary), its body count shifted left
-/// once with the low bit set when the form is in the title.
+/// once with the low bit set when the form is in the title; and the
+/// forms' follower sets ([`follow`]), encoded one after another in the
+/// order of `terms`.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct DocTerms {
     pub length: u32,
     pub terms: Vec<(u32, u32)>,
+    pub follow: Vec<u8>,
 }
 
 /// Word forms by number, shared by every release in the search cache.
@@ -135,22 +139,31 @@ pub fn release_text(release: &Release, body: &str) -> String {
 }
 
 /// A release's folded forms: (form, body count, in title), sorted by form,
-/// with its body length in words.
-pub type Forms = (u32, Vec<(String, u32, bool)>);
+/// with its body length in words and the forms' follower sets, encoded in
+/// the same order ([`follow`]).
+pub type Forms = (u32, Vec<(String, u32, bool)>, Vec<u8>);
 
 /// Folded forms of a release: (form, body count, in title), sorted by form.
 pub fn release_forms(title: &str, text: &str) -> Forms {
-    let mut counts: FxHashMap<String, (u32, bool)> = FxHashMap::default();
+    // The third field numbers the form's follower set in `follows`.
+    let mut counts: FxHashMap<String, (u32, bool, u32)> = FxHashMap::default();
+    let mut follows: Vec<follow::Bits> = Vec::new();
     let mut length = 0u32;
     let mut form = String::new();
     for (source, in_title) in [(text, false), (title, true)] {
+        // No word follows across the body and the title.
+        let mut previous: Option<u32> = None;
         tokenise::for_each_word(source, |word| {
             if !tokenise::fold_into(word, &mut form) {
                 return;
             }
             let entry = match counts.get_mut(form.as_str()) {
                 Some(entry) => entry,
-                None => counts.entry(form.clone()).or_default(),
+                None => {
+                    follows.push(follow::Bits::default());
+                    let slot = follows.len() as u32 - 1;
+                    counts.entry(form.clone()).or_insert((0, false, slot))
+                }
             };
             if in_title {
                 entry.1 = true;
@@ -158,14 +171,22 @@ pub fn release_forms(title: &str, text: &str) -> Forms {
                 length += 1;
                 entry.0 += 1;
             }
+            if let Some(p) = previous.replace(entry.2) {
+                follow::insert(&mut follows[p as usize], follow::hash(&form));
+            }
         });
     }
-    let mut forms: Vec<(String, u32, bool)> = counts
+    let mut forms: Vec<(String, u32, bool, u32)> = counts
         .into_iter()
-        .map(|(form, (count, title))| (form, count, title))
+        .map(|(form, (count, title, slot))| (form, count, title, slot))
         .collect();
     forms.sort_unstable();
-    (length, forms)
+    let mut sets = Vec::with_capacity(forms.len() * 2);
+    for f in &forms {
+        follow::write(&mut sets, &follows[f.3 as usize]);
+    }
+    let forms = forms.into_iter().map(|(f, c, t, _)| (f, c, t)).collect();
+    (length, forms, sets)
 }
 
 /// A body count's BM25 term weight, quantised to 1..=255.
@@ -257,5 +278,38 @@ mod tests {
         assert!(weight(5, 100) < weight(50, 100));
         assert!(weight(3, 2000) < weight(3, 100));
         assert_eq!(weight(1_000_000, 1), 255);
+    }
+
+    #[test]
+    fn each_form_keeps_the_hashes_of_the_forms_right_after_it() {
+        let long = "x".repeat(tokenise::MAX_FORM_CHARS + 1);
+        let body = format!("County lines: the county {long} court. Lines");
+        let (length, forms, sets) = release_forms("Court lines", &body);
+        assert_eq!(length, 6);
+        let mut at = 0;
+        let mut got = Vec::new();
+        for (form, _, _) in &forms {
+            let len = follow::len(&sets[at..]).unwrap();
+            got.push((form.as_str(), follow::read(&sets[at..at + len])));
+            at += len;
+        }
+        assert_eq!(at, sets.len());
+        let h = |forms: &[&str]| -> Vec<u8> {
+            let mut v: Vec<u8> = forms.iter().map(|f| follow::hash(f)).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        assert_eq!(
+            got,
+            [
+                // A word too long to index parts nothing; the body's last
+                // word is not followed by the title's first.
+                ("county", h(&["lines", "court"])),
+                ("court", h(&["lines", "lines"])),
+                ("lines", h(&["the"])),
+                ("the", h(&["county"])),
+            ]
+        );
     }
 }

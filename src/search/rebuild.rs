@@ -167,17 +167,23 @@ fn changes(
         };
         let shard = shards.entry(cache::shard_of(order[d])).or_default();
         let (length, new) = match fresh {
-            Some((length, forms)) => {
+            Some((length, forms, follow)) => {
                 let terms = (forms.iter())
                     .map(|(f, count, title)| {
                         (shard.dictionary.intern(f), count << 1 | u32::from(*title))
                     })
                     .collect();
-                shard.docs.insert(order[d], DocTerms { length, terms });
-                let new = forms
-                    .into_iter()
-                    .map(|(f, c, t)| (f, c << 1 | u32::from(t)));
-                (length, new.collect())
+                let sets = split_sets(&follow, forms.len());
+                let new = (forms.into_iter().zip(sets))
+                    .map(|((f, c, t), s)| (f, c << 1 | u32::from(t), s));
+                let new = new.collect();
+                let terms = DocTerms {
+                    length,
+                    terms,
+                    follow,
+                };
+                shard.docs.insert(order[d], terms);
+                (length, new)
             }
             None => match forms_of(shard, order[d]) {
                 Some(cached) => cached,
@@ -204,13 +210,29 @@ fn changes(
     Ok(Some(out))
 }
 
-/// A cached release's length and (form, packed count) list.
-fn forms_of(shard: &DocShard, digest: u64) -> Option<(u32, Vec<(String, u32)>)> {
+/// A cached release's length and (form, packed count, follower set) list.
+fn forms_of(shard: &DocShard, digest: u64) -> Option<(u32, Vec<(String, u32, Vec<u8>)>)> {
     let doc = shard.docs.get(&digest)?;
-    let forms = (doc.terms.iter())
-        .map(|&(f, packed)| Some((shard.dictionary.forms.get(f as usize)?.clone(), packed)))
+    let sets = split_sets(&doc.follow, doc.terms.len());
+    let forms = (doc.terms.iter().zip(sets))
+        .map(|(&(f, packed), set)| {
+            Some((shard.dictionary.forms.get(f as usize)?.clone(), packed, set))
+        })
         .collect::<Option<_>>()?;
     Some((doc.length, forms))
+}
+
+/// `count` encoded follower sets, one by one (empty past a damaged end,
+/// which the cache's checks rule out).
+fn split_sets(mut bytes: &[u8], count: usize) -> Vec<Vec<u8>> {
+    (0..count)
+        .map(|_| {
+            let len = super::follow::len(bytes).unwrap_or(0);
+            let (set, rest) = bytes.split_at(len);
+            bytes = rest;
+            set.to_vec()
+        })
+        .collect()
 }
 
 /// Every group, from every release's word counts: those in the cache
@@ -266,16 +288,21 @@ pub fn full(
                         DocTerms {
                             length: doc.length,
                             terms: terms.collect(),
+                            follow: doc.follow.clone(),
                         }
                     }
-                    Some((length, forms)) => {
+                    Some((length, forms, follow)) => {
                         dirty[shard] = true;
                         let terms = (forms.iter())
                             .map(|(f, count, title)| {
                                 (dictionary.intern(f), count << 1 | u32::from(*title))
                             })
                             .collect();
-                        DocTerms { length, terms }
+                        DocTerms {
+                            length,
+                            terms,
+                            follow,
+                        }
                     }
                 }));
             }
