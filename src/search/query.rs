@@ -212,7 +212,11 @@ fn match_word(groups: &[Group], word: &str, prefix: bool, exact_only: bool) -> H
             stem_fallback(&group.stem, word)
         };
         for form in &group.forms {
-            if in_group {
+            if exact_only {
+                if form.form == word {
+                    add(form, 1.0);
+                }
+            } else if in_group {
                 add(form, if form.form == word { 1.0 } else { STEM_FACTOR });
             } else if prefix && form.form.starts_with(word) {
                 add(form, PREFIX_FACTOR);

@@ -179,7 +179,8 @@
     groups.forEach(function (group) {
       var inGroup = exact ? group.forms.some(function (f) { return f.form === word; }) : stemFallback(group.stem, word);
       group.forms.forEach(function (form) {
-        if (inGroup) add(form, form.form === word ? 1 : STEM);
+        if (exactOnly) { if (form.form === word) add(form, 1); }
+        else if (inGroup) add(form, form.form === word ? 1 : STEM);
         else if (prefix && form.form.startsWith(word)) add(form, PREFIX);
       });
     });
