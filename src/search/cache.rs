@@ -1,13 +1,15 @@
 //! The search cache, a folder in the build cache:
 //!
-//! - `docs-00` to `docs-3f`: each release's word counts by its digest, in
+//! - `docs-00` to `docs-3f`: each release's word counts and follower sets
+//!   by its digest, in
 //!   64 shards by digest, each with its own dictionary of forms, so a
 //!   rebuild reads no release text that did not change and a one-file
 //!   rebuild reads only the shards of the releases that changed;
 //! - the last index as built, in parts written only when they change:
 //!   `head` (the release digest of every document number, and the
 //!   checksum of every other part), `t/<hex prefix>` (one term shard's
-//!   bytes with the weights its bitmaps leave out) and `c/<n>` (the
+//!   bytes with the weights its bitmaps leave out, and its follower
+//!   file's bytes) and `c/<n>` (the
 //!   metadata chunks, [`CHUNKS_PER_PART`] a part, with what each was
 //!   made from). A rebuild decodes only the shards an edit's stems can be
 //!   in and writes only the parts whose bytes changed; a no-op writes

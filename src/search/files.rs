@@ -181,7 +181,9 @@ pub fn groups_of(part: &Part) -> Option<Vec<Group>> {
         let stem = r.string()?;
         let mut key = stem;
         let mut weights = 0usize;
+        // The length of the group's blocks in the follower file.
         let mut sets = 0usize;
+        let blocks = follow;
         for _ in 0..r.varint()? {
             let form = r.string()?;
             key = super::groups::common_prefix(key, form);
@@ -191,15 +193,15 @@ pub fn groups_of(part: &Part) -> Option<Vec<Group>> {
             if bitmap {
                 weights += body.len();
             }
-            // A set per document of the two lists merged.
+            // A block of a set per document of the two lists merged.
             let mut docs: Vec<u32> = title.iter().chain(&body).map(|p| p.0).collect();
             docs.sort_unstable();
             docs.dedup();
-            sets += docs.len();
+            sets += super::follow::unpack(blocks.get(sets..)?, docs.len())?.1;
         }
         let (mine, rest) = dense.split_at_checked(weights)?;
         dense = rest;
-        let (followers, rest) = follow.split_at_checked(super::follow::skip(follow, sets)?)?;
+        let (followers, rest) = follow.split_at_checked(sets)?;
         follow = rest;
         out.push(Group {
             key: key.to_string(),
@@ -343,4 +345,49 @@ fn prefixed_path(folder: &str, prefix: &str) -> String {
     }
     out.push_str(".bin");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::search::{groups, release_forms, Dictionary, DocTerms};
+
+    #[test]
+    fn shards_split_back_into_the_groups_and_followers_laid_out() {
+        let mut dictionary = Dictionary::default();
+        let docs: Vec<Cow<DocTerms>> = (0..300u32)
+            .map(|d| {
+                let text: String = (0..60)
+                    .map(|i| format!("w{} ", (d * 37 + i * 11) % 900))
+                    .collect();
+                let (length, forms, follow) = release_forms("w1 w2", &text);
+                let terms = (forms.iter())
+                    .map(|(f, c, t)| (dictionary.intern(f), c << 1 | u32::from(*t)))
+                    .collect();
+                Cow::Owned(DocTerms {
+                    length,
+                    terms,
+                    follow,
+                })
+            })
+            .collect();
+        let groups = groups::invert(&dictionary, &docs);
+        let laid = layout(groups.iter().cloned().map(Piece::Group).collect()).unwrap();
+        assert!(laid.len() > 2, "{} shards", laid.len());
+        let mut back: Vec<Group> = (laid.iter())
+            .flat_map(|l| match l {
+                Laid::Kept(p) | Laid::Made(p) => groups_of(p).unwrap(),
+            })
+            .collect();
+        back.sort_unstable();
+        assert_eq!(back, groups);
+        let Laid::Made(part) = &laid[0] else {
+            panic!("made")
+        };
+        let mut cut = part.clone();
+        cut.follow.pop();
+        assert_eq!(groups_of(&cut), None, "a follower file cut short");
+    }
 }

@@ -138,7 +138,8 @@ pub fn encode(stem: &str, forms: &[(&str, &Postings)]) -> Group {
         if encode::postings(&mut bytes, &p.body, Some(&p.weights)) {
             dense.extend_from_slice(&p.weights);
         }
-        follow.extend_from_slice(&p.follow);
+        // Postings hold their sets as inserted, so they are whole.
+        follow::pack(&mut follow, &p.follow).unwrap_or(());
     }
     Group {
         key,
@@ -168,8 +169,8 @@ pub fn decode(group: &Group) -> Option<(String, BTreeMap<String, Postings>)> {
             p.body.push(doc);
             p.weights.push(if bitmap { dense.next()? } else { w });
         }
-        let len = follow::skip(sets, p.docs().len())?;
-        p.follow = sets[..len].to_vec();
+        let (unpacked, len) = follow::unpack(sets, p.docs().len())?;
+        p.follow = unpacked;
         sets = &sets[len..];
         forms.insert(form, p);
     }

@@ -16,6 +16,10 @@
 //!   [`SHARD_TARGET`], so a
 //!   query word needs only the shards whose prefix is a prefix of it, and
 //!   an edit changes only the shards of the words it touches;
+//! - `search/f/<hex prefix>.bin`: each term shard's follower file, for
+//!   phrase queries ([`follow`]): per posting, the one-byte hashes of the
+//!   forms that come right after the form in that document, fetched only
+//!   for a quoted query;
 //! - `search/d/<n>/<chunk>.json`: title, area, date, id and teaser of
 //!   [`DOCS_PER_CHUNK`] documents, fetched only for results shown;
 //! - `search/a/<area slug>.bin`: each area's documents, for its filter.
@@ -30,8 +34,11 @@
 //! index in parts, one per shard; only the groups of the stems whose
 //! postings an edited release changed are encoded again, from the shards
 //! they can be in ([`rebuild`]), and only the parts and shards whose bytes
-//! changed are written. Quotes in a query only group words:
-//! phrase matching is designed (docs/performance.md) but not built.
+//! changed are written. Followers are counted in the same pass as words
+//! and go the same way, so a patched index is byte for byte a clean one.
+//! A quoted phrase matches documents whose follower sets hold each next
+//! word's hash: never a miss, a false match about one in 256 per extra
+//! word ([`query`]).
 
 mod cache;
 pub mod encode;

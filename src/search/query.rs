@@ -141,14 +141,16 @@ fn followers_of(shards: &[(Vec<Group>, Vec<u8>)], word: &str) -> Option<HashMap<
         let mut at = 0;
         for form in groups.iter().flat_map(|g| &g.forms) {
             let docs = form.docs();
+            let (sets, len) = follow::unpack(bytes.get(at..)?, docs.len())?;
+            at += len;
             if form.form != word {
-                at += follow::skip(bytes.get(at..)?, docs.len())?;
                 continue;
             }
+            let mut sets = &sets[..];
             for doc in docs {
-                let len = follow::len(bytes.get(at..)?)?;
-                out.insert(doc, bytes[at..at + len].to_vec());
-                at += len;
+                let len = follow::len(sets)?;
+                out.insert(doc, sets[..len].to_vec());
+                sets = &sets[len..];
             }
         }
     }

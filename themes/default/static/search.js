@@ -122,26 +122,30 @@
     return (folder || 't') + '/' + (prefix ? hex(prefix) : '_') + '.bin';
   }
   // Per document, the follower set of `word`'s form from a shard's follower
-  // file (as src/search/follow.rs): per form in shard order, per document of
-  // its title and body postings merged, [n, n hashes] or [255, 32-byte bitmap].
+  // file (as src/search/follow.rs): per form in shard order, a block for the
+  // k documents of its title and body postings merged: ceil(k/4) bytes of
+  // 2-bit codes, then per set, for code c < 3 its c + 1 hashes, for code 3
+  // [n, n hashes] or [255, 32-byte bitmap]. A set is {bitmap, bytes}.
   function followers(groups, buffer, word, out) {
     var b = new Uint8Array(buffer), at = 0;
     groups.forEach(function (group) {
       group.forms.forEach(function (form) {
         var docs = Array.from(new Set(form.title.concat(form.body.docs))).sort(function (x, y) { return x - y; });
-        docs.forEach(function (doc) {
-          var len = b[at] === 255 ? 33 : 1 + b[at];
-          if (form.form === word) out.set(doc, b.subarray(at, at + len));
-          at += len;
+        var codes = at;
+        at += Math.ceil(docs.length / 4);
+        docs.forEach(function (doc, j) {
+          var code = (b[codes + (j >> 2)] >> (2 * (j & 3))) & 3, n = code + 1, bitmap = false;
+          if (code === 3) { n = b[at++]; bitmap = n === 255; if (bitmap) n = 32; }
+          if (form.form === word) out.set(doc, { bitmap: bitmap, bytes: b.subarray(at, at + n) });
+          at += n;
         });
       });
     });
     return out;
   }
   function holds(set, h) {
-    if (set[0] === 255) return (set[1 + (h >> 3)] & (1 << (h & 7))) !== 0;
-    for (var i = 1; i <= set[0]; i++) if (set[i] === h) return true;
-    return false;
+    if (set.bitmap) return (set.bytes[h >> 3] & (1 << (h & 7))) !== 0;
+    return set.bytes.indexOf(h) >= 0;
   }
   function hex(text) {
     return Array.from(new TextEncoder().encode(text), function (b) { return b.toString(16).padStart(2, '0'); }).join('');
