@@ -183,10 +183,11 @@ pub fn stem_of(group: &Group) -> Option<&str> {
 }
 
 /// Every group of the documents (`docs[d]` is document `d`), sorted as
-/// the shards list them.
-pub fn invert(dictionary: &Dictionary, docs: &[Cow<DocTerms>]) -> Vec<Group> {
+/// the shards list them. Each document's counts are dropped once its
+/// postings are in, so they and the postings are not both held whole.
+pub fn invert(dictionary: &Dictionary, docs: Vec<Cow<DocTerms>>) -> Vec<Group> {
     let mut postings: Vec<Postings> = vec![Postings::default(); dictionary.forms.len()];
-    for (d, terms) in docs.iter().enumerate() {
+    for (d, terms) in docs.into_iter().enumerate() {
         let mut sets = &terms.follow[..];
         for &(form, packed) in &terms.terms {
             // Sets are checked when loaded; a short one stays empty.
@@ -414,7 +415,7 @@ mod tests {
             })
             .collect();
         let (dictionary, before) = docs(&many);
-        let groups = invert(&dictionary, &before);
+        let groups = invert(&dictionary, before);
         let mut after = many.clone();
         after[7] = (4, &[("closed", 2), ("road", 5)]);
         after.push((3, &[("venetic", 3)]));
@@ -438,9 +439,6 @@ mod tests {
                 "a group reads back as written"
             );
         }
-        assert_eq!(
-            patch(groups, &changes),
-            Some(invert(&dictionary, &expected))
-        );
+        assert_eq!(patch(groups, &changes), Some(invert(&dictionary, expected)));
     }
 }

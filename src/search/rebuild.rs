@@ -315,7 +315,7 @@ pub fn full(
         save_all(dir, &dictionary, order, &docs, &shards, &mut dirty);
     }
     crate::progress::mark("search: cache");
-    Ok(groups::invert(&dictionary, &docs))
+    Ok(groups::invert(&dictionary, docs))
 }
 
 /// Document `d`'s word counts, or `None` when the cache holds them.
