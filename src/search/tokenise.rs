@@ -84,11 +84,11 @@ fn ascii_words<'t>(run: &'t str, f: &mut impl FnMut(&'t str)) {
                     continue;
                 }
                 let after = bytes.get(i + 1).map(|&b| class(b));
-                let joins = match (last, next, after) {
-                    (Letter, MidLetter | MidNumLetter, Some(Letter)) => true,
-                    (Digit, MidNum | MidNumLetter, Some(Digit)) => true,
-                    _ => false,
-                };
+                let joins = matches!(
+                    (last, next, after),
+                    (Letter, MidLetter | MidNumLetter, Some(Letter))
+                        | (Digit, MidNum | MidNumLetter, Some(Digit))
+                );
                 if !joins {
                     break;
                 }
