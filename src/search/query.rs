@@ -61,7 +61,7 @@ struct Form {
 impl Form {
     /// The documents of its title and body postings, merged.
     fn docs(&self) -> Vec<u32> {
-        let mut docs: Vec<u32> = self.title.iter().copied().collect();
+        let mut docs: Vec<u32> = self.title.to_vec();
         docs.extend(self.body.iter().map(|p| p.0));
         docs.sort_unstable();
         docs.dedup();
@@ -113,7 +113,7 @@ pub struct Part {
 /// unclosed quote is loose words (the reader may still be typing).
 pub fn parse(query: &str) -> Vec<Part> {
     let pieces: Vec<&str> = query.split('"').collect();
-    let closed = pieces.len() - usize::from(pieces.len() % 2 == 0);
+    let closed = pieces.len() - usize::from(pieces.len().is_multiple_of(2));
     let mut out = Vec::new();
     for (i, piece) in pieces.iter().enumerate() {
         let words = tokenise::words(piece);

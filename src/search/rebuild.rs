@@ -210,8 +210,11 @@ fn changes(
     Ok(Some(out))
 }
 
+/// A release's length and (form, packed count, follower set) list.
+type Counted = (u32, Vec<(String, u32, Vec<u8>)>);
+
 /// A cached release's length and (form, packed count, follower set) list.
-fn forms_of(shard: &DocShard, digest: u64) -> Option<(u32, Vec<(String, u32, Vec<u8>)>)> {
+fn forms_of(shard: &DocShard, digest: u64) -> Option<Counted> {
     let doc = shard.docs.get(&digest)?;
     let sets = split_sets(&doc.follow, doc.terms.len());
     let forms = (doc.terms.iter().zip(sets))
