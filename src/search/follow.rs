@@ -5,8 +5,9 @@
 //! nothing is not a word, so it neither follows nor parts two words.
 //!
 //! A form's hash is the low byte of FNV-1a (32-bit) over its UTF-8 bytes;
-//! `static/search.js` computes the same (`follower`), and the tests here
-//! and there hold both to the same fixed values.
+//! `static/search.js` computes the same (`follower`, whose comment lists
+//! the fixed values tested here); the browser test's phrase query finds
+//! nothing if the two differ.
 //!
 //! A set is written as a byte `n` up to [`MAX_LISTED`] followed by its `n`
 //! hashes in ascending order, or as [`BITMAP`] followed by 32 bytes (bit
@@ -152,8 +153,7 @@ mod tests {
 
     #[test]
     fn hashes_are_the_fixed_values_the_client_checks() {
-        // The same values are in static/search.js's self-check and the
-        // browser test: FNV-1a 32-bit, low byte.
+        // FNV-1a 32-bit, low byte; static/search.js lists the first three.
         assert_eq!(hash(""), 0xc5);
         assert_eq!(hash("a"), 0x2c);
         assert_eq!(hash("county"), hash_reference("county"));
