@@ -153,7 +153,7 @@ mod tests {
 
     #[test]
     fn hashes_are_the_fixed_values_the_client_checks() {
-        // FNV-1a 32-bit, low byte; static/search.js lists the first three.
+        // FNV-1a 32-bit, low byte; static/search.js lists "", county and lines.
         assert_eq!(hash(""), 0xc5);
         assert_eq!(hash("a"), 0x2c);
         assert_eq!(hash("county"), hash_reference("county"));
