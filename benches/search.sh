@@ -4,7 +4,8 @@
 # count, largest file and fullest folder against the release text, a
 # no-op and a one-file rebuild, and the bytes a reader downloads for a
 # one-word, a two-word and a phrase query (client script, meta.json, the
-# shards the query needs and the first page's metadata chunks, found by
+# shards the query needs, a phrase's follower files, and the first page's
+# metadata chunks, found by
 # running the query as the client does: examples/search_bytes.rs). With
 # --pagefind DIR (a folder where `npm install pagefind@1.6` was run),
 # Pagefind indexes the same site's pages and the ratios are printed.

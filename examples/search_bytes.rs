@@ -1,6 +1,7 @@
 //! What a reader's browser downloads for a query on a built site: the
-//! client script, `meta.json`, the term shards the query needs and the
-//! metadata chunks of the first page of results, found by running the
+//! client script, `meta.json`, the term shards the query needs (and for a
+//! quoted phrase, their follower files) and the metadata chunks of the
+//! first page of results, found by running the
 //! query as `static/search.js` does (`blotter::search::query`).
 //!   cargo run --release --example search_bytes -- SITE_DIR QUERY...
 

@@ -127,10 +127,11 @@ fn every_release_containing_a_word_is_found_and_a_nonsense_word_finds_nothing() 
     build_ok(&content, &output, Some(BASE_URL));
     let stemmer = tokenise::english();
     for word in WORDS {
-        let form = tokenise::words(word).next().unwrap();
+        let form = tokenise::words(word).into_iter().next().unwrap();
         let stem = tokenise::stem(&stemmer, &form);
         let forms_of = |(_, title, body): &(String, String, String)| -> BTreeSet<String> {
             tokenise::words(title)
+                .into_iter()
                 .chain(tokenise::words(body))
                 .collect()
         };
@@ -163,6 +164,96 @@ fn every_release_containing_a_word_is_found_and_a_nonsense_word_finds_nothing() 
         search(&output, "arrest zzqxv").is_empty(),
         "every word is required"
     );
+}
+
+/// Whether `pair` is adjacent in `words`.
+fn adjacent(words: &[String], pair: (&str, &str)) -> bool {
+    words.windows(2).any(|w| w[0] == pair.0 && w[1] == pair.1)
+}
+
+#[test]
+fn a_quoted_phrase_finds_every_release_with_its_words_in_a_row_and_few_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let (content, output) = (dir.path().join("content"), dir.path().join("site"));
+    let releases = corpus(1500, 0xfeed);
+    write_corpus(&content, &releases);
+    build_ok(&content, &output, Some(BASE_URL));
+    let texts: Vec<(&str, Vec<String>, Vec<String>)> = (releases.iter())
+        .map(|(name, title, body)| (name.as_str(), tokenise::words(title), tokenise::words(body)))
+        .collect();
+    // Pairs sampled from the releases' texts, as they are adjacent there.
+    let mut pairs: BTreeSet<(String, String)> = BTreeSet::new();
+    for (_, _, body) in texts.iter().step_by(37) {
+        for w in body.windows(2).step_by(5) {
+            if w[0] != w[1] {
+                pairs.insert((w[0].clone(), w[1].clone()));
+            }
+        }
+    }
+    assert!(pairs.len() > 40, "{} pairs", pairs.len());
+    let (mut apart, mut apart_found) = (0, 0);
+    for (a, b) in &pairs {
+        let found = search(&output, &format!("\"{a} {b}\""));
+        let found: BTreeSet<&str> = found.iter().map(String::as_str).collect();
+        for (name, title, body) in &texts {
+            let pair = (a.as_str(), b.as_str());
+            if adjacent(title, pair) || adjacent(body, pair) {
+                assert!(found.contains(name), "\"{a} {b}\" misses {name}");
+            } else {
+                let has = |w: &String| title.contains(w) || body.contains(w);
+                if has(a) && has(b) {
+                    // Both words, never in a row: a match here is a hash
+                    // collision, about one in 256.
+                    apart += 1;
+                    apart_found += usize::from(found.contains(name));
+                } else {
+                    assert!(!found.contains(name), "\"{a} {b}\" finds {name}");
+                }
+            }
+        }
+    }
+    assert!(apart > 1000, "{apart} releases with a pair's words apart");
+    assert!(
+        apart_found * 50 < apart,
+        "{apart_found} of {apart} releases with a pair's words apart matched"
+    );
+    // A phrase and a loose word: both required.
+    let (a, b) = pairs.iter().next().unwrap();
+    let phrase = search(&output, &format!("\"{a} {b}\""));
+    let mixed = search(&output, &format!("\"{a} {b}\" venetic"));
+    assert!(!mixed.is_empty() && mixed.len() < phrase.len());
+    assert!(mixed.iter().all(|m| phrase.contains(m)));
+}
+
+#[test]
+fn phrase_words_match_as_written_and_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = ranking_site(dir.path());
+    assert_eq!(search(&output, "arrest after"), ["f", "e"]);
+    assert_eq!(search(&output, "\"arrest after\""), ["f"], "no other forms");
+    assert_eq!(search(&output, "\"arrested\""), ["e"]);
+    assert!(search(&output, "\"after arrest\"").is_empty(), "in order");
+    assert_eq!(
+        search(&output, "\"cannabis seized\" \"near derby\""),
+        ["d", "c"]
+    );
+    assert!(
+        search(&output, "\"found cannabis\"").is_empty(),
+        "no phrase across the title and the body"
+    );
+    assert_eq!(
+        search(&output, "\"cannabis was found\""),
+        ["a"],
+        "three words in a row"
+    );
+    let typing = |q: &str| {
+        ids(
+            &output,
+            &query::search(&files(&output), q, &Filters::default(), true).unwrap(),
+        )
+    };
+    assert_eq!(typing("\"cannabis seiz"), ["d", "c"], "an unclosed quote");
+    assert!(typing("\"cannabis seiz\"").is_empty(), "a closed one");
 }
 
 #[test]
@@ -416,6 +507,27 @@ fn an_edit_or_a_newest_release_patches_the_index_to_what_a_clean_build_writes() 
             changed < after.len() / 4,
             "edit {i} changed {changed} of {} index files",
             after.len()
+        );
+        // Follower files change with the words an edit touches.
+        let only = |files: &[(std::path::PathBuf, Vec<u8>)], folder: &str| {
+            (files.iter())
+                .filter(|(p, _)| p.parent().is_some_and(|p| p.ends_with(folder)))
+                .map(|(p, b)| (p.with_extension(""), b.clone()))
+                .map(|(p, b)| (p.file_name().unwrap().into(), b))
+                .collect::<Vec<(std::path::PathBuf, Vec<u8>)>>()
+        };
+        let changed_names = |folder: &str| -> BTreeSet<std::path::PathBuf> {
+            let (old, new) = (only(&before, folder), only(&after, folder));
+            (old.iter().chain(&new))
+                .filter(|f| !old.contains(f) || !new.contains(f))
+                .map(|f| f.0.clone())
+                .collect()
+        };
+        let follow = changed_names("f");
+        assert!(!follow.is_empty(), "edit {i} changes follower files");
+        assert!(
+            follow.is_subset(&only(&after, "t").into_iter().map(|f| f.0).collect()),
+            "edit {i}: a follower file per term shard, {follow:?}"
         );
     }
     assert_eq!(search(&output, "quokka"), ["zz-newest", name.as_str()]);

@@ -1,13 +1,15 @@
 //! The search cache, a folder in the build cache:
 //!
-//! - `docs-00` to `docs-3f`: each release's word counts by its digest, in
+//! - `docs-00` to `docs-3f`: each release's word counts and follower sets
+//!   by its digest, in
 //!   64 shards by digest, each with its own dictionary of forms, so a
 //!   rebuild reads no release text that did not change and a one-file
 //!   rebuild reads only the shards of the releases that changed;
 //! - the last index as built, in parts written only when they change:
 //!   `head` (the release digest of every document number, and the
 //!   checksum of every other part), `t/<hex prefix>` (one term shard's
-//!   bytes with the weights its bitmaps leave out) and `c/<n>` (the
+//!   bytes with the weights its bitmaps leave out, and its follower
+//!   file's bytes) and `c/<n>` (the
 //!   metadata chunks, [`CHUNKS_PER_PART`] a part, with what each was
 //!   made from). A rebuild decodes only the shards an edit's stems can be
 //!   in and writes only the parts whose bytes changed; a no-op writes
@@ -27,9 +29,9 @@ use super::files::Part;
 use super::{Dictionary, DocTerms};
 
 /// Change whenever the tokeniser, the stored layout or the hash does.
-const DOCS_MAGIC: &[u8; 8] = b"blsrch03";
+const DOCS_MAGIC: &[u8; 8] = b"blsrch04";
 const HEAD_MAGIC: &[u8; 8] = b"blshead4";
-const PART_MAGIC: &[u8; 8] = b"blspart4";
+const PART_MAGIC: &[u8; 8] = b"blspart5";
 const CHUNKS_MAGIC: &[u8; 8] = b"blschnk4";
 /// Metadata chunks per part of the cache.
 pub const CHUNKS_PER_PART: usize = 64;
@@ -95,6 +97,12 @@ pub fn load_docs(dir: &Path, shard: usize) -> Option<DocShard> {
     {
         return None;
     }
+    // Each term has its follower set, and nothing else follows.
+    if (read.docs.iter())
+        .any(|(_, d)| super::follow::skip(&d.follow, d.terms.len()) != Some(d.follow.len()))
+    {
+        return None;
+    }
     Some(DocShard {
         dictionary: Dictionary::from_forms(read.forms),
         docs: read.docs.into_iter().collect(),
@@ -129,6 +137,7 @@ pub fn save_docs(
             let doc = DocTerms {
                 length: doc.length,
                 terms,
+                follow: doc.follow.clone(),
             };
             (*digest, doc)
         })

@@ -54,14 +54,15 @@ fn count_len(bytes: &[u8]) -> usize {
 }
 
 /// A shard of the index: its prefix, whether all its groups are keyed by
-/// it, its file's bytes, and the weights of its bitmap postings, in order
-/// (see [`Group::dense`]).
+/// it, its file's bytes, the weights of its bitmap postings, in order
+/// (see [`Group::dense`]), and its follower file's bytes.
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Part {
     pub prefix: String,
     pub exact: bool,
     pub bytes: Vec<u8>,
     pub dense: Vec<u8>,
+    pub follow: Vec<u8>,
 }
 
 /// A shard as laid out: one of the pieces' shards kept as it was, or one
@@ -103,6 +104,7 @@ fn merge(prefix: String, bucket: Vec<Piece>) -> Part {
     let mut count = 0u64;
     let mut body = Vec::new();
     let mut dense = Vec::new();
+    let mut follow = Vec::new();
     let exact = bucket.iter().all(|p| p.all_keyed(&prefix));
     for piece in &bucket {
         match piece {
@@ -110,11 +112,13 @@ fn merge(prefix: String, bucket: Vec<Piece>) -> Part {
                 count += 1;
                 body.extend_from_slice(&g.bytes);
                 dense.extend_from_slice(&g.dense);
+                follow.extend_from_slice(&g.follow);
             }
             Piece::Shard(s) => {
                 count += super::encode::Reader::new(&s.bytes).varint().unwrap_or(0);
                 body.extend_from_slice(&s.bytes[count_len(&s.bytes)..]);
                 dense.extend_from_slice(&s.dense);
+                follow.extend_from_slice(&s.follow);
             }
         }
     }
@@ -126,6 +130,7 @@ fn merge(prefix: String, bucket: Vec<Piece>) -> Part {
         exact,
         bytes,
         dense,
+        follow,
     }
 }
 
@@ -163,33 +168,49 @@ fn split(prefix: String, bucket: Vec<Piece>, shards: &mut Vec<(String, Vec<Piece
     Some(())
 }
 
-/// A shard's groups, each with its key, bytes and bitmap weights; `None`
-/// if damaged.
+/// A shard's groups, each with its key, bytes, bitmap weights and
+/// follower sets; `None` if damaged.
 pub fn groups_of(part: &Part) -> Option<Vec<Group>> {
     let mut r = super::encode::Reader::new(&part.bytes);
     let count = r.varint()?;
     let mut dense = &part.dense[..];
+    let mut follow = &part.follow[..];
     let mut out = Vec::with_capacity(count as usize);
     for _ in 0..count {
         let start = r.at();
         let stem = r.string()?;
         let mut key = stem;
         let mut weights = 0usize;
+        // The length of the group's blocks in the follower file.
+        let mut sets = 0usize;
+        let blocks = follow;
         for _ in 0..r.varint()? {
             let form = r.string()?;
             key = super::groups::common_prefix(key, form);
-            r.skip_postings(false)?;
-            weights += r.skip_postings(true)?;
+            let title = r.postings(false)?;
+            let bitmap = r.peek()? == super::encode::BITMAP;
+            let body = r.postings(true)?;
+            if bitmap {
+                weights += body.len();
+            }
+            // A block of a set per document of the two lists merged.
+            let mut docs: Vec<u32> = title.iter().chain(&body).map(|p| p.0).collect();
+            docs.sort_unstable();
+            docs.dedup();
+            sets += super::follow::unpack(blocks.get(sets..)?, docs.len())?.1;
         }
         let (mine, rest) = dense.split_at_checked(weights)?;
         dense = rest;
+        let (followers, rest) = follow.split_at_checked(sets)?;
+        follow = rest;
         out.push(Group {
             key: key.to_string(),
             bytes: part.bytes[start..r.at()].to_vec(),
             dense: mine.to_vec(),
+            follow: followers.to_vec(),
         });
     }
-    (r.done() && dense.is_empty()).then_some(out)
+    (r.done() && dense.is_empty() && follow.is_empty()).then_some(out)
 }
 
 /// Every file of the index, sorted by path, from its shards.
@@ -198,6 +219,7 @@ pub fn assemble(archive: &Archive, shards: &[&Part], chunks: &[(u64, Vec<u8>)]) 
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for part in shards {
         files.push((shard_path(&part.prefix), part.bytes.clone()));
+        files.push((follow_path(&part.prefix), part.follow.clone()));
     }
     files.push(("search/meta.json".into(), meta(archive, shards)));
     for (c, (_, bytes)) in chunks.iter().enumerate() {
@@ -304,14 +326,68 @@ fn prefix_chars(text: &str, chars: usize) -> &str {
 /// A shard's file: its prefix's UTF-8 bytes in hex (any prefix is a safe,
 /// case-proof name), `_` for the root shard of a small archive.
 pub fn shard_path(prefix: &str) -> String {
-    if prefix.is_empty() {
-        return "search/t/_.bin".into();
-    }
+    prefixed_path("search/t/", prefix)
+}
+
+/// A shard's follower file: as [`shard_path`], under `search/f/`.
+pub fn follow_path(prefix: &str) -> String {
+    prefixed_path("search/f/", prefix)
+}
+
+fn prefixed_path(folder: &str, prefix: &str) -> String {
     let mut out = String::with_capacity(prefix.len() * 2 + 13);
-    out.push_str("search/t/");
+    out.push_str(folder);
+    if prefix.is_empty() {
+        out.push('_');
+    }
     for b in prefix.bytes() {
         let _ = write!(out, "{b:02x}");
     }
     out.push_str(".bin");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::search::{groups, release_forms, Dictionary, DocTerms};
+
+    #[test]
+    fn shards_split_back_into_the_groups_and_followers_laid_out() {
+        let mut dictionary = Dictionary::default();
+        let docs: Vec<Cow<DocTerms>> = (0..300u32)
+            .map(|d| {
+                let text: String = (0..60)
+                    .map(|i| format!("w{} ", (d * 37 + i * 11) % 900))
+                    .collect();
+                let (length, forms, follow) = release_forms("w1 w2", &text);
+                let terms = (forms.iter())
+                    .map(|(f, c, t)| (dictionary.intern(f), c << 1 | u32::from(*t)))
+                    .collect();
+                Cow::Owned(DocTerms {
+                    length,
+                    terms,
+                    follow,
+                })
+            })
+            .collect();
+        let groups = groups::invert(&dictionary, docs);
+        let laid = layout(groups.iter().cloned().map(Piece::Group).collect()).unwrap();
+        assert!(laid.len() > 2, "{} shards", laid.len());
+        let mut back: Vec<Group> = (laid.iter())
+            .flat_map(|l| match l {
+                Laid::Kept(p) | Laid::Made(p) => groups_of(p).unwrap(),
+            })
+            .collect();
+        back.sort_unstable();
+        assert_eq!(back, groups);
+        let Laid::Made(part) = &laid[0] else {
+            panic!("made")
+        };
+        let mut cut = part.clone();
+        cut.follow.pop();
+        assert_eq!(groups_of(&cut), None, "a follower file cut short");
+    }
 }

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::encode::{self, Reader};
-use super::{tokenise, weight, DocTerms};
+use super::{follow, tokenise, weight, DocTerms};
 
 /// One stem group as written into its shard.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -23,6 +23,8 @@ pub struct Group {
     /// The weights of its body postings written as bitmaps (which carry
     /// none), so that a patch can encode the group again exactly.
     pub dense: Vec<u8>,
+    /// Its part of the shard's follower file ([`follow`]).
+    pub follow: Vec<u8>,
 }
 
 /// One form's postings, by document number.
@@ -31,12 +33,44 @@ pub struct Postings {
     pub body: Vec<u32>,
     pub weights: Vec<u8>,
     pub title: Vec<u32>,
+    /// Per document of `body` and `title` merged, its encoded follower set.
+    pub follow: Vec<u8>,
 }
 
 impl Postings {
+    /// The documents of the body and title lists, merged.
+    fn docs(&self) -> Vec<u32> {
+        let mut docs = Vec::with_capacity(self.body.len() + self.title.len());
+        let (mut b, mut t) = (self.body.iter().peekable(), self.title.iter().peekable());
+        loop {
+            let next = match (b.peek(), t.peek()) {
+                (Some(&&x), Some(&&y)) if x == y => {
+                    t.next();
+                    b.next()
+                }
+                (Some(&&x), Some(&&y)) if y < x => t.next(),
+                (Some(_), _) => b.next(),
+                (None, _) => t.next(),
+            };
+            match next {
+                Some(&d) => docs.push(d),
+                None => return docs,
+            }
+        }
+    }
+
     /// Adds a document's packed count (body count shifted left once, the
-    /// low bit for the title), keeping the lists sorted.
-    fn insert(&mut self, doc: u32, packed: u32, length: u32) {
+    /// low bit for the title) and its encoded follower set, keeping the
+    /// lists sorted.
+    fn insert(&mut self, doc: u32, packed: u32, length: u32, set: &[u8]) {
+        let last = self.body.last().max(self.title.last());
+        if last.is_some_and(|&last| last >= doc) {
+            let before = self.docs().partition_point(|&d| d < doc);
+            let at = follow::skip(&self.follow, before).unwrap_or(self.follow.len());
+            self.follow.splice(at..at, set.iter().copied());
+        } else {
+            self.follow.extend_from_slice(set);
+        }
         let count = packed >> 1;
         // A clean build adds documents in order: pushed, not searched.
         if count > 0 {
@@ -57,6 +91,16 @@ impl Postings {
     }
 
     fn remove(&mut self, docs: &[u32]) {
+        let mut follow = Vec::with_capacity(self.follow.len());
+        let mut at = 0;
+        for d in self.docs() {
+            let len = follow::len(&self.follow[at..]).unwrap_or(0);
+            if docs.binary_search(&d).is_err() {
+                follow.extend_from_slice(&self.follow[at..at + len]);
+            }
+            at += len;
+        }
+        self.follow = follow;
         let keep: Vec<bool> = self
             .body
             .iter()
@@ -77,7 +121,7 @@ impl Postings {
 }
 
 /// A group's bytes: its stem, then per form (sorted) the form, its title
-/// set and its weighted body postings.
+/// set and its weighted body postings; and its follower sets.
 pub fn encode(stem: &str, forms: &[(&str, &Postings)]) -> Group {
     let mut key = stem.to_string();
     for (form, _) in forms {
@@ -85,6 +129,7 @@ pub fn encode(stem: &str, forms: &[(&str, &Postings)]) -> Group {
     }
     let mut bytes = Vec::new();
     let mut dense = Vec::new();
+    let mut follow = Vec::new();
     encode::string(&mut bytes, stem);
     encode::varint(&mut bytes, forms.len() as u64);
     for (form, p) in forms {
@@ -93,8 +138,15 @@ pub fn encode(stem: &str, forms: &[(&str, &Postings)]) -> Group {
         if encode::postings(&mut bytes, &p.body, Some(&p.weights)) {
             dense.extend_from_slice(&p.weights);
         }
+        // Postings hold their sets as inserted, so they are whole.
+        follow::pack(&mut follow, &p.follow).unwrap_or(());
     }
-    Group { key, bytes, dense }
+    Group {
+        key,
+        bytes,
+        dense,
+        follow,
+    }
 }
 
 /// A group's stem and forms with their postings; `None` if damaged.
@@ -103,6 +155,7 @@ pub fn decode(group: &Group) -> Option<(String, BTreeMap<String, Postings>)> {
     let stem = r.string()?.to_string();
     let count = r.varint()?;
     let mut dense = group.dense.iter().copied();
+    let mut sets = &group.follow[..];
     let mut forms = BTreeMap::new();
     for _ in 0..count {
         let form = r.string()?.to_string();
@@ -116,9 +169,12 @@ pub fn decode(group: &Group) -> Option<(String, BTreeMap<String, Postings>)> {
             p.body.push(doc);
             p.weights.push(if bitmap { dense.next()? } else { w });
         }
+        let (unpacked, len) = follow::unpack(sets, p.docs().len())?;
+        p.follow = unpacked;
+        sets = &sets[len..];
         forms.insert(form, p);
     }
-    Some((stem, forms))
+    sets.is_empty().then_some((stem, forms))
 }
 
 /// A group's stem, read from the front of its bytes.
@@ -127,22 +183,38 @@ pub fn stem_of(group: &Group) -> Option<&str> {
 }
 
 /// Every group of the documents (`docs[d]` is document `d`), sorted as
-/// the shards list them.
-pub fn invert(forms: &[String], docs: &[Cow<DocTerms>]) -> Vec<Group> {
+/// the shards list them. Documents are taken a batch at a time, each
+/// thread filling the postings of its own range of forms (the lists grow
+/// in document order without locks), and a batch's counts are dropped
+/// once its postings are in, so counts and postings are not both held
+/// whole.
+pub fn invert(forms: &[String], docs: Vec<Cow<DocTerms>>) -> Vec<Group> {
+    const BATCH: usize = 4096;
     let mut postings: Vec<Postings> = vec![Postings::default(); forms.len()];
-    // Each thread fills the postings of its own range of forms, reading
-    // every document: the lists grow in document order without locks.
     let per_thread = forms.len().div_ceil(rayon::current_num_threads()).max(1);
-    (postings.par_chunks_mut(per_thread).enumerate()).for_each(|(i, range)| {
-        let first = (i * per_thread) as u32;
-        for (d, terms) in docs.iter().enumerate() {
-            for &(form, packed) in &terms.terms {
-                if let Some(p) = range.get_mut(form.wrapping_sub(first) as usize) {
-                    p.insert(d as u32, packed, terms.length);
+    let mut docs = docs.into_iter().enumerate();
+    loop {
+        let batch: Vec<(usize, Cow<DocTerms>)> = docs.by_ref().take(BATCH).collect();
+        if batch.is_empty() {
+            break;
+        }
+        (postings.par_chunks_mut(per_thread).enumerate()).for_each(|(i, range)| {
+            let first = (i * per_thread) as u32;
+            for (d, terms) in &batch {
+                let mut sets = &terms.follow[..];
+                for &(form, packed) in &terms.terms {
+                    // Sets are checked when loaded; a short one stays empty.
+                    let len = follow::len(sets).unwrap_or(0);
+                    let (set, rest) = sets.split_at(len);
+                    sets = rest;
+                    if let Some(p) = range.get_mut(form.wrapping_sub(first) as usize) {
+                        let set = if set.is_empty() { &[0][..] } else { set };
+                        p.insert(*d as u32, packed, terms.length, set);
+                    }
                 }
             }
-        }
-    });
+        });
+    }
     crate::progress::mark("search: postings");
     let mut stemmed: Vec<(String, u32)> = (postings.par_iter().enumerate())
         .filter(|(_, p)| !p.is_empty())
@@ -169,20 +241,24 @@ pub fn invert(forms: &[String], docs: &[Cow<DocTerms>]) -> Vec<Group> {
 }
 
 /// A document whose words changed: its old and new word counts (length,
-/// and per form its packed count).
+/// and per form its packed count and encoded follower set).
 pub struct Change {
     pub doc: u32,
     pub old_length: u32,
-    pub old: Vec<(String, u32)>,
+    pub old: Vec<(String, u32, Vec<u8>)>,
     pub length: u32,
-    pub new: Vec<(String, u32)>,
+    pub new: Vec<(String, u32, Vec<u8>)>,
 }
 
 /// What a document's posting in a form's lists holds: its body weight,
-/// if any, and whether the form is in its title.
-fn posting(packed: u32, length: u32) -> (Option<u8>, bool) {
+/// if any, whether the form is in its title, and its followers.
+fn posting(packed: u32, length: u32, set: &[u8]) -> (Option<u8>, bool, &[u8]) {
     let count = packed >> 1;
-    ((count > 0).then(|| weight(count, length)), packed & 1 == 1)
+    (
+        (count > 0).then(|| weight(count, length)),
+        packed & 1 == 1,
+        set,
+    )
 }
 
 /// The stems whose groups the changes alter: those of the forms whose
@@ -193,11 +269,11 @@ pub fn touched(changes: &[Change]) -> BTreeSet<String> {
     let stemmer = tokenise::english();
     let mut stems = BTreeSet::new();
     for change in changes {
-        let old: HashMap<&str, (Option<u8>, bool)> = (change.old.iter())
-            .map(|(f, p)| (f.as_str(), posting(*p, change.old_length)))
+        let old: HashMap<&str, (Option<u8>, bool, &[u8])> = (change.old.iter())
+            .map(|(f, p, s)| (f.as_str(), posting(*p, change.old_length, s)))
             .collect();
-        let new: HashMap<&str, (Option<u8>, bool)> = (change.new.iter())
-            .map(|(f, p)| (f.as_str(), posting(*p, change.length)))
+        let new: HashMap<&str, (Option<u8>, bool, &[u8])> = (change.new.iter())
+            .map(|(f, p, s)| (f.as_str(), posting(*p, change.length, s)))
             .collect();
         for (form, p) in &old {
             if new.get(form) != Some(p) {
@@ -219,16 +295,16 @@ pub fn patch(groups: Vec<Group>, changes: &[Change]) -> Option<Vec<Group>> {
     let stemmer = tokenise::english();
     let mut docs: Vec<u32> = changes.iter().map(|c| c.doc).collect();
     docs.sort_unstable();
-    // Per stem touched, the postings to add: (form, doc, packed, length).
-    let mut touched: BTreeMap<String, Vec<(&str, u32, u32, u32)>> = touched(changes)
+    // Per stem touched, the postings to add: (form, doc, packed, length, set).
+    let mut touched: BTreeMap<String, Vec<Add>> = touched(changes)
         .into_iter()
         .map(|s| (s, Vec::new()))
         .collect();
     for change in changes {
-        for (form, packed) in &change.new {
+        for (form, packed, set) in &change.new {
             let stem = tokenise::stem(&stemmer, form);
             if let Some(adds) = touched.get_mut(&stem) {
-                adds.push((form, change.doc, *packed, change.length));
+                adds.push((form, change.doc, *packed, change.length, set));
             }
         }
     }
@@ -264,15 +340,14 @@ pub fn patch(groups: Vec<Group>, changes: &[Change]) -> Option<Vec<Group>> {
     Some(out)
 }
 
+/// A posting to add: (form, doc, packed count, length, follower set).
+type Add<'c> = (&'c str, u32, u32, u32, &'c [u8]);
+
 /// A group's forms with postings added; `None` when it has none left.
-fn regroup(
-    stem: &str,
-    mut forms: BTreeMap<String, Postings>,
-    adds: &[(&str, u32, u32, u32)],
-) -> Option<Group> {
-    for &(form, doc, packed, length) in adds {
+fn regroup(stem: &str, mut forms: BTreeMap<String, Postings>, adds: &[Add]) -> Option<Group> {
+    for &(form, doc, packed, length, set) in adds {
         let p = forms.entry(form.to_string()).or_default();
-        p.insert(doc, packed, length);
+        p.insert(doc, packed, length, set);
     }
     forms.retain(|_, p| !p.is_empty());
     let list: Vec<(&str, &Postings)> = forms.iter().map(|(f, p)| (f.as_str(), p)).collect();
@@ -301,12 +376,24 @@ mod tests {
         assert_eq!(common_prefix("ŵyr", "ŵy"), "ŵy");
     }
 
+    /// A made-up follower set for a form in a document of `length` words.
+    fn set(form: &str, length: u32) -> Vec<u8> {
+        let mut bits = follow::Bits::default();
+        for i in 0..length * 7 % 40 {
+            follow::insert(&mut bits, follow::hash(form).wrapping_add(i as u8 * 3));
+        }
+        let mut out = Vec::new();
+        follow::write(&mut out, &bits);
+        out
+    }
+
     fn docs(
         list: &[(u32, &[(&str, u32)])],
     ) -> (super::super::Dictionary, Vec<Cow<'static, DocTerms>>) {
         let mut dictionary = super::super::Dictionary::default();
         let docs = (list.iter())
             .map(|(length, terms)| {
+                let follow = terms.iter().flat_map(|(f, _)| set(f, *length)).collect();
                 let terms = terms
                     .iter()
                     .map(|(f, p)| (dictionary.intern(f), *p))
@@ -314,10 +401,26 @@ mod tests {
                 Cow::Owned(DocTerms {
                     length: *length,
                     terms,
+                    follow,
                 })
             })
             .collect();
         (dictionary, docs)
+    }
+
+    fn change(doc: u32, old: (u32, &[(&str, u32)]), new: (u32, &[(&str, u32)])) -> Change {
+        let forms = |(length, list): (u32, &[(&str, u32)])| -> Vec<(String, u32, Vec<u8>)> {
+            (list.iter())
+                .map(|(f, p)| (f.to_string(), *p, set(f, length)))
+                .collect()
+        };
+        Change {
+            doc,
+            old_length: old.0,
+            old: forms(old),
+            length: new.0,
+            new: forms(new),
+        }
     }
 
     #[test]
@@ -333,31 +436,33 @@ mod tests {
             })
             .collect();
         let (dictionary, before) = docs(&many);
-        let groups = invert(&dictionary.forms, &before);
+        let groups = invert(&dictionary.forms, before);
         let mut after = many.clone();
         after[7] = (4, &[("closed", 2), ("road", 5)]);
         after.push((3, &[("venetic", 3)]));
         let (dictionary, expected) = docs(&after);
         let changes = [
-            Change {
-                doc: 7,
-                old_length: 5,
-                old: vec![("arrests".into(), 2), ("road".into(), 2)],
-                length: 4,
-                new: vec![("closed".into(), 2), ("road".into(), 5)],
-            },
-            Change {
-                doc: 200,
-                old_length: 0,
-                old: vec![],
-                length: 3,
-                new: vec![("venetic".into(), 3)],
-            },
+            change(
+                7,
+                (5, &[("arrests", 2), ("road", 2)]),
+                (4, &[("closed", 2), ("road", 5)]),
+            ),
+            change(200, (0, &[]), (3, &[("venetic", 3)])),
         ];
         assert!(groups.iter().any(|g| !g.dense.is_empty()), "a bitmap");
+        assert!(groups.iter().any(|g| g.follow.contains(&follow::BITMAP)));
+        for group in &groups {
+            let (stem, forms) = decode(group).unwrap();
+            let list: Vec<(&str, &Postings)> = forms.iter().map(|(f, p)| (f.as_str(), p)).collect();
+            assert_eq!(
+                encode(&stem, &list),
+                *group,
+                "a group reads back as written"
+            );
+        }
         assert_eq!(
             patch(groups, &changes),
-            Some(invert(&dictionary.forms, &expected))
+            Some(invert(&dictionary.forms, expected))
         );
     }
 }

@@ -16,6 +16,10 @@
 //!   [`SHARD_TARGET`], so a
 //!   query word needs only the shards whose prefix is a prefix of it, and
 //!   an edit changes only the shards of the words it touches;
+//! - `search/f/<hex prefix>.bin`: each term shard's follower file, for
+//!   phrase queries ([`follow`]): per posting, the one-byte hashes of the
+//!   forms that come right after the form in that document, fetched only
+//!   for a quoted query;
 //! - `search/d/<n>/<chunk>.json`: title, area, date, id and teaser of
 //!   [`DOCS_PER_CHUNK`] documents, fetched only for results shown;
 //! - `search/a/<area slug>.bin`: each area's documents, for its filter.
@@ -30,13 +34,17 @@
 //! index in parts, one per shard; only the groups of the stems whose
 //! postings an edited release changed are encoded again, from the shards
 //! they can be in ([`rebuild`]), and only the parts and shards whose bytes
-//! changed are written. Quotes in a query only group words:
-//! phrase matching is designed (docs/performance.md) but not built.
+//! changed are written. Followers are counted in the same pass as words
+//! and go the same way, so a patched index is byte for byte a clean one.
+//! A quoted phrase matches documents whose follower sets hold each next
+//! word's hash: never a miss, a false match about one in 256 per extra
+//! word ([`query`]).
 
 mod cache;
 pub mod encode;
 mod files;
-pub use files::shard_path;
+pub mod follow;
+pub use files::{follow_path, shard_path};
 pub mod groups;
 pub mod query;
 mod rebuild;
@@ -68,7 +76,7 @@ pub const K1: f64 = 1.2;
 pub const B: f64 = 0.75;
 pub const AVERAGE_LENGTH: f64 = 300.0;
 /// Format version, in `meta.json` and the client.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// The index files, as (site path, bytes), sorted by path.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -78,11 +86,14 @@ pub struct SearchIndex {
 
 /// What one release contributes: its body length in words and, per form
 /// (an index into the build's dictionary), its body count shifted left
-/// once with the low bit set when the form is in the title.
+/// once with the low bit set when the form is in the title; and the
+/// forms' follower sets ([`follow`]), encoded one after another in the
+/// order of `terms`.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct DocTerms {
     pub length: u32,
     pub terms: Vec<(u32, u32)>,
+    pub follow: Vec<u8>,
 }
 
 /// Word forms by number, shared by every release in the search cache.
@@ -182,24 +193,27 @@ pub fn release_text(release: &Release, body: &str) -> String {
 }
 
 /// A release's folded forms: (form, body count, in title), sorted by form,
-/// with its body length in words.
-pub type Forms = (u32, Vec<(String, u32, bool)>);
+/// with its body length in words and the forms' follower sets, encoded in
+/// the same order ([`follow`]).
+pub type Forms = (u32, Vec<(String, u32, bool)>, Vec<u8>);
 
 /// Folded forms of a release: (form, body count, in title), sorted by form.
 pub fn release_forms(title: &str, text: &str) -> Forms {
-    count_forms(title, text, |length, forms| {
+    count_forms(title, text, |length, forms, sets| {
         let owned = forms.iter().map(|&(f, c, t)| (f.to_string(), c, t));
-        (length, owned.collect())
+        (length, owned.collect(), sets.to_vec())
     })
 }
 
-/// Counts a release's folded forms and hands `f` its body length in words
-/// and its (form, body count, in title) list, sorted by form, borrowed
-/// from the counting so that no form is copied unless `f` copies it.
+/// Counts a release's folded forms and hands `f` its body length in words,
+/// its (form, body count, in title) list, sorted by form, and the forms'
+/// follower sets encoded in the same order ([`follow`]); the forms are
+/// borrowed from the counting, so that none is copied unless `f` copies
+/// it.
 pub fn count_forms<R>(
     title: &str,
     text: &str,
-    f: impl FnOnce(u32, &[(&str, u32, bool)]) -> R,
+    f: impl FnOnce(u32, &[(&str, u32, bool)], &[u8]) -> R,
 ) -> R {
     // Lower-cased once up front (word boundaries do not depend on case), so
     // that most words are their own folded form and are counted as slices
@@ -208,22 +222,36 @@ pub fn count_forms<R>(
         (text.to_ascii_lowercase(), false),
         (title.to_ascii_lowercase(), true),
     ];
-    // Sized for a typical release's distinct words, to spare regrowing.
-    let mut counts: FxHashMap<Cow<str>, (u32, bool)> =
+    // Per form: body count, in title, and its follower set's number in
+    // `follows`. Sized for a typical release, to spare regrowing.
+    let mut counts: FxHashMap<Cow<str>, (u32, bool, u32)> =
         FxHashMap::with_capacity_and_hasher(512, Default::default());
+    let mut follows: Vec<follow::Bits> = Vec::with_capacity(512);
     let mut length = 0u32;
     let mut folded = String::new();
     for (source, in_title) in &sources {
+        // No word follows across the body and the title.
+        let mut previous: Option<u32> = None;
         tokenise::for_each_word(source, |word| {
-            let entry = if tokenise::is_folded(word) {
-                counts.entry(Cow::Borrowed(word)).or_default()
+            let as_written = tokenise::is_folded(word);
+            let form = if as_written {
+                word
+            } else if tokenise::fold_into(word, &mut folded) {
+                folded.as_str()
             } else {
-                if !tokenise::fold_into(word, &mut folded) {
-                    return;
-                }
-                match counts.get_mut(folded.as_str()) {
-                    Some(entry) => entry,
-                    None => counts.entry(Cow::Owned(folded.clone())).or_default(),
+                return;
+            };
+            let hash = follow::hash(form);
+            let entry = match counts.get_mut(form) {
+                Some(entry) => entry,
+                None => {
+                    follows.push(follow::Bits::default());
+                    let slot = follows.len() as u32 - 1;
+                    let key = match as_written {
+                        true => Cow::Borrowed(word),
+                        false => Cow::Owned(form.to_string()),
+                    };
+                    counts.entry(key).or_insert((0, false, slot))
                 }
             };
             if *in_title {
@@ -232,13 +260,21 @@ pub fn count_forms<R>(
                 length += 1;
                 entry.0 += 1;
             }
+            if let Some(p) = previous.replace(entry.2) {
+                follow::insert(&mut follows[p as usize], hash);
+            }
         });
     }
-    let mut forms: Vec<(&str, u32, bool)> = (counts.iter())
-        .map(|(form, &(count, title))| (form.as_ref(), count, title))
+    let mut forms: Vec<(&str, u32, bool, u32)> = (counts.iter())
+        .map(|(form, &(count, title, slot))| (form.as_ref(), count, title, slot))
         .collect();
     forms.sort_unstable();
-    f(length, &forms)
+    let mut sets = Vec::with_capacity(forms.len() * 2);
+    for form in &forms {
+        follow::write(&mut sets, &follows[form.3 as usize]);
+    }
+    let forms: Vec<(&str, u32, bool)> = forms.iter().map(|&(f, c, t, _)| (f, c, t)).collect();
+    f(length, &forms, &sets)
 }
 
 /// A body count's BM25 term weight, quantised to 1..=255.
@@ -330,5 +366,38 @@ mod tests {
         assert!(weight(5, 100) < weight(50, 100));
         assert!(weight(3, 2000) < weight(3, 100));
         assert_eq!(weight(1_000_000, 1), 255);
+    }
+
+    #[test]
+    fn each_form_keeps_the_hashes_of_the_forms_right_after_it() {
+        let long = "x".repeat(tokenise::MAX_FORM_CHARS + 1);
+        let body = format!("County lines: the county {long} court. Lines");
+        let (length, forms, sets) = release_forms("Court lines", &body);
+        assert_eq!(length, 6);
+        let mut at = 0;
+        let mut got = Vec::new();
+        for (form, _, _) in &forms {
+            let len = follow::len(&sets[at..]).unwrap();
+            got.push((form.as_str(), follow::read(&sets[at..at + len])));
+            at += len;
+        }
+        assert_eq!(at, sets.len());
+        let h = |forms: &[&str]| -> Vec<u8> {
+            let mut v: Vec<u8> = forms.iter().map(|f| follow::hash(f)).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        assert_eq!(
+            got,
+            [
+                // A word too long to index parts nothing; the body's last
+                // word is not followed by the title's first.
+                ("county", h(&["lines", "court"])),
+                ("court", h(&["lines", "lines"])),
+                ("lines", h(&["the"])),
+                ("the", h(&["county"])),
+            ]
+        );
     }
 }

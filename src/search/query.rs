@@ -9,11 +9,16 @@
 //! matching forms' BM25 body weight plus [`TITLE_BOOST`] when the form is
 //! in its title, times the word's IDF; scores add up over the words, and
 //! equal scores put the newest first.
+//!
+//! Words in double quotes are a phrase: each is required as written (no
+//! other forms of its stem, no prefix), and a document matches only when
+//! each word's follower set there ([`super::follow`]) holds the next
+//! word's hash. An unclosed quote is ignored until it is closed.
 
 use std::collections::{BTreeSet, HashMap};
 
 use super::encode::Reader;
-use super::{tokenise, K1};
+use super::{follow, tokenise, K1};
 
 pub const TITLE_BOOST: f64 = 3.0;
 pub const STEM_FACTOR: f64 = 0.8;
@@ -53,6 +58,17 @@ struct Form {
     body: Vec<(u32, u8)>,
 }
 
+impl Form {
+    /// The documents of its title and body postings, merged.
+    fn docs(&self) -> Vec<u32> {
+        let mut docs: Vec<u32> = self.title.to_vec();
+        docs.extend(self.body.iter().map(|p| p.0));
+        docs.sort_unstable();
+        docs.dedup();
+        docs
+    }
+}
+
 /// A stem group: its stem and forms.
 struct Group {
     stem: String,
@@ -81,9 +97,64 @@ fn parse_shard(bytes: &[u8]) -> Option<Vec<Group>> {
     Some(groups)
 }
 
-/// The query's words, folded; quotes only group words (each is required).
+/// The query's words, folded, in order, phrases' words included.
 pub fn words(query: &str) -> Vec<String> {
-    tokenise::words(query).collect()
+    parse(query).into_iter().flat_map(|p| p.words).collect()
+}
+
+/// A run of the query's words: a quoted phrase or loose words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    pub words: Vec<String>,
+    pub phrase: bool,
+}
+
+/// The query's loose words and quoted phrases, in order. Text after an
+/// unclosed quote is loose words (the reader may still be typing).
+pub fn parse(query: &str) -> Vec<Part> {
+    let pieces: Vec<&str> = query.split('"').collect();
+    let closed = pieces.len() - usize::from(pieces.len().is_multiple_of(2));
+    let mut out = Vec::new();
+    for (i, piece) in pieces.iter().enumerate() {
+        let words = tokenise::words(piece);
+        if words.is_empty() {
+            continue;
+        }
+        let phrase = i % 2 == 1 && i < closed;
+        match out.last_mut() {
+            Some(Part {
+                words: last,
+                phrase: false,
+            }) if !phrase => last.extend(words),
+            _ => out.push(Part { words, phrase }),
+        }
+    }
+    out
+}
+
+/// Per document, the encoded follower set of `word`'s exact form, from
+/// the groups of its shards and their follower files (`followers[i]`
+/// belongs to the shard `groups` came from at `i`).
+fn followers_of(shards: &[(Vec<Group>, Vec<u8>)], word: &str) -> Option<HashMap<u32, Vec<u8>>> {
+    let mut out = HashMap::new();
+    for (groups, bytes) in shards {
+        let mut at = 0;
+        for form in groups.iter().flat_map(|g| &g.forms) {
+            let docs = form.docs();
+            let (sets, len) = follow::unpack(bytes.get(at..)?, docs.len())?;
+            at += len;
+            if form.form != word {
+                continue;
+            }
+            let mut sets = &sets[..];
+            for doc in docs {
+                let len = follow::len(sets)?;
+                out.insert(doc, sets[..len].to_vec());
+                sets = &sets[len..];
+            }
+        }
+    }
+    Some(out)
 }
 
 /// The shards a word's forms can be in: every shard whose prefix is a
@@ -109,7 +180,7 @@ pub fn shards_for(meta: &Meta, word: &str, prefix: bool) -> Vec<String> {
 }
 
 /// Per document, a word's best contribution before IDF.
-fn match_word(groups: &[Group], word: &str, prefix: bool) -> HashMap<u32, f64> {
+fn match_word(groups: &[Group], word: &str, prefix: bool, exact_only: bool) -> HashMap<u32, f64> {
     let mut best: HashMap<u32, f64> = HashMap::new();
     let mut add = |form: &Form, factor: f64| {
         for &(doc, weight) in &form.body {
@@ -132,9 +203,10 @@ fn match_word(groups: &[Group], word: &str, prefix: bool) -> HashMap<u32, f64> {
             }
         }
     };
-    let exact = groups
-        .iter()
-        .any(|g| g.forms.iter().any(|f| f.form == word));
+    let exact = exact_only
+        || groups
+            .iter()
+            .any(|g| g.forms.iter().any(|f| f.form == word));
     for group in groups {
         let in_group = if exact {
             group.forms.iter().any(|f| f.form == word)
@@ -142,7 +214,11 @@ fn match_word(groups: &[Group], word: &str, prefix: bool) -> HashMap<u32, f64> {
             stem_fallback(&group.stem, word)
         };
         for form in &group.forms {
-            if in_group {
+            if exact_only {
+                if form.form == word {
+                    add(form, 1.0);
+                }
+            } else if in_group {
                 add(form, if form.form == word { 1.0 } else { STEM_FACTOR });
             } else if prefix && form.form.starts_with(word) {
                 add(form, PREFIX_FACTOR);
@@ -171,23 +247,53 @@ pub fn search(
     let meta: Meta = serde_json::from_slice(
         &fetch("search/meta.json").ok_or_else(|| anyhow::anyhow!("no search/meta.json"))?,
     )?;
-    let words = words(query);
+    let parts = parse(query);
+    // (word, in a phrase, the phrase's next word)
+    let mut words: Vec<(&str, bool, Option<&str>)> = Vec::new();
+    for part in &parts {
+        for (i, word) in part.words.iter().enumerate() {
+            let next = part.words.get(i + 1).filter(|_| part.phrase);
+            words.push((word, part.phrase, next.map(String::as_str)));
+        }
+    }
     if words.is_empty() {
         return Ok(Vec::new());
     }
     let n = f64::from(meta.docs);
     let mut scores: Option<HashMap<u32, f64>> = None;
-    for (i, word) in words.iter().enumerate() {
-        let prefix = typing && i == words.len() - 1;
+    for (i, &(word, phrase, next)) in words.iter().enumerate() {
+        let prefix = typing && !phrase && i == words.len() - 1;
         let mut groups = Vec::new();
+        let mut shards = Vec::new();
         for shard in shards_for(&meta, word, prefix) {
             let path = super::shard_path(&shard);
             let bytes = fetch(&path).ok_or_else(|| anyhow::anyhow!("missing {path}"))?;
-            groups.extend(parse_shard(&bytes).ok_or_else(|| anyhow::anyhow!("damaged {path}"))?);
+            let parsed = parse_shard(&bytes).ok_or_else(|| anyhow::anyhow!("damaged {path}"))?;
+            if next.is_some() {
+                // Only a phrase's words (all but its last) need followers.
+                let path = super::follow_path(&shard);
+                let bytes = fetch(&path).ok_or_else(|| anyhow::anyhow!("missing {path}"))?;
+                shards.push((parsed, bytes));
+            } else {
+                groups.extend(parsed);
+            }
         }
-        let matched = match_word(&groups, word, prefix);
+        let followers = match next {
+            Some(_) => Some(
+                followers_of(&shards, word)
+                    .ok_or_else(|| anyhow::anyhow!("damaged follower file for {word}"))?,
+            ),
+            None => None,
+        };
+        groups.extend(shards.into_iter().flat_map(|s| s.0));
+        let mut matched = match_word(&groups, word, prefix, phrase);
+        // The word's weight is its own, whatever the phrase keeps.
         let df = matched.len() as f64;
         let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+        if let (Some(next), Some(followers)) = (next, &followers) {
+            let h = follow::hash(next);
+            matched.retain(|d, _| followers.get(d).is_some_and(|s| follow::contains(s, h)));
+        }
         scores = Some(match scores {
             None => matched.into_iter().map(|(d, v)| (d, idf * v)).collect(),
             Some(previous) => previous
@@ -222,4 +328,39 @@ pub fn search(
         .collect();
     hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.doc.cmp(&a.doc)));
     Ok(hits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(words: &[&str], phrase: bool) -> Part {
+        Part {
+            words: words.iter().map(|w| w.to_string()).collect(),
+            phrase,
+        }
+    }
+
+    #[test]
+    fn quotes_make_phrases_and_an_unclosed_quote_loose_words() {
+        assert_eq!(
+            parse(r#""County lines" Birmingham"#),
+            [
+                part(&["county", "lines"], true),
+                part(&["birmingham"], false)
+            ]
+        );
+        assert_eq!(
+            parse(r#"drugs "county lines"#),
+            [part(&["drugs", "county", "lines"], false)]
+        );
+        assert_eq!(
+            parse(r#"a "" "b c" d "e"#),
+            [
+                part(&["a"], false),
+                part(&["b", "c"], true),
+                part(&["d", "e"], false)
+            ]
+        );
+    }
 }

@@ -165,17 +165,23 @@ fn changes(
         };
         let shard = shards.entry(cache::shard_of(order[d])).or_default();
         let (length, new) = match fresh {
-            Some((length, forms)) => {
+            Some((length, forms, follow)) => {
                 let terms = (forms.iter())
                     .map(|(f, count, title)| {
                         (shard.dictionary.intern(f), count << 1 | u32::from(*title))
                     })
                     .collect();
-                shard.docs.insert(order[d], DocTerms { length, terms });
-                let new = forms
-                    .into_iter()
-                    .map(|(f, c, t)| (f, c << 1 | u32::from(t)));
-                (length, new.collect())
+                let sets = split_sets(&follow, forms.len());
+                let new = (forms.into_iter().zip(sets))
+                    .map(|((f, c, t), s)| (f, c << 1 | u32::from(t), s));
+                let new = new.collect();
+                let terms = DocTerms {
+                    length,
+                    terms,
+                    follow,
+                };
+                shard.docs.insert(order[d], terms);
+                (length, new)
             }
             None => match forms_of(shard, order[d]) {
                 Some(cached) => cached,
@@ -202,13 +208,32 @@ fn changes(
     Ok(Some(out))
 }
 
-/// A cached release's length and (form, packed count) list.
-fn forms_of(shard: &DocShard, digest: u64) -> Option<(u32, Vec<(String, u32)>)> {
+/// A release's length and (form, packed count, follower set) list.
+type Counted = (u32, Vec<(String, u32, Vec<u8>)>);
+
+/// A cached release's length and (form, packed count, follower set) list.
+fn forms_of(shard: &DocShard, digest: u64) -> Option<Counted> {
     let doc = shard.docs.get(&digest)?;
-    let forms = (doc.terms.iter())
-        .map(|&(f, packed)| Some((shard.dictionary.forms.get(f as usize)?.clone(), packed)))
+    let sets = split_sets(&doc.follow, doc.terms.len());
+    let forms = (doc.terms.iter().zip(sets))
+        .map(|(&(f, packed), set)| {
+            Some((shard.dictionary.forms.get(f as usize)?.clone(), packed, set))
+        })
         .collect::<Option<_>>()?;
     Some((doc.length, forms))
+}
+
+/// `count` encoded follower sets, one by one (empty past a damaged end,
+/// which the cache's checks rule out).
+fn split_sets(mut bytes: &[u8], count: usize) -> Vec<Vec<u8>> {
+    (0..count)
+        .map(|_| {
+            let len = super::follow::len(bytes).unwrap_or(0);
+            let (set, rest) = bytes.split_at(len);
+            bytes = rest;
+            set.to_vec()
+        })
+        .collect()
 }
 
 /// Every group, from every release's word counts: those in the cache
@@ -262,13 +287,14 @@ pub fn full(
             let release = &archive.releases[order.len() - 1 - d];
             let body = bodies.body(release)?;
             let text = release_text(release, &body);
-            let doc = count_forms(&release.title, &text, |length, forms| {
+            let doc = count_forms(&release.title, &text, |length, forms, sets| {
                 let terms = (forms.iter()).map(|&(f, count, title)| {
                     (dictionary.intern(f), count << 1 | u32::from(title))
                 });
                 DocTerms {
                     length,
                     terms: terms.collect(),
+                    follow: sets.to_vec(),
                 }
             });
             Ok((doc, true))
@@ -287,7 +313,7 @@ pub fn full(
         save_all(dir, &forms, order, &docs, &cached_counts, &mut dirty);
     }
     crate::progress::mark("search: cache");
-    Ok(groups::invert(&forms, &docs))
+    Ok(groups::invert(&forms, docs))
 }
 
 /// Writes the shards of the per-release cache whose releases changed.

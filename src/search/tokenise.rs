@@ -9,10 +9,10 @@ use unicode_segmentation::UnicodeSegmentation;
 pub const MAX_FORM_CHARS: usize = 40;
 
 /// The folded forms of `text`'s words, in order.
-pub fn words(text: &str) -> impl Iterator<Item = String> {
+pub fn words(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for_each_word(text, |word| out.extend(fold(word)));
-    out.into_iter()
+    out
 }
 
 /// Calls `f` with each of `text`'s words, exactly as
@@ -210,7 +210,7 @@ mod tests {
     use super::*;
 
     fn all(text: &str) -> Vec<String> {
-        words(text).collect()
+        words(text)
     }
 
     #[test]

@@ -27,6 +27,8 @@ try {
   page.on('console', (m) => {
     if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) problems.push(`console error: ${m.text()}`);
   });
+  let followerFetches = 0;
+  page.on('request', (r) => { if (/\/search\/f\//.test(r.url())) followerFetches += 1; });
   page.on('response', (r) => {
     if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) problems.push(`HTTP ${r.status()} ${r.url()}`);
   });
@@ -84,7 +86,22 @@ try {
   await page.waitForFunction(() => /No releases match/.test(document.querySelector('[role=status]').textContent));
   check((await results.count()) === 0, 'nothing for a nonsense word');
 
-  // 6. A result leads to its release page.
+  // 6. A quoted phrase matches its words in a row only, fetching follower
+  // files (search/f/) then and never before.
+  await box.fill('national operation');
+  await page.waitForFunction(() => /3 releases match .national operation/.test(document.querySelector('[role=status]').textContent));
+  check(followerFetches === 0, `${followerFetches} follower files fetched before a phrase`);
+  await box.fill('"national operation"');
+  await page.waitForFunction(() => /1 release matches ."national operation"/.test(document.querySelector('[role=status]').textContent));
+  check((await results.count()) === 1, `"national operation": ${await results.count()} results, not 1`);
+  check(followerFetches > 0, 'a phrase fetches follower files');
+  const phraseMarks = await page.locator('[data-search-results] mark').allInnerTexts();
+  // The phrase is marked where it is whole, not its words elsewhere (the title's "operation").
+  check(phraseMarks.join(' ').toLowerCase() === 'national operation', `phrase marks: ${phraseMarks}`);
+  await box.fill('"operation national"');
+  await page.waitForFunction(() => /No releases match/.test(document.querySelector('[role=status]').textContent));
+
+  // 7. A result leads to its release page.
   await box.fill('EncroChat');
   await box.press('Enter');
   await page.waitForFunction(() => /3 releases match/.test(document.querySelector('[role=status]').textContent));

@@ -61,6 +61,25 @@
     return out.filter(function (s) { return s.form; });
   }
   function words(text) { return segments(text).map(function (s) { return s.form; }); }
+  // The query's loose words and quoted phrases: [{words, phrase}]. After an
+  // unclosed quote, loose words (the reader may still be typing).
+  function parse(query) {
+    var pieces = query.split('"'), closed = pieces.length - (pieces.length % 2 === 0 ? 1 : 0), out = [];
+    pieces.forEach(function (piece, i) {
+      var ws = words(piece), phrase = i % 2 === 1 && i < closed, last = out[out.length - 1];
+      if (!ws.length) return;
+      if (!phrase && last && !last.phrase) last.words = last.words.concat(ws);
+      else out.push({ words: ws, phrase: phrase });
+    });
+    return out;
+  }
+  // A form's follower hash, as src/search/follow.rs: the low byte of FNV-1a
+  // (32-bit) over its UTF-8 bytes ('' -> 0xc5, 'county' -> 0xf7, 'lines' -> 0x3c).
+  function follower(form) {
+    var h = 0x811c9dc5;
+    new TextEncoder().encode(form).forEach(function (b) { h = Math.imul(h ^ b, 0x01000193) >>> 0; });
+    return h & 255;
+  }
 
   // The index format: as src/search/encode.rs.
   function varint(r) {
@@ -99,8 +118,34 @@
     }
     return groups;
   }
-  function shardPath(prefix) {
-    return prefix ? 't/' + hex(prefix) + '.bin' : 't/_.bin';
+  function shardPath(prefix, folder) {
+    return (folder || 't') + '/' + (prefix ? hex(prefix) : '_') + '.bin';
+  }
+  // Per document, the follower set of `word`'s form from a shard's follower
+  // file (as src/search/follow.rs): per form in shard order, a block for the
+  // k documents of its title and body postings merged: ceil(k/4) bytes of
+  // 2-bit codes, then per set, for code c < 3 its c + 1 hashes, for code 3
+  // [n, n hashes] or [255, 32-byte bitmap]. A set is {bitmap, bytes}.
+  function followers(groups, buffer, word, out) {
+    var b = new Uint8Array(buffer), at = 0;
+    groups.forEach(function (group) {
+      group.forms.forEach(function (form) {
+        var docs = Array.from(new Set(form.title.concat(form.body.docs))).sort(function (x, y) { return x - y; });
+        var codes = at;
+        at += Math.ceil(docs.length / 4);
+        docs.forEach(function (doc, j) {
+          var code = (b[codes + (j >> 2)] >> (2 * (j & 3))) & 3, n = code + 1, bitmap = false;
+          if (code === 3) { n = b[at++]; bitmap = n === 255; if (bitmap) n = 32; }
+          if (form.form === word) out.set(doc, { bitmap: bitmap, bytes: b.subarray(at, at + n) });
+          at += n;
+        });
+      });
+    });
+    return out;
+  }
+  function holds(set, h) {
+    if (set.bitmap) return (set.bytes[h >> 3] & (1 << (h & 7))) !== 0;
+    return set.bytes.indexOf(h) >= 0;
   }
   function hex(text) {
     return Array.from(new TextEncoder().encode(text), function (b) { return b.toString(16).padStart(2, '0'); }).join('');
@@ -119,8 +164,9 @@
     var s = Array.from(stem).length, w = Array.from(word).length;
     return s >= 3 && word.startsWith(stem) && w - s <= 3;
   }
-  // Per document, a word's best contribution before IDF; forms matched go to `seen`.
-  function matchWord(groups, word, prefix, seen) {
+  // Per document, a word's best contribution before IDF; forms matched go to
+  // `seen`. `exactOnly` (a phrase's word) matches the word's own form only.
+  function matchWord(groups, word, prefix, seen, exactOnly) {
     var best = new Map();
     function put(doc, v) { if (!(best.get(doc) >= v)) best.set(doc, v); }
     function add(form, factor) {
@@ -133,11 +179,12 @@
       });
       form.title.forEach(function (doc) { put(doc, factor * ((body.get(doc) || 0) + TITLE_BOOST)); });
     }
-    var exact = groups.some(function (g) { return g.forms.some(function (f) { return f.form === word; }); });
+    var exact = exactOnly || groups.some(function (g) { return g.forms.some(function (f) { return f.form === word; }); });
     groups.forEach(function (group) {
       var inGroup = exact ? group.forms.some(function (f) { return f.form === word; }) : stemFallback(group.stem, word);
       group.forms.forEach(function (form) {
-        if (inGroup) add(form, form.form === word ? 1 : STEM);
+        if (exactOnly) { if (form.form === word) add(form, 1); }
+        else if (inGroup) add(form, form.form === word ? 1 : STEM);
         else if (prefix && form.form.startsWith(word)) add(form, PREFIX);
       });
     });
@@ -151,19 +198,39 @@
     });
   }
 
-  // Ranked documents for the query: {hits: [{doc, score}], forms: Set, prefix}.
+  // Ranked documents for the query: {hits: [{doc, score}], forms: Set, phrases, meta}.
   function search(query, filters, typing) {
-    var ws = words(query);
+    var parts = parse(query), ws = [], phrases = [];
+    parts.forEach(function (p) {
+      if (p.phrase && p.words.length > 1) phrases.push(p.words);
+      p.words.forEach(function (w, i) {
+        ws.push({ word: w, phrase: p.phrase, next: p.phrase && i + 1 < p.words.length ? p.words[i + 1] : null });
+      });
+    });
     return loadMeta().then(function (meta) {
-      if (!ws.length) return { hits: [], forms: new Set(), meta: meta };
-      var seen = new Set();
-      var perWord = ws.map(function (word, i) {
-        var prefix = typing && i === ws.length - 1;
+      if (!ws.length) return { hits: [], forms: new Set(), phrases: [], meta: meta };
+      var seen = new Set(), inPhrases = new Set();
+      var perWord = ws.map(function (w, i) {
+        var word = w.word, prefix = typing && !w.phrase && i === ws.length - 1;
         var shards = shardsFor(meta, word, prefix);
-        return Promise.all(shards.map(function (s) { return get(shardPath(s)); })).then(function (buffers) {
-          var groups = [];
-          buffers.forEach(function (b) { groups = groups.concat(parseShard(b, meta.dense)); });
-          return matchWord(groups, word, prefix, seen);
+        // Follower files only for a phrase's words (all but its last).
+        var follow = w.next === null ? Promise.resolve(null) :
+          Promise.all(shards.map(function (s) { return get(shardPath(s, 'f')); }));
+        return Promise.all([Promise.all(shards.map(function (s) { return get(shardPath(s)); })), follow]).then(function (got) {
+          var groups = [], sets = new Map();
+          got[0].forEach(function (b, k) {
+            var shard = parseShard(b, meta.dense);
+            if (got[1]) followers(shard, got[1][k], word, sets);
+            groups = groups.concat(shard);
+          });
+          var m = matchWord(groups, word, prefix, w.phrase ? inPhrases : seen, w.phrase);
+          // The word's weight is its own, whatever the phrase keeps.
+          var size = m.size;
+          if (got[1]) {
+            var h = follower(w.next);
+            m.forEach(function (v, d) { if (!(sets.has(d) && holds(sets.get(d), h))) m.delete(d); });
+          }
+          return { m: m, size: size };
         });
       });
       var areaDocs = filters.area ? get('a/' + filters.area + '.bin').then(function (b) {
@@ -171,8 +238,8 @@
       }) : Promise.resolve(null);
       return Promise.all([Promise.all(perWord), areaDocs]).then(function (all) {
         var matched = all[0], inArea = all[1], n = meta.docs, scores = null;
-        matched.forEach(function (m) {
-          var idf = Math.log(1 + (n - m.size + 0.5) / (m.size + 0.5)), next = new Map();
+        matched.forEach(function (word) {
+          var m = word.m, idf = Math.log(1 + (n - word.size + 0.5) / (word.size + 0.5)), next = new Map();
           if (scores === null) m.forEach(function (v, d) { next.set(d, idf * v); });
           else scores.forEach(function (s, d) { if (m.has(d)) next.set(d, s + idf * m.get(d)); });
           scores = next;
@@ -186,7 +253,9 @@
           hits.push({ doc: doc, score: score });
         });
         hits.sort(function (a, b) { return (b.score - a.score) || (b.doc - a.doc); });
-        return { hits: hits, forms: seen, meta: meta };
+        // A one-word phrase is marked as a word.
+        parts.forEach(function (p) { if (p.phrase && p.words.length === 1) seen.add(p.words[0]); });
+        return { hits: hits, forms: seen, phrases: phrases, meta: meta };
       });
     });
   }
@@ -198,11 +267,16 @@
     });
   }
 
-  // Text with the matched words in <mark>, built as nodes (never as HTML).
-  function marked(text, forms) {
-    var frag = document.createDocumentFragment(), at = 0;
-    segments(text).forEach(function (s) {
-      if (!forms.has(s.form)) return;
+  // Text with the matched words and phrases in <mark>, built as nodes (never as HTML).
+  function marked(text, forms, phrases) {
+    var frag = document.createDocumentFragment(), at = 0, segs = segments(text), on = segs.map(function (s) { return forms.has(s.form); });
+    (phrases || []).forEach(function (p) {
+      for (var i = 0; i + p.length <= segs.length; i++) {
+        if (p.every(function (w, k) { return segs[i + k].form === w; })) for (var k = 0; k < p.length; k++) on[i + k] = true;
+      }
+    });
+    segs.forEach(function (s, i) {
+      if (!on[i]) return;
       frag.appendChild(document.createTextNode(text.slice(at, s.start)));
       var mark = document.createElement('mark');
       mark.textContent = text.slice(s.start, s.end);
@@ -228,7 +302,7 @@
     return Promise.all(slice.map(function (h) { return docInfo(result.meta, h.doc); })).then(function (docs) {
       if (mine !== run) return;
       docs.forEach(function (d) {
-        var li = el('li'), a = el('a', null, marked(d[0], result.forms));
+        var li = el('li'), a = el('a', null, marked(d[0], result.forms, result.phrases));
         a.href = new URL('releases/' + d[3] + '/', root).href;
         li.appendChild(el('h2', null, a));
         var date = el('time');
@@ -238,7 +312,7 @@
         meta.appendChild(document.createTextNode((result.meta.areas[d[1]] || ['', ''])[1] + ' · '));
         meta.appendChild(date);
         li.appendChild(meta);
-        li.appendChild(el('p', 'snippet', marked(d[4], result.forms)));
+        li.appendChild(el('p', 'snippet', marked(d[4], result.forms, result.phrases)));
         list.appendChild(li);
       });
       if (moreBox) moreBox.hidden = shown >= result.hits.length;
