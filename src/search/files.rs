@@ -373,7 +373,7 @@ mod tests {
                 })
             })
             .collect();
-        let groups = groups::invert(&dictionary, docs);
+        let groups = groups::invert(&dictionary.forms, docs);
         let laid = layout(groups.iter().cloned().map(Piece::Group).collect()).unwrap();
         assert!(laid.len() > 2, "{} shards", laid.len());
         let mut back: Vec<Group> = (laid.iter())

@@ -55,9 +55,12 @@ pub fn write(out: &mut Vec<u8>, bits: &Bits) {
         return;
     }
     out.push(n as u8);
-    for h in 0..=255u8 {
-        if bits[usize::from(h >> 6)] & (1 << (h & 63)) != 0 {
-            out.push(h);
+    // Set bits lowest first, word by word: ascending hashes.
+    for (i, &word) in bits.iter().enumerate() {
+        let mut rest = word;
+        while rest != 0 {
+            out.push((i as u32 * 64 + rest.trailing_zeros()) as u8);
+            rest &= rest - 1;
         }
     }
 }
