@@ -10,7 +10,10 @@ use chrono::Datelike;
 use rayon::prelude::*;
 
 use super::groups::Group;
-use super::{SearchIndex, CHUNKS_PER_FOLDER, DOCS_PER_CHUNK, SHARD_TARGET, TEASER_CHARS, VERSION};
+use super::{
+    SearchIndex, CHUNKS_PER_FOLDER, DOCS_PER_CHUNK, FOLLOW_PART, SHARD_TARGET, TEASER_CHARS,
+    VERSION,
+};
 use crate::model::Archive;
 
 /// A piece of the index laid out into shards: a group, or a whole shard
@@ -219,7 +222,7 @@ pub fn assemble(archive: &Archive, shards: &[&Part], chunks: &[(u64, Vec<u8>)]) 
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for part in shards {
         files.push((shard_path(&part.prefix), part.bytes.clone()));
-        files.push((follow_path(&part.prefix), part.follow.clone()));
+        files.extend(follow_parts(&part.prefix, &part.follow, FOLLOW_PART));
     }
     files.push(("search/meta.json".into(), meta(archive, shards)));
     for (c, (_, bytes)) in chunks.iter().enumerate() {
@@ -256,6 +259,11 @@ fn meta(archive: &Archive, shards: &[&Part]) -> Vec<u8> {
         "areas": archive.areas.iter().map(|a| [a.slug.to_string(), a.name.clone()]).collect::<Vec<_>>(),
         "years": years.iter().map(|(y, (lo, hi))| [*y as i64, *lo as i64, *hi as i64]).collect::<Vec<_>>(),
         "shards": shards.iter().map(|s| s.prefix.as_str()).collect::<Vec<_>>(),
+        // Follower files in more than one part: shard prefix -> parts.
+        "fparts": (shards.iter())
+            .map(|s| (s.prefix.as_str(), s.follow.len().div_ceil(FOLLOW_PART)))
+            .filter(|(_, parts)| *parts > 1)
+            .collect::<BTreeMap<_, _>>(),
     });
     let mut bytes = serde_json::to_vec(&value).unwrap_or_default();
     bytes.push(b'\n');
@@ -334,6 +342,28 @@ pub fn follow_path(prefix: &str) -> String {
     prefixed_path("search/f/", prefix)
 }
 
+/// Part `k` (from 1) of a follower file past [`FOLLOW_PART`] bytes:
+/// `search/f/<hex>.<k>.bin`.
+pub fn follow_part_path(prefix: &str, k: usize) -> String {
+    let first = follow_path(prefix);
+    format!("{}.{k}.bin", first.trim_end_matches(".bin"))
+}
+
+/// A shard's follower bytes as files of at most `limit` bytes: the first
+/// at [`follow_path`], the rest at [`follow_part_path`]; a reader joins
+/// them in order.
+fn follow_parts(prefix: &str, bytes: &[u8], limit: usize) -> Vec<(String, Vec<u8>)> {
+    if bytes.len() <= limit {
+        return vec![(follow_path(prefix), bytes.to_vec())];
+    }
+    (bytes.chunks(limit).enumerate())
+        .map(|(k, part)| match k {
+            0 => (follow_path(prefix), part.to_vec()),
+            k => (follow_part_path(prefix, k), part.to_vec()),
+        })
+        .collect()
+}
+
 fn prefixed_path(folder: &str, prefix: &str) -> String {
     let mut out = String::with_capacity(prefix.len() * 2 + 13);
     out.push_str(folder);
@@ -353,6 +383,34 @@ mod tests {
 
     use super::*;
     use crate::search::{groups, release_forms, Dictionary, DocTerms};
+
+    #[test]
+    fn a_follower_file_past_the_limit_continues_in_numbered_parts() {
+        let bytes: Vec<u8> = (0..2500u32).map(|i| i as u8).collect();
+        let parts = follow_parts("th", &bytes, 1000);
+        let names: Vec<&str> = parts.iter().map(|p| p.0.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "search/f/7468.bin",
+                "search/f/7468.1.bin",
+                "search/f/7468.2.bin"
+            ]
+        );
+        assert!(parts.iter().all(|p| p.1.len() <= 1000));
+        assert_eq!(parts.concat_bytes(), bytes);
+        assert_eq!(follow_parts("th", &bytes[..1000], 1000).len(), 1);
+    }
+
+    trait Joined {
+        fn concat_bytes(&self) -> Vec<u8>;
+    }
+
+    impl Joined for Vec<(String, Vec<u8>)> {
+        fn concat_bytes(&self) -> Vec<u8> {
+            self.iter().flat_map(|p| p.1.iter().copied()).collect()
+        }
+    }
 
     #[test]
     fn shards_split_back_into_the_groups_and_followers_laid_out() {

@@ -44,7 +44,7 @@ mod cache;
 pub mod encode;
 mod files;
 pub mod follow;
-pub use files::{follow_path, shard_path};
+pub use files::{follow_part_path, follow_path, shard_path};
 pub mod groups;
 pub mod query;
 mod rebuild;
@@ -66,6 +66,9 @@ pub const DOCS_PER_CHUNK: u32 = 16;
 pub const CHUNKS_PER_FOLDER: u32 = 1000;
 /// A shard's size past which its prefix splits by the next character.
 pub const SHARD_TARGET: usize = 24 * 1024;
+/// A follower file's most bytes: a larger one (a very common word's, such
+/// as `the`) continues in numbered parts, which `meta.json` counts.
+pub const FOLLOW_PART: usize = 512 * 1024;
 /// Characters of a release's teaser kept for result snippets.
 pub const TEASER_CHARS: usize = 220;
 /// The weight of a document in a bitmap posting list.

@@ -35,6 +35,9 @@ pub struct Meta {
     pub shards: Vec<String>,
     pub areas: Vec<(String, String)>,
     pub years: Vec<(i32, u32, u32)>,
+    /// Follower files in more than one part, by shard prefix.
+    #[serde(default)]
+    pub fparts: HashMap<String, usize>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -271,8 +274,16 @@ pub fn search(
             let parsed = parse_shard(&bytes).ok_or_else(|| anyhow::anyhow!("damaged {path}"))?;
             if next.is_some() {
                 // Only a phrase's words (all but its last) need followers.
-                let path = super::follow_path(&shard);
-                let bytes = fetch(&path).ok_or_else(|| anyhow::anyhow!("missing {path}"))?;
+                let parts = meta.fparts.get(&shard).copied().unwrap_or(1);
+                let mut bytes = Vec::new();
+                for k in 0..parts {
+                    let path = match k {
+                        0 => super::follow_path(&shard),
+                        k => super::follow_part_path(&shard, k),
+                    };
+                    let part = fetch(&path).ok_or_else(|| anyhow::anyhow!("missing {path}"))?;
+                    bytes.extend_from_slice(&part);
+                }
                 shards.push((parsed, bytes));
             } else {
                 groups.extend(parsed);

@@ -121,6 +121,19 @@
   function shardPath(prefix, folder) {
     return (folder || 't') + '/' + (prefix ? hex(prefix) : '_') + '.bin';
   }
+  // A shard's follower file, joined from its parts when meta.json says it
+  // has more than one (f/<hex>.bin, f/<hex>.1.bin, ...).
+  function followFile(meta, prefix) {
+    var first = shardPath(prefix, 'f'), parts = (meta.fparts || {})[prefix] || 1, paths = [first];
+    for (var k = 1; k < parts; k++) paths.push(first.replace(/\.bin$/, '.' + k + '.bin'));
+    return Promise.all(paths.map(function (p) { return get(p); })).then(function (buffers) {
+      if (buffers.length === 1) return buffers[0];
+      var size = buffers.reduce(function (n, b) { return n + b.byteLength; }, 0);
+      var joined = new Uint8Array(size), at = 0;
+      buffers.forEach(function (b) { joined.set(new Uint8Array(b), at); at += b.byteLength; });
+      return joined.buffer;
+    });
+  }
   // Per document, the follower set of `word`'s form from a shard's follower
   // file (as src/search/follow.rs): per form in shard order, a block for the
   // k documents of its title and body postings merged: ceil(k/4) bytes of
@@ -215,7 +228,7 @@
         var shards = shardsFor(meta, word, prefix);
         // Follower files only for a phrase's words (all but its last).
         var follow = w.next === null ? Promise.resolve(null) :
-          Promise.all(shards.map(function (s) { return get(shardPath(s, 'f')); }));
+          Promise.all(shards.map(function (s) { return followFile(meta, s); }));
         return Promise.all([Promise.all(shards.map(function (s) { return get(shardPath(s)); })), follow]).then(function (got) {
           var groups = [], sets = new Map();
           got[0].forEach(function (b, k) {
