@@ -28,9 +28,12 @@ use serde::{Deserialize, Serialize};
 use super::files::Part;
 use super::{Dictionary, DocTerms};
 
-/// Change whenever the tokeniser, the stored layout or the hash does.
+/// Change whenever the tokeniser, the stored layout or the hash does; the
+/// head's also when the shard layout's rules do (`SHARD_TARGET`,
+/// [`Piece`](super::files::Piece) sizes), so that the last index is laid
+/// out again rather than patched into shards a clean build would not make.
 const DOCS_MAGIC: &[u8; 8] = b"blsrch04";
-const HEAD_MAGIC: &[u8; 8] = b"blshead4";
+const HEAD_MAGIC: &[u8; 8] = b"blshead5";
 const PART_MAGIC: &[u8; 8] = b"blspart5";
 const CHUNKS_MAGIC: &[u8; 8] = b"blschnk4";
 /// Metadata chunks per part of the cache.

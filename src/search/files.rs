@@ -32,10 +32,12 @@ impl Piece {
         }
     }
 
+    /// Its bytes in the term shard and in the follower file: a phrase
+    /// query fetches both, so both are kept small.
     fn size(&self) -> usize {
         match self {
-            Piece::Group(g) => g.bytes.len(),
-            Piece::Shard(s) => s.bytes.len() - count_len(&s.bytes),
+            Piece::Group(g) => g.bytes.len() + g.follow.len(),
+            Piece::Shard(s) => s.bytes.len() - count_len(&s.bytes) + s.follow.len(),
         }
     }
 

@@ -64,8 +64,9 @@ use crate::render::Bodies;
 pub const DOCS_PER_CHUNK: u32 = 16;
 /// Chunk files per folder (`d/<n>/`), far under GitHub Pages' limits.
 pub const CHUNKS_PER_FOLDER: u32 = 1000;
-/// A shard's size past which its prefix splits by the next character.
-pub const SHARD_TARGET: usize = 24 * 1024;
+/// A shard's size, its term file's and its follower file's bytes
+/// together, past which its prefix splits by the next character.
+pub const SHARD_TARGET: usize = 48 * 1024;
 /// A follower file's most bytes: a larger one (a very common word's, such
 /// as `the`) continues in numbered parts, which `meta.json` counts.
 pub const FOLLOW_PART: usize = 512 * 1024;
