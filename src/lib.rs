@@ -333,7 +333,8 @@ fn render_and_write(
 ) -> Result<incremental::rebuild::Built, ConfigError> {
     let cache_dir = incremental::folder(site.output);
     let search = if site.archive.config.search {
-        let index = search::build(site.archive, &FromFiles, cache_dir.as_deref());
+        let cache = cache_dir.as_deref().map(|d| (d, incremental::search_key()));
+        let index = search::build(site.archive, &FromFiles, cache);
         progress::mark("search index");
         Some(index.map_err(ConfigError)?)
     } else {

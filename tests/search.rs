@@ -443,6 +443,28 @@ fn clean_and_incremental_builds_write_the_same_index_and_a_damaged_cache_is_a_mi
     assert_eq!(search(&output, "zebedee quokka"), [name.as_str()]);
 }
 
+#[test]
+fn a_search_cache_another_blotter_wrote_is_cleared_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let (content, output) = (dir.path().join("content"), dir.path().join("site"));
+    write_corpus(&content, &corpus(40, 3));
+    build_ok(&content, &output, Some(BASE_URL));
+    let cache = blotter::incremental::folder(&output)
+        .unwrap()
+        .join("search");
+    let ours = fs::read(cache.join("key")).unwrap();
+    // As another build of blotter leaves it: its own key, and files this
+    // one would misread without noticing.
+    fs::write(cache.join("key"), [0u8; 8]).unwrap();
+    fs::write(cache.join("stray"), "another format").unwrap();
+    build_ok(&content, &output, Some(BASE_URL));
+    assert!(!cache.join("stray").exists(), "the old cache is cleared");
+    assert_eq!(fs::read(cache.join("key")).unwrap(), ours);
+    let clean = dir.path().join("clean");
+    build_ok(&content, &clean, Some(BASE_URL));
+    assert_eq!(search_files(&output), search_files(&clean));
+}
+
 /// Every file under `dir`.
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();

@@ -65,6 +65,12 @@ fn units_key_from(content: &Path, cwd: &Path, config: &impl std::fmt::Debug) -> 
     versioned_key(&(content, cwd, config))
 }
 
+/// What must be equal for the search cache to be reused: blotter itself
+/// (its tokeniser, stemmer and index layout), whatever the settings.
+pub fn search_key() -> u64 {
+    versioned_key(&"search")
+}
+
 /// A cache key: blotter's version, the executable's own stamp and `parts`,
 /// hashed from their debug form. The cache is postcard, which does not
 /// describe itself: a binary built from other sources under the same

@@ -251,6 +251,20 @@ pub fn save_state(
     Ok(())
 }
 
+/// Makes `dir` the cache of the blotter whose key is `key`: a cache written
+/// by another build of blotter (or none) is cleared and marked as this
+/// one's.
+pub fn claim(dir: &Path, key: u64) {
+    let marker = dir.join("key");
+    let ours = key.to_le_bytes();
+    if std::fs::read(&marker).is_ok_and(|k| k == ours) {
+        return;
+    }
+    let _ = std::fs::remove_dir_all(dir);
+    // A cache that cannot be written only costs the next build time.
+    let _ = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&marker, ours));
+}
+
 /// Removes the last index's parts, before a full build writes them all.
 pub fn clear_state(dir: &Path) {
     let _ = std::fs::remove_file(dir.join("head"));

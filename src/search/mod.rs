@@ -289,8 +289,10 @@ pub fn weight(count: u32, length: u32) -> u8 {
     ((saturated / (K1 + 1.0) * 255.0).round() as i64).clamp(1, 255) as u8
 }
 
-/// Builds the index, through the search cache under `cache_dir` when
-/// there is one: when the last index is recorded there and few documents
+/// Builds the index, through the search cache under the cache folder
+/// given, with the key of the blotter that may read it (a cache another
+/// build of blotter wrote is cleared: postcard does not describe itself),
+/// when there is one: when the last index is recorded there and few documents
 /// changed, only the shards their stems can be in are decoded and their
 /// groups encoded again ([`rebuild::patched`]); otherwise every group is,
 /// from word counts read only for releases the cache does not hold
@@ -298,12 +300,15 @@ pub fn weight(count: u32, length: u32) -> u8 {
 pub fn build(
     archive: &Archive,
     bodies: &dyn Bodies,
-    cache_dir: Option<&Path>,
+    cache: Option<(&Path, u64)>,
 ) -> Result<SearchIndex> {
-    let dir = cache_dir.map(|d| d.join("search"));
+    let dir = cache.map(|(d, _)| d.join("search"));
     if let Some(dir) = dir.as_deref().filter(|d| d.is_file()) {
         // The single-file cache of an earlier format.
         let _ = std::fs::remove_file(dir);
+    }
+    if let (Some(dir), Some((_, key))) = (dir.as_deref(), cache) {
+        cache::claim(dir, key);
     }
     let n = archive.releases.len();
     // Document d is release n - 1 - d: oldest first.
