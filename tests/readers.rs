@@ -315,6 +315,15 @@ fn the_home_page_offers_browsing_before_the_long_lists() {
 }
 
 #[test]
+fn the_home_page_counts_tags_and_corrections() {
+    let (_dir, out) = fixture(None);
+    let home = read(&out, "index.html");
+    // The sample's three tags and one correction, and Kent's two of each.
+    assert!(home.contains(">Browse by tag</a> <span class=\"count\">5 tags</span>"));
+    assert!(home.contains(">Corrections log</a> <span class=\"count\">3 corrections</span>"));
+}
+
+#[test]
 fn tags_are_listed_by_year() {
     let (_dir, out) = fixture(None);
     let tag = read(&out, "tags/fraud/index.html");

@@ -21,6 +21,11 @@ impl Renderer<'_> {
             areas: self.area_counts(),
             years: self.year_counts(),
             total: all.len(),
+            tags: self.archive.tags.len(),
+            corrections: (self.archive.releases.iter())
+                .filter_map(|r| r.annotation.as_ref())
+                .map(|a| a.corrections.len())
+                .sum(),
         };
         self.page("index.html", Route::Home, &view, mode)
     }

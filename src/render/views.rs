@@ -289,6 +289,8 @@ pub struct HomeView<'b, 'a> {
     pub areas: Vec<Count>,
     pub years: Vec<Count>,
     pub total: usize,
+    pub tags: usize,
+    pub corrections: usize,
 }
 
 #[derive(Serialize, Hash)]
