@@ -97,6 +97,7 @@ pub struct SearchIndex {
 pub struct DocTerms {
     pub length: u32,
     pub terms: Vec<(u32, u32)>,
+    #[serde(with = "serde_bytes")]
     pub follow: Vec<u8>,
 }
 
