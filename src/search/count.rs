@@ -39,7 +39,7 @@ struct Slot {
 pub struct Counter {
     /// Each word as written (lower-cased) to its form's index in `forms`,
     /// or [`NONE`].
-    written: FxHashMap<Box<str>, u32>,
+    written: Words,
     /// Each folded form to its index in `forms`.
     folded: FxHashMap<Box<str>, u32>,
     forms: Vec<Form>,
@@ -116,7 +116,7 @@ impl Counter {
             let mut previous: Option<u32> = None;
             tokenise::for_each_word(source, |word| {
                 let index = match written.get(word) {
-                    Some(&index) => index,
+                    Some(index) => index,
                     None => learn(word, written, folded, forms, fold, number),
                 };
                 let Some(form) = forms.get_mut(index as usize) else {
@@ -165,7 +165,7 @@ impl Counter {
 /// `forms`, or [`NONE`].
 fn learn(
     word: &str,
-    written: &mut FxHashMap<Box<str>, u32>,
+    written: &mut Words,
     folded: &mut FxHashMap<Box<str>, u32>,
     forms: &mut Vec<Form>,
     fold: &mut String,
@@ -195,8 +195,119 @@ fn learn(
             }
         },
     };
-    written.insert(word.into(), index);
+    written.insert(word, index);
     index
+}
+
+/// Words to numbers: a table of the words of up to 16 bytes (most words),
+/// each held as two integers and its length, found with integer compares
+/// and no string compare; longer words in a map.
+#[derive(Default)]
+struct Words {
+    /// Open addressing with linear probing; a length of 0 is a free entry.
+    entries: Vec<Entry>,
+    used: usize,
+    long: FxHashMap<Box<str>, u32>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Entry {
+    key: (u64, u64),
+    len: u32,
+    value: u32,
+}
+
+/// Longest word held in the table.
+const SHORT: usize = 16;
+
+impl Words {
+    fn get(&self, word: &str) -> Option<u32> {
+        let bytes = word.as_bytes();
+        if bytes.len() > SHORT || bytes.is_empty() {
+            return self.long.get(word).copied();
+        }
+        if self.entries.is_empty() {
+            return None;
+        }
+        let (key, len) = (short_key(bytes), bytes.len() as u32);
+        let mask = self.entries.len() - 1;
+        let mut at = slot_of(key, len) & mask;
+        loop {
+            let entry = &self.entries[at];
+            if entry.len == len && entry.key == key {
+                return Some(entry.value);
+            }
+            if entry.len == 0 {
+                return None;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Adds a word not yet in the table.
+    fn insert(&mut self, word: &str, value: u32) {
+        let bytes = word.as_bytes();
+        if bytes.len() > SHORT || bytes.is_empty() {
+            self.long.insert(word.into(), value);
+            return;
+        }
+        if (self.used + 1) * 2 > self.entries.len() {
+            self.grow();
+        }
+        self.place(short_key(bytes), bytes.len() as u32, value);
+        self.used += 1;
+    }
+
+    fn place(&mut self, key: (u64, u64), len: u32, value: u32) {
+        let mask = self.entries.len() - 1;
+        let mut at = slot_of(key, len) & mask;
+        while self.entries[at].len != 0 {
+            at = (at + 1) & mask;
+        }
+        self.entries[at] = Entry { key, len, value };
+    }
+
+    fn grow(&mut self) {
+        let size = (self.entries.len() * 2).max(1024);
+        let old = std::mem::replace(&mut self.entries, vec![Entry::default(); size]);
+        for entry in old.into_iter().filter(|e| e.len != 0) {
+            self.place(entry.key, entry.len, entry.value);
+        }
+    }
+}
+
+/// A word of 1 to [`SHORT`] bytes as two integers, which with its length
+/// tell it from every other such word: its first and last 8 bytes (which
+/// overlap for fewer than 16), its first and last 4 for fewer than 8, its
+/// first, middle and last byte for fewer than 4.
+fn short_key(bytes: &[u8]) -> (u64, u64) {
+    let n = bytes.len();
+    let word = |at: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(b)
+    };
+    let half = |at: usize| {
+        let mut b = [0u8; 4];
+        b.copy_from_slice(&bytes[at..at + 4]);
+        u64::from(u32::from_le_bytes(b))
+    };
+    if n >= 8 {
+        (word(0), word(n - 8))
+    } else if n >= 4 {
+        (half(0) | half(n - 4) << 32, 0)
+    } else {
+        let b = |at: usize| u64::from(bytes[at]);
+        (b(0) | b(n / 2) << 8 | b(n - 1) << 16, 0)
+    }
+}
+
+/// Where a key's probe starts (before masking): the two halves of a
+/// 128-bit product folded together, so that every bit of the key counts.
+fn slot_of(key: (u64, u64), len: u32) -> usize {
+    let product = u128::from(key.0 ^ 0x243f_6a88_85a3_08d3)
+        * u128::from(key.1 ^ u64::from(len) ^ 0x1319_8a2e_0370_7344);
+    ((product as u64) ^ ((product >> 64) as u64)) as usize
 }
 
 #[cfg(test)]
@@ -250,6 +361,37 @@ mod tests {
         );
         assert_eq!(again[0], ("closed".to_string(), 2, h("road")));
         assert_eq!(dictionary.forms, ["the", "road", "closed"]);
+    }
+
+    #[test]
+    fn the_word_table_tells_every_word_from_every_other() {
+        let mut words = Words::default();
+        let mut all: Vec<String> = Vec::new();
+        for len in 1..=20 {
+            for first in [b'a', b'b'] {
+                for last in [b'a', b'z'] {
+                    let mut w = vec![b'x'; len];
+                    w[0] = first;
+                    w[len - 1] = last;
+                    if len > 2 {
+                        w[len / 2] = b'm';
+                    }
+                    all.push(String::from_utf8(w).unwrap());
+                }
+            }
+        }
+        // Two words that differ only in a middle byte.
+        all.extend(["abcdefghij", "abcdXfghij", "abcde", "abXde", "abc"].map(String::from));
+        all.sort();
+        all.dedup();
+        for (i, w) in all.iter().enumerate() {
+            assert_eq!(words.get(w), None, "{w}");
+            words.insert(w, i as u32);
+        }
+        for (i, w) in all.iter().enumerate() {
+            assert_eq!(words.get(w), Some(i as u32), "{w}");
+        }
+        assert_eq!(words.get("zzz"), None);
     }
 
     #[test]
