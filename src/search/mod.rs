@@ -242,6 +242,16 @@ pub fn build(
     bodies: &dyn Bodies,
     cache: Option<(&Path, u64)>,
 ) -> Result<SearchIndex> {
+    Ok(build_deferred(archive, bodies, cache)?.0)
+}
+
+/// [`build`], with the last index's parts of the search cache still being
+/// written when it returns, until the [`CacheWrite`] is dropped.
+pub fn build_deferred(
+    archive: &Archive,
+    bodies: &dyn Bodies,
+    cache: Option<(&Path, u64)>,
+) -> Result<(SearchIndex, CacheWrite)> {
     let dir = cache.map(|(d, _)| d.join("search"));
     if let Some(dir) = dir.as_deref().filter(|d| d.is_file()) {
         // The single-file cache of an earlier format.
@@ -293,16 +303,42 @@ pub fn build(
     let chunks = files::doc_chunks(archive, &last_chunks);
     let parts: Vec<&files::Part> = shards.iter().map(|s| &s.0).collect();
     let index = files::assemble(archive, &parts, &chunks);
-    if let Some(dir) = dir.as_deref() {
+    drop(parts);
+    crate::progress::mark("search: files");
+    let Some(dir) = dir else {
+        return Ok((index, CacheWrite(None)));
+    };
+    let cleared = dir.clone();
+    let save = move || {
         let last =
             (last_saved.as_ref()).map(|(o, p, s)| (&o[..], &p[..], &last_chunks[..], &s[..]));
         // A cache that cannot be written only costs the next build time.
-        if cache::save_state(dir, &order, &shards, &chunks, last).is_err() {
-            cache::clear_state(dir);
+        if cache::save_state(&dir, &order, &shards, &chunks, last).is_err() {
+            cache::clear_state(&dir);
+        }
+    };
+    // The last index's parts are written while the site renders.
+    match (std::thread::Builder::new().name("search cache".into())).spawn(save) {
+        Ok(thread) => Ok((index, CacheWrite(Some(thread)))),
+        Err(_) => {
+            cache::clear_state(&cleared);
+            Ok((index, CacheWrite(None)))
         }
     }
-    crate::progress::mark("search: files");
-    Ok(index)
+}
+
+/// The search cache's last-index parts being written on a thread of their
+/// own; dropping it waits until they are, so that a build returns with its
+/// cache whole.
+pub struct CacheWrite(Option<std::thread::JoinHandle<()>>);
+
+impl Drop for CacheWrite {
+    fn drop(&mut self) {
+        if let Some(thread) = self.0.take() {
+            // A panic there only leaves the cache stale, which is a miss.
+            let _ = thread.join();
+        }
+    }
 }
 
 #[cfg(test)]
