@@ -332,13 +332,16 @@ fn render_and_write(
     diags: &mut Diagnostics,
 ) -> Result<incremental::rebuild::Built, ConfigError> {
     let cache_dir = incremental::folder(site.output);
-    let search = if site.archive.config.search {
+    // The search cache's last index is written while the site renders;
+    // `cache_write` waits for it when dropped, before this returns.
+    let (search, cache_write) = if site.archive.config.search {
         let cache = cache_dir.as_deref().map(|d| (d, incremental::search_key()));
-        let index = search::build(site.archive, &FromFiles, cache);
+        let built = search::build_deferred(site.archive, &FromFiles, cache);
         progress::mark("search index");
-        Some(index.map_err(ConfigError)?)
+        let (index, cache_write) = built.map_err(ConfigError)?;
+        (Some(index), Some(cache_write))
     } else {
-        None
+        (None, None)
     };
     let mut renderer = Renderer::new(site.archive, site.theme, location, &FromFiles);
     if let Some(search) = &search {
@@ -351,6 +354,10 @@ fn render_and_write(
             .map_err(ConfigError)?;
     for warning in warnings {
         diags.push(Diagnostic::warning(&warning.path, 0, warning.message));
+    }
+    if cache_write.is_some() {
+        drop(cache_write);
+        progress::mark("search cache written");
     }
     Ok(written)
 }

@@ -71,7 +71,16 @@ struct Head {
 #[derive(Serialize)]
 struct Written<'a> {
     forms: Vec<&'a str>,
-    docs: Vec<(u64, DocTerms)>,
+    docs: Vec<(u64, WrittenDoc<'a>)>,
+}
+
+/// A [`DocTerms`] as written: the same fields, its follower sets borrowed.
+#[derive(Serialize)]
+struct WrittenDoc<'a> {
+    length: u32,
+    terms: Vec<(u32, u32)>,
+    #[serde(with = "serde_bytes")]
+    follow: &'a [u8],
 }
 
 #[derive(Deserialize)]
@@ -137,10 +146,10 @@ pub fn save_docs(
                     (*slot, packed)
                 })
                 .collect();
-            let doc = DocTerms {
+            let doc = WrittenDoc {
                 length: doc.length,
                 terms,
-                follow: doc.follow.clone(),
+                follow: &doc.follow,
             };
             (*digest, doc)
         })
@@ -297,4 +306,45 @@ fn write_framed(path: &Path, magic: &[u8; 8], payload: &[u8]) -> anyhow::Result<
     }
     crate::files::write_atomically(path, &bytes)?;
     Ok(hash)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shard_of_word_counts_reads_back_as_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let forms: Vec<String> = ["unused", "road", "closed"].map(String::from).to_vec();
+        let docs = [
+            (
+                7u64,
+                DocTerms {
+                    length: 3,
+                    terms: vec![(1, 4), (2, 3)],
+                    follow: vec![1, 9, 0],
+                },
+            ),
+            (
+                3u64,
+                DocTerms {
+                    length: 1,
+                    terms: vec![(2, 2)],
+                    follow: vec![2, 1, 200],
+                },
+            ),
+        ];
+        let entries: Vec<(u64, &DocTerms)> = docs.iter().map(|(d, t)| (*d, t)).collect();
+        save_docs(dir.path(), 5, &forms, &entries).unwrap();
+        let shard = load_docs(dir.path(), 5).unwrap();
+        assert_eq!(shard.dictionary.forms, ["road", "closed"]);
+        let renumbered = |t: &DocTerms| DocTerms {
+            terms: t.terms.iter().map(|&(f, p)| (f - 1, p)).collect(),
+            ..t.clone()
+        };
+        assert_eq!(shard.docs.len(), 2);
+        for (digest, terms) in &docs {
+            assert_eq!(shard.docs[digest], renumbered(terms));
+        }
+    }
 }

@@ -63,6 +63,13 @@ impl Postings {
     /// low bit for the title) and its encoded follower set, keeping the
     /// lists sorted.
     fn insert(&mut self, doc: u32, packed: u32, length: u32, set: &[u8]) {
+        let count = packed >> 1;
+        let weight = if count > 0 { weight(count, length) } else { 0 };
+        self.insert_weighted(doc, packed, weight, set);
+    }
+
+    /// [`Postings::insert`] with the body count's weight worked out.
+    fn insert_weighted(&mut self, doc: u32, packed: u32, weight: u8, set: &[u8]) {
         let last = self.body.last().max(self.title.last());
         if last.is_some_and(|&last| last >= doc) {
             let before = self.docs().partition_point(|&d| d < doc);
@@ -79,7 +86,7 @@ impl Postings {
                 _ => self.body.len(),
             };
             self.body.insert(at, doc);
-            self.weights.insert(at, weight(count, length));
+            self.weights.insert(at, weight);
         }
         if packed & 1 == 1 {
             let at = match self.title.last() {
@@ -190,8 +197,8 @@ pub fn stem_of(group: &Group) -> Option<&str> {
 /// whole.
 pub fn invert(forms: &[String], docs: Vec<Cow<DocTerms>>) -> Vec<Group> {
     const BATCH: usize = 4096;
-    let mut postings: Vec<Postings> = vec![Postings::default(); forms.len()];
     let per_thread = forms.len().div_ceil(rayon::current_num_threads()).max(1);
+    let mut postings: Vec<Postings> = vec![Postings::default(); forms.len()];
     let mut docs = docs.into_iter().enumerate();
     loop {
         let batch: Vec<(usize, Cow<DocTerms>)> = docs.by_ref().take(BATCH).collect();
@@ -201,17 +208,23 @@ pub fn invert(forms: &[String], docs: Vec<Cow<DocTerms>>) -> Vec<Group> {
         (postings.par_chunks_mut(per_thread).enumerate()).for_each(|(i, range)| {
             let first = (i * per_thread) as u32;
             for (d, terms) in &batch {
-                let mut sets = &terms.follow[..];
-                for &(form, packed) in &terms.terms {
-                    // Sets are checked when loaded; a short one stays empty.
-                    let len = follow::len(sets).unwrap_or(0);
-                    let (set, rest) = sets.split_at(len);
-                    sets = rest;
+                // Most counts are small: their weights are worked out once
+                // per document (0 for not yet; a weight is at least 1).
+                let mut weights = [0u8; 16];
+                each_term(terms, |form, packed, set| {
                     if let Some(p) = range.get_mut(form.wrapping_sub(first) as usize) {
-                        let set = if set.is_empty() { &[0][..] } else { set };
-                        p.insert(*d as u32, packed, terms.length, set);
+                        let count = packed >> 1;
+                        let weight = match weights.get_mut(count as usize) {
+                            Some(w) if *w > 0 => *w,
+                            Some(w) => {
+                                *w = weight(count, terms.length);
+                                *w
+                            }
+                            None => weight(count, terms.length),
+                        };
+                        p.insert_weighted(*d as u32, packed, weight, set);
                     }
-                }
+                });
             }
         });
     }
@@ -238,6 +251,18 @@ pub fn invert(forms: &[String], docs: Vec<Cow<DocTerms>>) -> Vec<Group> {
         .collect();
     groups.sort_unstable();
     groups
+}
+
+/// Calls `f` with each of a document's (form, packed count, follower set),
+/// an empty set (which the cache's checks rule out) as the empty set.
+fn each_term(terms: &DocTerms, mut f: impl FnMut(u32, u32, &[u8])) {
+    let mut sets = &terms.follow[..];
+    for &(form, packed) in &terms.terms {
+        let len = follow::len(sets).unwrap_or(0);
+        let (set, rest) = sets.split_at(len);
+        sets = rest;
+        f(form, packed, if set.is_empty() { &[0] } else { set });
+    }
 }
 
 /// A document whose words changed: its old and new word counts (length,

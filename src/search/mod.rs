@@ -41,6 +41,7 @@
 //! word ([`query`]).
 
 mod cache;
+pub mod count;
 pub mod encode;
 mod files;
 pub mod follow;
@@ -50,7 +51,6 @@ pub mod query;
 mod rebuild;
 pub mod tokenise;
 
-use std::borrow::Cow;
 use std::path::Path;
 
 use anyhow::Result;
@@ -97,6 +97,7 @@ pub struct SearchIndex {
 pub struct DocTerms {
     pub length: u32,
     pub terms: Vec<(u32, u32)>,
+    #[serde(with = "serde_bytes")]
     pub follow: Vec<u8>,
 }
 
@@ -177,7 +178,15 @@ impl SharedDictionary {
 /// The text of a release that search reads, besides its title: the
 /// description, body, commentary, passage notes, corrections and tags.
 pub fn release_text(release: &Release, body: &str) -> String {
-    let mut text = String::with_capacity(body.len() + 256);
+    let mut text = String::new();
+    release_text_into(&mut text, release, body);
+    text
+}
+
+/// [`release_text`] into a buffer the caller reuses.
+pub fn release_text_into(text: &mut String, release: &Release, body: &str) {
+    text.clear();
+    text.reserve(body.len() + 256);
     if let Some(description) = &release.description {
         text.push_str(description);
         text.push('\n');
@@ -193,92 +202,23 @@ pub fn release_text(release: &Release, body: &str) -> String {
             text.push_str(part);
         }
     }
-    text
 }
 
-/// A release's folded forms: (form, body count, in title), sorted by form,
-/// with its body length in words and the forms' follower sets, encoded in
-/// the same order ([`follow`]).
+/// A release's folded forms: its body length in words, (form, body count,
+/// in title) in order of first occurrence (body, then title), and the
+/// forms' follower sets encoded in the same order ([`follow`]).
 pub type Forms = (u32, Vec<(String, u32, bool)>, Vec<u8>);
 
-/// Folded forms of a release: (form, body count, in title), sorted by form.
+/// A release's folded forms ([`Forms`]).
 pub fn release_forms(title: &str, text: &str) -> Forms {
-    count_forms(title, text, |length, forms, sets| {
-        let owned = forms.iter().map(|&(f, c, t)| (f.to_string(), c, t));
-        (length, owned.collect(), sets.to_vec())
-    })
-}
-
-/// Counts a release's folded forms and hands `f` its body length in words,
-/// its (form, body count, in title) list, sorted by form, and the forms'
-/// follower sets encoded in the same order ([`follow`]); the forms are
-/// borrowed from the counting, so that none is copied unless `f` copies
-/// it.
-pub fn count_forms<R>(
-    title: &str,
-    text: &str,
-    f: impl FnOnce(u32, &[(&str, u32, bool)], &[u8]) -> R,
-) -> R {
-    // Lower-cased once up front (word boundaries do not depend on case), so
-    // that most words are their own folded form and are counted as slices
-    // of the text, without a copy each.
-    let sources = [
-        (text.to_ascii_lowercase(), false),
-        (title.to_ascii_lowercase(), true),
-    ];
-    // Per form: body count, in title, and its follower set's number in
-    // `follows`. Sized for a typical release, to spare regrowing.
-    let mut counts: FxHashMap<Cow<str>, (u32, bool, u32)> =
-        FxHashMap::with_capacity_and_hasher(512, Default::default());
-    let mut follows: Vec<follow::Bits> = Vec::with_capacity(512);
-    let mut length = 0u32;
-    let mut folded = String::new();
-    for (source, in_title) in &sources {
-        // No word follows across the body and the title.
-        let mut previous: Option<u32> = None;
-        tokenise::for_each_word(source, |word| {
-            let as_written = tokenise::is_folded(word);
-            let form = if as_written {
-                word
-            } else if tokenise::fold_into(word, &mut folded) {
-                folded.as_str()
-            } else {
-                return;
-            };
-            let hash = follow::hash(form);
-            let entry = match counts.get_mut(form) {
-                Some(entry) => entry,
-                None => {
-                    follows.push(follow::Bits::default());
-                    let slot = follows.len() as u32 - 1;
-                    let key = match as_written {
-                        true => Cow::Borrowed(word),
-                        false => Cow::Owned(form.to_string()),
-                    };
-                    counts.entry(key).or_insert((0, false, slot))
-                }
-            };
-            if *in_title {
-                entry.1 = true;
-            } else {
-                length += 1;
-                entry.0 += 1;
-            }
-            if let Some(p) = previous.replace(entry.2) {
-                follow::insert(&mut follows[p as usize], hash);
-            }
-        });
+    let mut dictionary = Dictionary::default();
+    let doc = count::Counter::default().count(title, text, &mut |f| dictionary.intern(f));
+    let mut forms = Vec::with_capacity(doc.terms.len());
+    for (id, packed) in doc.terms {
+        let form = std::mem::take(&mut dictionary.forms[id as usize]);
+        forms.push((form, packed >> 1, packed & 1 == 1));
     }
-    let mut forms: Vec<(&str, u32, bool, u32)> = (counts.iter())
-        .map(|(form, &(count, title, slot))| (form.as_ref(), count, title, slot))
-        .collect();
-    forms.sort_unstable();
-    let mut sets = Vec::with_capacity(forms.len() * 2);
-    for form in &forms {
-        follow::write(&mut sets, &follows[form.3 as usize]);
-    }
-    let forms: Vec<(&str, u32, bool)> = forms.iter().map(|&(f, c, t, _)| (f, c, t)).collect();
-    f(length, &forms, &sets)
+    (doc.length, forms, doc.follow)
 }
 
 /// A body count's BM25 term weight, quantised to 1..=255.
@@ -302,6 +242,16 @@ pub fn build(
     bodies: &dyn Bodies,
     cache: Option<(&Path, u64)>,
 ) -> Result<SearchIndex> {
+    Ok(build_deferred(archive, bodies, cache)?.0)
+}
+
+/// [`build`], with the last index's parts of the search cache still being
+/// written when it returns, until the [`CacheWrite`] is dropped.
+pub fn build_deferred(
+    archive: &Archive,
+    bodies: &dyn Bodies,
+    cache: Option<(&Path, u64)>,
+) -> Result<(SearchIndex, CacheWrite)> {
     let dir = cache.map(|(d, _)| d.join("search"));
     if let Some(dir) = dir.as_deref().filter(|d| d.is_file()) {
         // The single-file cache of an earlier format.
@@ -353,16 +303,42 @@ pub fn build(
     let chunks = files::doc_chunks(archive, &last_chunks);
     let parts: Vec<&files::Part> = shards.iter().map(|s| &s.0).collect();
     let index = files::assemble(archive, &parts, &chunks);
-    if let Some(dir) = dir.as_deref() {
+    drop(parts);
+    crate::progress::mark("search: files");
+    let Some(dir) = dir else {
+        return Ok((index, CacheWrite(None)));
+    };
+    let cleared = dir.clone();
+    let save = move || {
         let last =
             (last_saved.as_ref()).map(|(o, p, s)| (&o[..], &p[..], &last_chunks[..], &s[..]));
         // A cache that cannot be written only costs the next build time.
-        if cache::save_state(dir, &order, &shards, &chunks, last).is_err() {
-            cache::clear_state(dir);
+        if cache::save_state(&dir, &order, &shards, &chunks, last).is_err() {
+            cache::clear_state(&dir);
+        }
+    };
+    // The last index's parts are written while the site renders.
+    match (std::thread::Builder::new().name("search cache".into())).spawn(save) {
+        Ok(thread) => Ok((index, CacheWrite(Some(thread)))),
+        Err(_) => {
+            cache::clear_state(&cleared);
+            Ok((index, CacheWrite(None)))
         }
     }
-    crate::progress::mark("search: files");
-    Ok(index)
+}
+
+/// The search cache's last-index parts being written on a thread of their
+/// own; dropping it waits until they are, so that a build returns with its
+/// cache whole.
+pub struct CacheWrite(Option<std::thread::JoinHandle<()>>);
+
+impl Drop for CacheWrite {
+    fn drop(&mut self) {
+        if let Some(thread) = self.0.take() {
+            // A panic there only leaves the cache stale, which is a miss.
+            let _ = thread.join();
+        }
+    }
 }
 
 #[cfg(test)]
@@ -390,6 +366,7 @@ mod tests {
             got.push((form.as_str(), follow::read(&sets[at..at + len])));
             at += len;
         }
+        got.sort_unstable();
         assert_eq!(at, sets.len());
         let h = |forms: &[&str]| -> Vec<u8> {
             let mut v: Vec<u8> = forms.iter().map(|f| follow::hash(f)).collect();

@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
+use std::sync::Mutex;
 
 use anyhow::Result;
 use rayon::prelude::*;
@@ -13,9 +14,10 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::cache::{self, DocShard, Saving, DOC_SHARDS};
+use super::count::Counter;
 use super::files::{self, Laid, Part, Piece};
 use super::groups::{self, Change, Group};
-use super::{count_forms, release_forms, release_text, DocTerms, Forms, SharedDictionary};
+use super::{release_forms, release_text, DocTerms, Forms, SharedDictionary};
 use crate::model::Archive;
 use crate::render::Bodies;
 
@@ -278,7 +280,12 @@ pub fn full(
         }
     }
     drop(position);
-    // The other releases counted, with their forms numbered as they are.
+    // The other releases counted, with their forms numbered as they are,
+    // each thread with its own counter (locked only against the odd
+    // thread index a pool does not report).
+    let counters: Vec<Mutex<Counter>> = (0..rayon::current_num_threads().max(1))
+        .map(|_| Mutex::default())
+        .collect();
     let counted: Vec<(DocTerms, bool)> = (slots.into_par_iter().enumerate())
         .map(|(d, slot)| {
             if let Some(doc) = slot {
@@ -286,20 +293,14 @@ pub fn full(
             }
             let release = &archive.releases[order.len() - 1 - d];
             let body = bodies.body(release)?;
-            let text = release_text(release, &body);
-            let doc = count_forms(&release.title, &text, |length, forms, sets| {
-                let terms = (forms.iter()).map(|&(f, count, title)| {
-                    (dictionary.intern(f), count << 1 | u32::from(title))
-                });
-                DocTerms {
-                    length,
-                    terms: terms.collect(),
-                    follow: sets.to_vec(),
-                }
-            });
+            let at = rayon::current_thread_index().unwrap_or(0) % counters.len();
+            // A poisoned counter means a thread panicked: an invariant broken.
+            let mut counter = counters[at].lock().unwrap();
+            let doc = counter.count_release(release, &body, &mut |f| dictionary.intern(f));
             Ok((doc, true))
         })
         .collect::<Result<_>>()?;
+    drop(counters);
     let mut dirty = vec![false; DOC_SHARDS as usize];
     let docs: Vec<Cow<DocTerms>> = (order.iter().zip(counted))
         .map(|(digest, (doc, fresh))| {

@@ -1,0 +1,408 @@
+//! Counting a release's words ([`Counter`]): its body length, each folded
+//! form's body count and title mark, and each form's follower set
+//! ([`follow`]).
+//!
+//! A counter is kept for many releases (one per thread in a clean build),
+//! so that a word it has met is folded, hashed and numbered once: each
+//! word as written (lower-cased) maps to its folded form's entry, which
+//! holds the form's number, its follower hash and its slot in the release
+//! being counted. A word then costs one lookup.
+
+use rustc_hash::FxHashMap;
+
+use super::{follow, release_text_into, tokenise, DocTerms};
+use crate::model::Release;
+
+/// A written word that folds to nothing: not a word.
+const NONE: u32 = u32::MAX;
+
+/// A folded form the counter has met.
+struct Form {
+    /// Its number, as the counter's numbering gave it.
+    id: u32,
+    hash: u8,
+    /// The release it last occurred in (the counter's own count) and its
+    /// slot in that release's counts.
+    doc: u64,
+    slot: u32,
+}
+
+/// One form's counts in the release being counted.
+struct Slot {
+    form: u32,
+    count: u32,
+    title: bool,
+    follows: follow::Bits,
+}
+
+#[derive(Default)]
+pub struct Counter {
+    /// Each word as written (lower-cased) to its form's index in `forms`,
+    /// or [`NONE`].
+    written: Words,
+    /// Each folded form to its index in `forms`.
+    folded: FxHashMap<Box<str>, u32>,
+    forms: Vec<Form>,
+    slots: Vec<Slot>,
+    /// Releases counted so far.
+    doc: u64,
+    /// Buffers reused from release to release.
+    text: String,
+    title: String,
+    fold: String,
+    sets: Vec<u8>,
+}
+
+impl Counter {
+    /// Counts a release's words (its title and [`super::release_text`]),
+    /// numbering each form it has not met with `number`. A counter must be
+    /// given the same numbering every time.
+    pub fn count_release(
+        &mut self,
+        release: &Release,
+        body: &str,
+        number: &mut impl FnMut(&str) -> u32,
+    ) -> DocTerms {
+        let mut text = std::mem::take(&mut self.text);
+        release_text_into(&mut text, release, body);
+        let counted = self.count_owned(&release.title, &mut text, number);
+        self.text = text;
+        counted
+    }
+
+    /// Counts the words of a title and a text, as [`Counter::count_release`].
+    pub fn count(
+        &mut self,
+        title: &str,
+        text: &str,
+        number: &mut impl FnMut(&str) -> u32,
+    ) -> DocTerms {
+        let mut buffer = std::mem::take(&mut self.text);
+        buffer.clear();
+        buffer.push_str(text);
+        let counted = self.count_owned(title, &mut buffer, number);
+        self.text = buffer;
+        counted
+    }
+
+    /// Counts with `text` lower-cased in place (word boundaries do not
+    /// depend on case, and most words are then their own folded form).
+    fn count_owned(
+        &mut self,
+        title: &str,
+        text: &mut str,
+        number: &mut impl FnMut(&str) -> u32,
+    ) -> DocTerms {
+        text.make_ascii_lowercase();
+        let mut lowered = std::mem::take(&mut self.title);
+        lowered.clear();
+        lowered.push_str(title);
+        lowered.make_ascii_lowercase();
+        self.doc += 1;
+        self.slots.clear();
+        let mut length = 0u32;
+        let Counter {
+            written,
+            folded,
+            forms,
+            slots,
+            doc,
+            fold,
+            ..
+        } = self;
+        let doc = *doc;
+        for (source, in_title) in [(&*text, false), (lowered.as_str(), true)] {
+            // No word follows across the body and the title.
+            let mut previous: Option<u32> = None;
+            tokenise::for_each_word(source, |word| {
+                let index = match written.get(word) {
+                    Some(index) => index,
+                    None => learn(word, written, folded, forms, fold, number),
+                };
+                let Some(form) = forms.get_mut(index as usize) else {
+                    return;
+                };
+                if form.doc != doc {
+                    form.doc = doc;
+                    form.slot = slots.len() as u32;
+                    slots.push(Slot {
+                        form: index,
+                        count: 0,
+                        title: false,
+                        follows: follow::Bits::default(),
+                    });
+                }
+                let (slot, hash) = (form.slot, form.hash);
+                let entry = &mut slots[slot as usize];
+                if in_title {
+                    entry.title = true;
+                } else {
+                    length += 1;
+                    entry.count += 1;
+                }
+                if let Some(p) = previous.replace(slot) {
+                    follow::insert(&mut slots[p as usize].follows, hash);
+                }
+            });
+        }
+        self.title = lowered;
+        self.sets.clear();
+        let mut terms = Vec::with_capacity(self.slots.len());
+        for slot in &self.slots {
+            let id = self.forms[slot.form as usize].id;
+            terms.push((id, slot.count << 1 | u32::from(slot.title)));
+            follow::write(&mut self.sets, &slot.follows);
+        }
+        DocTerms {
+            length,
+            terms,
+            follow: self.sets.clone(),
+        }
+    }
+}
+
+/// Folds and numbers a word met for the first time; its form's index in
+/// `forms`, or [`NONE`].
+fn learn(
+    word: &str,
+    written: &mut Words,
+    folded: &mut FxHashMap<Box<str>, u32>,
+    forms: &mut Vec<Form>,
+    fold: &mut String,
+    number: &mut impl FnMut(&str) -> u32,
+) -> u32 {
+    let form = if tokenise::is_folded(word) {
+        Some(word)
+    } else if tokenise::fold_into(word, fold) {
+        Some(fold.as_str())
+    } else {
+        None
+    };
+    let index = match form {
+        None => NONE,
+        Some(form) => match folded.get(form) {
+            Some(&index) => index,
+            None => {
+                let index = forms.len() as u32;
+                forms.push(Form {
+                    id: number(form),
+                    hash: follow::hash(form),
+                    doc: 0,
+                    slot: 0,
+                });
+                folded.insert(form.into(), index);
+                index
+            }
+        },
+    };
+    written.insert(word, index);
+    index
+}
+
+/// Words to numbers: a table of the words of up to 16 bytes (most words),
+/// each held as two integers and its length, found with integer compares
+/// and no string compare; longer words in a map.
+#[derive(Default)]
+struct Words {
+    /// Open addressing with linear probing; a length of 0 is a free entry.
+    entries: Vec<Entry>,
+    used: usize,
+    long: FxHashMap<Box<str>, u32>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Entry {
+    key: (u64, u64),
+    len: u32,
+    value: u32,
+}
+
+/// Longest word held in the table.
+const SHORT: usize = 16;
+
+impl Words {
+    fn get(&self, word: &str) -> Option<u32> {
+        let bytes = word.as_bytes();
+        if bytes.len() > SHORT || bytes.is_empty() {
+            return self.long.get(word).copied();
+        }
+        if self.entries.is_empty() {
+            return None;
+        }
+        let (key, len) = (short_key(bytes), bytes.len() as u32);
+        let mask = self.entries.len() - 1;
+        let mut at = slot_of(key, len) & mask;
+        loop {
+            let entry = &self.entries[at];
+            if entry.len == len && entry.key == key {
+                return Some(entry.value);
+            }
+            if entry.len == 0 {
+                return None;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Adds a word not yet in the table.
+    fn insert(&mut self, word: &str, value: u32) {
+        let bytes = word.as_bytes();
+        if bytes.len() > SHORT || bytes.is_empty() {
+            self.long.insert(word.into(), value);
+            return;
+        }
+        if (self.used + 1) * 2 > self.entries.len() {
+            self.grow();
+        }
+        self.place(short_key(bytes), bytes.len() as u32, value);
+        self.used += 1;
+    }
+
+    fn place(&mut self, key: (u64, u64), len: u32, value: u32) {
+        let mask = self.entries.len() - 1;
+        let mut at = slot_of(key, len) & mask;
+        while self.entries[at].len != 0 {
+            at = (at + 1) & mask;
+        }
+        self.entries[at] = Entry { key, len, value };
+    }
+
+    fn grow(&mut self) {
+        let size = (self.entries.len() * 2).max(1024);
+        let old = std::mem::replace(&mut self.entries, vec![Entry::default(); size]);
+        for entry in old.into_iter().filter(|e| e.len != 0) {
+            self.place(entry.key, entry.len, entry.value);
+        }
+    }
+}
+
+/// A word of 1 to [`SHORT`] bytes as two integers, which with its length
+/// tell it from every other such word: its first and last 8 bytes (which
+/// overlap for fewer than 16), its first and last 4 for fewer than 8, its
+/// first, middle and last byte for fewer than 4.
+fn short_key(bytes: &[u8]) -> (u64, u64) {
+    let n = bytes.len();
+    let word = |at: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(b)
+    };
+    let half = |at: usize| {
+        let mut b = [0u8; 4];
+        b.copy_from_slice(&bytes[at..at + 4]);
+        u64::from(u32::from_le_bytes(b))
+    };
+    if n >= 8 {
+        (word(0), word(n - 8))
+    } else if n >= 4 {
+        (half(0) | half(n - 4) << 32, 0)
+    } else {
+        let b = |at: usize| u64::from(bytes[at]);
+        (b(0) | b(n / 2) << 8 | b(n - 1) << 16, 0)
+    }
+}
+
+/// Where a key's probe starts (before masking): the two halves of a
+/// 128-bit product folded together, so that every bit of the key counts.
+fn slot_of(key: (u64, u64), len: u32) -> usize {
+    let product = u128::from(key.0 ^ 0x243f_6a88_85a3_08d3)
+        * u128::from(key.1 ^ u64::from(len) ^ 0x1319_8a2e_0370_7344);
+    ((product as u64) ^ ((product >> 64) as u64)) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::Dictionary;
+
+    fn counted(
+        counter: &mut Counter,
+        dictionary: &mut Dictionary,
+        title: &str,
+        text: &str,
+    ) -> Vec<(String, u32, Vec<u8>)> {
+        let doc = counter.count(title, text, &mut |f| dictionary.intern(f));
+        let mut sets = &doc.follow[..];
+        (doc.terms.iter())
+            .map(|&(id, packed)| {
+                let len = follow::len(sets).unwrap();
+                let set = follow::read(&sets[..len]);
+                sets = &sets[len..];
+                (dictionary.forms[id as usize].clone(), packed, set)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_counter_counts_each_release_afresh_whatever_it_met_before() {
+        let mut dictionary = Dictionary::default();
+        let mut counter = Counter::default();
+        let first = counted(
+            &mut counter,
+            &mut dictionary,
+            "Road closed",
+            "The road's closed. THE ROAD",
+        );
+        let h = |f: &str| vec![follow::hash(f)];
+        assert_eq!(
+            first,
+            [
+                ("the".to_string(), 2 << 1, h("road")),
+                ("road".to_string(), 2 << 1 | 1, h("closed")),
+                ("closed".to_string(), 1 << 1 | 1, h("the")),
+            ]
+        );
+        // The same words again, as a fresh counter counts them.
+        let again = counted(&mut counter, &mut dictionary, "", "closed road's, the");
+        let mut fresh = Counter::default();
+        assert_eq!(
+            again,
+            counted(&mut fresh, &mut dictionary, "", "closed road's, the")
+        );
+        assert_eq!(again[0], ("closed".to_string(), 2, h("road")));
+        assert_eq!(dictionary.forms, ["the", "road", "closed"]);
+    }
+
+    #[test]
+    fn the_word_table_tells_every_word_from_every_other() {
+        let mut words = Words::default();
+        let mut all: Vec<String> = Vec::new();
+        for len in 1..=20 {
+            for first in [b'a', b'b'] {
+                for last in [b'a', b'z'] {
+                    let mut w = vec![b'x'; len];
+                    w[0] = first;
+                    w[len - 1] = last;
+                    if len > 2 {
+                        w[len / 2] = b'm';
+                    }
+                    all.push(String::from_utf8(w).unwrap());
+                }
+            }
+        }
+        // Two words that differ only in a middle byte.
+        all.extend(["abcdefghij", "abcdXfghij", "abcde", "abXde", "abc"].map(String::from));
+        all.sort();
+        all.dedup();
+        for (i, w) in all.iter().enumerate() {
+            assert_eq!(words.get(w), None, "{w}");
+            words.insert(w, i as u32);
+        }
+        for (i, w) in all.iter().enumerate() {
+            assert_eq!(words.get(w), Some(i as u32), "{w}");
+        }
+        assert_eq!(words.get("zzz"), None);
+    }
+
+    #[test]
+    fn words_that_fold_to_nothing_part_no_words() {
+        let mut dictionary = Dictionary::default();
+        let mut counter = Counter::default();
+        let long = "x".repeat(tokenise::MAX_FORM_CHARS + 1);
+        for _ in 0..2 {
+            let got = counted(&mut counter, &mut dictionary, "", &format!("a {long} b"));
+            assert_eq!(got[0], ("a".to_string(), 2, vec![follow::hash("b")]));
+            assert_eq!(got.len(), 2);
+        }
+    }
+}
