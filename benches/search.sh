@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Search index figures per corpus: a clean build without and with search
-# (wall time, peak memory, the index's stages), the index's size, file
+# Search index figures per corpus: clean builds without and with search,
+# alternated --repeat times (default 3), as medians of wall time, CPU
+# time (user + sys) and peak memory, and the index's stages; the index's size, file
 # count, largest file and fullest folder against the release text, a
 # no-op and a one-file rebuild, and the bytes a reader downloads for a
 # one-word, a two-word and a phrase query (client script, meta.json, the
@@ -9,15 +10,20 @@
 # running the query as the client does: examples/search_bytes.rs). With
 # --pagefind DIR (a folder where `npm install pagefind@1.6` was run),
 # Pagefind indexes the same site's pages and the ratios are printed.
-#   benches/search.sh [--pagefind DIR] [--work DIR] CORPUS_DIR...
+#   benches/search.sh [--pagefind DIR] [--work DIR] [--repeat N] CORPUS_DIR...
 # A CORPUS_DIR holds releases/ (e.g. /work/ref/corpus10k). It is linked,
 # not copied, and never written: the one-file edit replaces its file.
+# Sites are moved to a trash folder, emptied at the end, rather than
+# deleted between builds: on ext4, creating files just after deleting
+# 100,000 slows a build by up to half, which would time the filesystem
+# instead of the index.
 set -euo pipefail
-pagefind='' work=''
+pagefind='' work='' repeat=3
 while [ $# -gt 0 ]; do
     case $1 in
         --pagefind) pagefind=$2; shift 2 ;;
         --work) work=$2; shift 2 ;;
+        --repeat) repeat=$2; shift 2 ;;
         *) break ;;
     esac
 done
@@ -30,30 +36,52 @@ bin=$here/target/release/blotter
 bytes=$here/target/release/examples/search_bytes
 url=https://example.github.io/archive/
 
-# build NAME CONTENT SITE: a timed build; prints "seconds KiB".
+# build NAME CONTENT SITE: a timed build; prints "wall-seconds KiB cpu-seconds".
 build() {
-    /usr/bin/time -f '%e %M' -o "$work/time" env BLOTTER_TIMINGS=1 \
+    /usr/bin/time -f '%e %M %U %S' -o "$work/time" env BLOTTER_TIMINGS=1 \
         "$bin" build --content "$2" --output "$3" --base-url "$url" 2>"$work/timings-$1" >/dev/null || true
-    cat "$work/time"
+    awk '{print $1, $2, $3 + $4}' "$work/time"
 }
 sum() { awk '{s+=$1} END {print s+0}'; }
+median() { sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+trash=$work/trash
+# discard PATH...: moves what a step replaces out of the way (see above).
+discard() {
+    mkdir -p "$trash"
+    local p
+    for p in "$@"; do
+        if [ -e "$p" ]; then mv "$p" "$trash/$(date +%s%N)-$(basename "$p")"; fi
+    done
+}
 # Seconds spent in the search stages of a build, from its timings.
 stages() { grep -E '^timing: search' "$work/timings-$1" | sed -E 's/.* ([0-9.]+) s  \(at.*/\1/' | sum; }
 
 for corpus in "$@"; do
     n=$(find "$corpus/releases" -name '*.txt' | wc -l)
     content=$work/content-$n
-    rm -rf "$content" "$work"/site-"$n"* "$work"/.site-"$n"*
+    discard "$content" "$work"/site-"$n"* "$work"/.site-"$n"*
     cp -al "$corpus" "$content"
     rm -f "$content/site.toml"
     echo "## $n releases"
-    printf 'search = false\n' >"$content/site.toml"
-    read -r off_s off_k < <(build off "$content" "$work/site-$n-off")
-    printf 'search = true\n' >"$content/site.toml"
-    read -r on_s on_k < <(build on "$content" "$work/site-$n")
-    stages=$(stages on)
-    echo "clean build: search off $off_s s, $off_k KiB; on $on_s s, $on_k KiB" \
-        "(+$(awk "BEGIN {printf \"%.0f\", 100*($on_s/$off_s-1)}")% time; search stages $stages s)"
+    : >"$work/clean-off"; : >"$work/clean-on"; : >"$work/stages"
+    for i in $(seq "$repeat"); do
+        discard "$work"/site-"$n"* "$work"/.site-"$n"*
+        printf 'search = false\n' >"$content/site.toml"
+        build off "$content" "$work/site-$n-off" >>"$work/clean-off"
+        printf 'search = true\n' >"$content/site.toml"
+        build on "$content" "$work/site-$n" >>"$work/clean-on"
+        stages on >>"$work/stages"
+    done
+    col() { awk -v c="$1" '{print $c}' "$2" | median; }
+    off_s=$(col 1 "$work/clean-off") on_s=$(col 1 "$work/clean-on")
+    off_cpu=$(col 3 "$work/clean-off") on_cpu=$(col 3 "$work/clean-on")
+    off_k=$(col 2 "$work/clean-off") on_k=$(col 2 "$work/clean-on")
+    stages=$(median <"$work/stages")
+    pct() { awk "BEGIN {printf \"%.0f\", 100*($2/$1-1)}"; }
+    echo "clean build (median of $repeat, alternated): search off $off_s s, $off_cpu s CPU, $off_k KiB;" \
+        "on $on_s s, $on_cpu s CPU, $on_k KiB" \
+        "(+$(pct "$off_s" "$on_s")% time, +$(pct "$off_cpu" "$on_cpu")% CPU; search stages $stages s)"
+    echo "  wall seconds off: $(awk '{printf "%s ", $1}' "$work/clean-off")on: $(awk '{printf "%s ", $1}' "$work/clean-on")"
     site=$work/site-$n
     text=$(find "$corpus/releases" -name '*.txt' -printf '%s\n' | sum)
     index=$(find "$site/search" -type f -printf '%s\n' | sum)
@@ -90,5 +118,6 @@ for corpus in "$@"; do
                 "size $(awk "BEGIN {printf \"%.2f\", $pf_bytes/$index}"), files $(awk "BEGIN {printf \"%.2f\", $pf_files/$files}"))"
         fi
     fi
-    rm -rf "$content" "$work"/site-"$n"* "$work"/.site-"$n"* "$work/pagefind-$n"
+    discard "$content" "$work"/site-"$n"* "$work"/.site-"$n"* "$work/pagefind-$n"
 done
+rm -rf "$trash"
