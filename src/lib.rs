@@ -381,10 +381,15 @@ struct FromFiles;
 
 impl render::Bodies for FromFiles {
     fn body<'r>(&self, release: &'r model::Release) -> anyhow::Result<Cow<'r, str>> {
-        let text = load::reread(&release.path)?;
-        text.get(release.body_range.clone())
-            .map(|b| Cow::Owned(b.to_string()))
-            .ok_or_else(|| anyhow::anyhow!("{}: changed during the build", release.path.display()))
+        let mut text = load::reread(&release.path)?;
+        let range = release.body_range.clone();
+        if text.get(range.clone()).is_none() {
+            anyhow::bail!("{}: changed during the build", release.path.display());
+        }
+        // The body kept in the text's own buffer: no second copy.
+        text.truncate(range.end);
+        text.drain(..range.start);
+        Ok(Cow::Owned(text))
     }
 }
 

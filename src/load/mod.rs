@@ -116,7 +116,9 @@ impl Found {
 /// fetches release bodies this way instead of keeping them all in memory.
 pub fn reread(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    decode(&bytes).map_err(|not_text| anyhow::anyhow!("{}", not_text.diagnostic(path)))
+    decode_counted(bytes)
+        .map(|(text, _)| text)
+        .map_err(|not_text| anyhow::anyhow!("{}", not_text.diagnostic(path)))
 }
 
 /// Reads a found file as normalised text, refusing files over `max_bytes`.
@@ -142,7 +144,7 @@ pub fn read(found: &Found, max_bytes: u64) -> Result<SourceFile, Diagnostic> {
     if bytes.len() as u64 > max_bytes {
         return Err(too_big(bytes.len() as u64));
     }
-    let (text, replaced) = decode_counted(&bytes).map_err(|why| why.diagnostic(&path))?;
+    let (text, replaced) = decode_counted(bytes).map_err(|why| why.diagnostic(&path))?;
     let warnings = replaced.map_or_else(Vec::new, |r| r.warnings(&path));
     let stem = path
         .file_stem()

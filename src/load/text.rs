@@ -53,40 +53,43 @@ impl NotText {
 /// and noncharacters are replaced as [`replace_unsafe`] does, so a body
 /// read again for rendering has the same bytes (and offsets) as at load.
 pub fn decode(bytes: &[u8]) -> Result<String, NotText> {
-    decode_counted(bytes).map(|(text, _)| text)
+    decode_counted(bytes.to_vec()).map(|(text, _)| text)
 }
 
-/// [`decode`], with what was replaced.
-pub(super) fn decode_counted(bytes: &[u8]) -> Result<(String, Option<Replaced>), NotText> {
+/// [`decode`] of bytes the caller gives up, with what was replaced. Text
+/// that needs no change (UTF-8 without a BOM, CR or unsafe character, as
+/// nearly every release is) keeps the bytes' buffer: a build reads each
+/// release up to three times, and a copy each time showed in its profile.
+pub(super) fn decode_counted(bytes: Vec<u8>) -> Result<(String, Option<Replaced>), NotText> {
     if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
         return Err(NotText::Utf16);
     }
-    // Where an offset lands: line and column (in bytes), both 1-based.
-    let position = |offset: usize| {
-        let before = &bytes[..offset];
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let col = offset
-            - before
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |i| i + 1)
-            + 1;
-        (line, col)
-    };
-    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
-        let (line, col) = position(offset);
+    if let Some(offset) = memchr::memchr(0, &bytes) {
+        let (line, col) = position(&bytes, offset);
         return Err(NotText::Binary { line, col, offset });
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let offset = e.valid_up_to();
-        let (line, col) = position(offset);
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let (line, col) = position(e.as_bytes(), offset);
         NotText::InvalidUtf8 { line, col, offset }
     })?;
-    let text = normalise(text);
+    let text = if text.starts_with('\u{feff}') || memchr::memchr(b'\r', text.as_bytes()).is_some() {
+        normalise(&text)
+    } else {
+        text
+    };
     Ok(match replace_unsafe(&text) {
         Some((clean, replaced)) => (clean, Some(replaced)),
         None => (text, None),
     })
+}
+
+/// Where `offset` lands in `bytes`: line and column (in bytes), both 1-based.
+fn position(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset];
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let col = offset - memchr::memrchr(b'\n', before).map_or(0, |i| i + 1) + 1;
+    (line, col)
 }
 
 /// What [`replace_unsafe`] replaced: for each kind, how many and the
@@ -223,5 +226,42 @@ pub fn normalise(text: &str) -> String {
         text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
         text.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_that_needs_no_change_keeps_the_buffer_it_was_read_into() {
+        let bytes = "Officers attended £52kg “quoted”.\n".as_bytes().to_vec();
+        let at = bytes.as_ptr();
+        let (text, replaced) = decode_counted(bytes).unwrap();
+        assert_eq!(text.as_ptr(), at);
+        assert!(replaced.is_none());
+        // Text that does need a change is still changed.
+        let (text, _) = decode_counted(b"\xef\xbb\xbfa\r\nb\x07".to_vec()).unwrap();
+        assert_eq!(text, "a\nb\u{fffd}");
+    }
+
+    #[test]
+    fn a_bad_byte_is_placed_by_line_and_column() {
+        assert_eq!(
+            decode_counted(b"ab\ncd\xffe".to_vec()).unwrap_err(),
+            NotText::InvalidUtf8 {
+                line: 2,
+                col: 3,
+                offset: 5
+            }
+        );
+        assert_eq!(
+            decode_counted(b"\x00".to_vec()).unwrap_err(),
+            NotText::Binary {
+                line: 1,
+                col: 1,
+                offset: 0
+            }
+        );
     }
 }

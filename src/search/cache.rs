@@ -74,13 +74,31 @@ struct Written<'a> {
     docs: Vec<(u64, WrittenDoc<'a>)>,
 }
 
-/// A [`DocTerms`] as written: the same fields, its follower sets borrowed.
+/// A [`DocTerms`] as written: the same fields, borrowed, its forms
+/// numbered in the shard's own dictionary as they are serialised.
 #[derive(Serialize)]
 struct WrittenDoc<'a> {
     length: u32,
-    terms: Vec<(u32, u32)>,
+    terms: Renumbered<'a>,
     #[serde(with = "serde_bytes")]
     follow: &'a [u8],
+}
+
+/// A document's (form, count) pairs with each form's number in the
+/// shard's dictionary: serialised as the `Vec<(u32, u32)>` it reads back
+/// as, without building one per document.
+struct Renumbered<'a> {
+    terms: &'a [(u32, u32)],
+    numbers: &'a [u32],
+}
+
+impl Serialize for Renumbered<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let numbers = self.numbers;
+        serializer.collect_seq(
+            (self.terms.iter()).map(|&(form, packed)| (numbers[form as usize], packed)),
+        )
+    }
 }
 
 #[derive(Deserialize)]
@@ -129,23 +147,28 @@ pub fn save_docs(
     dictionary: &[String],
     entries: &[(u64, &DocTerms)],
 ) -> anyhow::Result<()> {
-    let mut renumbered: Vec<u32> = vec![u32::MAX; dictionary.len()];
+    // The shard's forms numbered in order of first use, then the documents
+    // serialised straight into the file's buffer.
+    let mut numbers: Vec<u32> = vec![u32::MAX; dictionary.len()];
     let mut forms: Vec<&str> = Vec::new();
-    let docs = entries
-        .iter()
+    let mut size = 0;
+    for (_, doc) in entries {
+        for &(form, _) in &doc.terms {
+            let number = &mut numbers[form as usize];
+            if *number == u32::MAX {
+                *number = forms.len() as u32;
+                forms.push(&dictionary[form as usize]);
+            }
+        }
+        size += 16 + doc.terms.len() * 6 + doc.follow.len();
+    }
+    let numbers = &numbers;
+    let docs = (entries.iter())
         .map(|(digest, doc)| {
-            let terms = doc
-                .terms
-                .iter()
-                .map(|&(form, packed)| {
-                    let slot = &mut renumbered[form as usize];
-                    if *slot == u32::MAX {
-                        *slot = forms.len() as u32;
-                        forms.push(&dictionary[form as usize]);
-                    }
-                    (*slot, packed)
-                })
-                .collect();
+            let terms = Renumbered {
+                terms: &doc.terms,
+                numbers,
+            };
             let doc = WrittenDoc {
                 length: doc.length,
                 terms,
@@ -154,8 +177,12 @@ pub fn save_docs(
             (*digest, doc)
         })
         .collect();
-    let payload = postcard::to_stdvec(&Written { forms, docs })?;
-    write_framed(&docs_path(dir, shard), DOCS_MAGIC, &payload).map(drop)
+    size += forms.iter().map(|f| f.len() + 2).sum::<usize>();
+    let written = Written { forms, docs };
+    write_framed_with(&docs_path(dir, shard), DOCS_MAGIC, size, |bytes| {
+        postcard::to_extend(&written, bytes)
+    })
+    .map(drop)
 }
 
 fn shard_file(dir: &Path, prefix: &str) -> PathBuf {
@@ -296,10 +323,24 @@ fn read_framed<T: serde::de::DeserializeOwned>(path: &Path, magic: &[u8; 8]) -> 
 
 /// Writes a framed file; its checksum.
 fn write_framed(path: &Path, magic: &[u8; 8], payload: &[u8]) -> anyhow::Result<u64> {
-    let hash = crate::hash::content_hash(payload);
-    let mut bytes = Vec::with_capacity(payload.len() + 16);
+    write_framed_with(path, magic, payload.len(), |mut bytes| {
+        bytes.extend_from_slice(payload);
+        Ok(bytes)
+    })
+}
+
+/// [`write_framed`] with the payload serialised by `fill` into the
+/// file's buffer, which has room for about `size` bytes of it.
+fn write_framed_with(
+    path: &Path,
+    magic: &[u8; 8],
+    size: usize,
+    fill: impl FnOnce(Vec<u8>) -> postcard::Result<Vec<u8>>,
+) -> anyhow::Result<u64> {
+    let mut bytes = Vec::with_capacity(size + 16);
     bytes.extend_from_slice(magic);
-    bytes.extend_from_slice(payload);
+    let mut bytes = fill(bytes)?;
+    let hash = crate::hash::content_hash(&bytes[magic.len()..]);
     bytes.extend_from_slice(&hash.to_le_bytes());
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
