@@ -230,7 +230,10 @@ pub type Last<'l> = (&'l [u64], &'l [String], &'l [(u64, Vec<u8>)], &'l [u64]);
 
 /// Writes the parts of the index that changed since `last` (the state
 /// loaded, if any), then `head`, then removes parts no longer named.
-/// Writes nothing when nothing changed.
+/// Writes nothing when nothing changed. One part at a time: this runs on
+/// a thread of its own while the site renders, taking time the render
+/// leaves idle; spread over the pool, it held the pool's threads before
+/// the render could start.
 pub fn save_state(
     dir: &Path,
     order: &[u64],
@@ -239,7 +242,7 @@ pub fn save_state(
     last: Option<Last>,
 ) -> anyhow::Result<()> {
     let (last_order, last_prefixes, last_chunks, last_sums) = last.unwrap_or_default();
-    let sums: Vec<u64> = (shards.par_iter())
+    let sums: Vec<u64> = (shards.iter())
         .map(|(part, sum)| match sum {
             Some(sum) => Ok(*sum),
             None => {
@@ -250,7 +253,6 @@ pub fn save_state(
         .collect::<anyhow::Result<_>>()?;
     let parts = chunks.len().div_ceil(CHUNKS_PER_PART);
     let chunk_sums: Vec<u64> = (0..parts)
-        .into_par_iter()
         .map(|i| {
             let range = i * CHUNKS_PER_PART..chunks.len().min((i + 1) * CHUNKS_PER_PART);
             match (last_sums.get(i), last_chunks.get(range.clone())) {
