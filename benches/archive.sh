@@ -117,21 +117,12 @@ timed() {
 manifest() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 md5sum) >"$2"; }
 changed() { diff "$1" "$2" | grep -c '^>' || true; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "-" }'; }
-# discard PATH...: renames what a step replaces into $WORK/trash instead of
-# deleting it. Deleting 200,000 files slows every file creation for minutes
-# after on ext4 without a journal (see --settle), so a step that followed a
-# deletion paid for it and one that did not, did not: blotter's clean build
-# followed the removal of its previous output, the floor's `cp -r` nothing.
-# Now no timed step follows a deletion; the trash is emptied at the end,
-# after the deletion timing, which runs last.
+# What a step replaces is moved to the trash, not deleted (benches/trash.sh):
+# blotter's clean build used to follow the removal of its previous output,
+# and the floor's `cp -r` nothing. The trash is emptied at the end, after
+# the deletion timing, which runs last.
 TRASH="$WORK/trash"
-discard() {
-    mkdir -p "$TRASH"
-    local p
-    for p in "$@"; do
-        if [ -e "$p" ]; then mv "$p" "$TRASH/$(date +%s%N)-$(basename "$p")"; fi
-    done
-}
+. "$(dirname "$0")/trash.sh"
 
 log "building blotter (cargo build --release)"
 (cd "$REPO" && cargo build --release --quiet)

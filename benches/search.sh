@@ -14,9 +14,9 @@
 # A CORPUS_DIR holds releases/ (e.g. /work/ref/corpus10k). It is linked,
 # not copied, and never written: the one-file edit replaces its file.
 # Sites are moved to a trash folder, emptied at the end, rather than
-# deleted between builds: on ext4, creating files just after deleting
-# 100,000 slows a build by up to half, which would time the filesystem
-# instead of the index.
+# deleted between builds (benches/trash.sh): creating files just after
+# deleting a 100,000-release site slowed a build by up to half, which
+# would time the filesystem instead of the index.
 set -euo pipefail
 pagefind='' work='' repeat=3
 while [ $# -gt 0 ]; do
@@ -44,15 +44,8 @@ build() {
 }
 sum() { awk '{s+=$1} END {print s+0}'; }
 median() { sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
-trash=$work/trash
-# discard PATH...: moves what a step replaces out of the way (see above).
-discard() {
-    mkdir -p "$trash"
-    local p
-    for p in "$@"; do
-        if [ -e "$p" ]; then mv "$p" "$trash/$(date +%s%N)-$(basename "$p")"; fi
-    done
-}
+TRASH=$work/trash
+. "$here/benches/trash.sh"
 # Seconds spent in the search stages of a build, from its timings.
 stages() { grep -E '^timing: search' "$work/timings-$1" | sed -E 's/.* ([0-9.]+) s  \(at.*/\1/' | sum; }
 
@@ -120,4 +113,4 @@ for corpus in "$@"; do
     fi
     discard "$content" "$work"/site-"$n"* "$work"/.site-"$n"* "$work/pagefind-$n"
 done
-rm -rf "$trash"
+rm -rf "$TRASH"
