@@ -73,11 +73,7 @@ pub(super) fn decode_counted(bytes: Vec<u8>) -> Result<(String, Option<Replaced>
         let (line, col) = position(e.as_bytes(), offset);
         NotText::InvalidUtf8 { line, col, offset }
     })?;
-    let text = if text.starts_with('\u{feff}') || memchr::memchr(b'\r', text.as_bytes()).is_some() {
-        normalise(&text)
-    } else {
-        text
-    };
+    let text = normalise(text);
     Ok(match replace_unsafe(&text) {
         Some((clean, replaced)) => (clean, Some(replaced)),
         None => (text, None),
@@ -219,14 +215,19 @@ pub fn replace_unsafe(text: &str) -> Option<(String, Replaced)> {
     Some((clean, replaced))
 }
 
-/// Removes a BOM and turns CRLF and lone CR into LF.
-pub fn normalise(text: &str) -> String {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.contains('\r') {
-        text.replace("\r\n", "\n").replace('\r', "\n")
-    } else {
-        text.to_string()
+/// Removes a BOM and turns CRLF and lone CR into LF; text with neither
+/// is returned as it is, in its own buffer.
+pub fn normalise(text: String) -> String {
+    let bom = text.starts_with('\u{feff}');
+    if !bom && memchr::memchr(b'\r', text.as_bytes()).is_none() {
+        return text;
     }
+    let rest = if bom {
+        &text['\u{feff}'.len_utf8()..]
+    } else {
+        &text[..]
+    };
+    rest.replace("\r\n", "\n").replace('\r', "\n")
 }
 
 #[cfg(test)]

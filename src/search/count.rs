@@ -63,11 +63,11 @@ impl Counter {
         body: &str,
         number: &mut impl FnMut(&str) -> u32,
     ) -> DocTerms {
-        let mut text = std::mem::take(&mut self.text);
-        release_text_into(&mut text, release, body);
-        let counted = self.count_owned(&release.title, &mut text, number);
-        self.text = text;
-        counted
+        self.count_filled(
+            &release.title,
+            |text| release_text_into(text, release, body),
+            number,
+        )
     }
 
     /// Counts the words of a title and a text, as [`Counter::count_release`].
@@ -77,11 +77,22 @@ impl Counter {
         text: &str,
         number: &mut impl FnMut(&str) -> u32,
     ) -> DocTerms {
-        let mut buffer = std::mem::take(&mut self.text);
-        buffer.clear();
-        buffer.push_str(text);
-        let counted = self.count_owned(title, &mut buffer, number);
-        self.text = buffer;
+        self.count_filled(title, |buffer| buffer.push_str(text), number)
+    }
+
+    /// Counts a title and the text `fill` writes into the counter's reused
+    /// buffer.
+    fn count_filled(
+        &mut self,
+        title: &str,
+        fill: impl FnOnce(&mut String),
+        number: &mut impl FnMut(&str) -> u32,
+    ) -> DocTerms {
+        let mut text = std::mem::take(&mut self.text);
+        text.clear();
+        fill(&mut text);
+        let counted = self.count_owned(title, &mut text, number);
+        self.text = text;
         counted
     }
 
