@@ -144,3 +144,34 @@ fn without_a_base_url_the_json_feed_alone_is_written_with_relative_ids() {
     assert!(html.contains("href=\"../corrections/feed.json\""));
     assert!(!html.contains("corrections/feed.xml"));
 }
+
+/// Regression: with no corrections, the Atom feed's required `updated`
+/// was the epoch at +00:00, which a feed checker rejects for a London
+/// site (the zone was an hour ahead of UTC all through 1970).
+#[test]
+fn an_archive_without_corrections_dates_its_empty_feed_in_the_site_zone() {
+    for (zone, updated) in [
+        ("Europe/London", "1970-01-01T00:00:00+01:00"),
+        ("Asia/Tokyo", "1970-01-01T00:00:00+09:00"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        let release = "```yaml\ntitle: Appeal\narea: Kent\npublish:\n  date: 10:00 01/03/2020\n```\n\nBody.\n";
+        let settings = format!("timezone = \"{zone}\"\n");
+        write_files(
+            &content,
+            &[("releases/r0.txt", release), ("site.toml", &settings)],
+        );
+        let output = dir.path().join("site");
+        build_ok(&content, &output, Some(BASE_URL));
+        let xml = read(&output, "corrections/feed.xml");
+        let doc = Document::parse(&xml).expect("well-formed");
+        let feed = doc.root_element();
+        let entries = feed.children().filter(|n| n.has_tag_name((ATOM, "entry")));
+        assert_eq!(entries.count(), 0);
+        let stamp = (feed.children())
+            .find(|n| n.has_tag_name((ATOM, "updated")))
+            .and_then(|n| n.text());
+        assert_eq!(stamp, Some(updated), "{zone}");
+    }
+}

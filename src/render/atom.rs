@@ -2,10 +2,13 @@
 //! RFC 5005 archive links so a reader can page back to the oldest item.
 //! Written only with a base URL: Atom ids must be absolute IRIs.
 
+use chrono::{DateTime, FixedOffset};
+
 use super::feed::{timestamp, Document, Entry};
 use super::route::FeedFormat;
 use super::xml::{push_element, push_escaped};
-use super::Route;
+use super::{local_midnight, Route};
+use crate::config::SiteConfig;
 
 const ATOM: FeedFormat = FeedFormat::Atom;
 
@@ -25,11 +28,8 @@ pub fn atom_feed(doc: &Document) -> Vec<u8> {
     // The newest change among its entries: no wall clock, so a rebuild
     // of the same input gives the same bytes.
     let updated = doc.entries.iter().map(|e| e.updated).max();
-    let updated = updated.map_or_else(
-        || "1970-01-01T00:00:00+00:00".to_string(),
-        |u| timestamp(&u),
-    );
-    push_element(&mut out, "updated", &updated);
+    let updated = updated.unwrap_or_else(|| never_updated(doc.config));
+    push_element(&mut out, "updated", &timestamp(&updated));
     out.push_str("<author>\n");
     push_element(&mut out, "name", &doc.config.title);
     out.push_str("</author>\n");
@@ -58,6 +58,14 @@ fn push_links(out: &mut String, doc: &Document, current: &str) {
         let newer = url(Route::FeedArchive(doc.scope, newer, ATOM));
         push_link(out, "next-archive", Some(ATOM.media_type()), &newer);
     }
+}
+
+/// The `updated` of a feed with no entries, which RFC 4287 still
+/// requires: the Unix epoch's local midnight in the site's zone, so its
+/// offset is the zone's at that instant, as a checker expects.
+pub(super) fn never_updated(config: &SiteConfig) -> DateTime<FixedOffset> {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    local_midnight(config, epoch)
 }
 
 pub(super) fn push_link(out: &mut String, rel: &str, media_type: Option<&str>, href: &str) {

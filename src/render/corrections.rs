@@ -151,8 +151,8 @@ impl<'a> Renderer<'a> {
         // The newest correction: no wall clock, so the same input gives
         // the same bytes.
         let updated = items.iter().map(|item| item.date).max();
-        let updated = updated.map_or_else(|| "1970-01-01T00:00:00+00:00".into(), |u| timestamp(&u));
-        push_element(&mut out, "updated", &updated);
+        let updated = updated.unwrap_or_else(|| atom::never_updated(config));
+        push_element(&mut out, "updated", &timestamp(&updated));
         out.push_str("<author>\n");
         push_element(&mut out, "name", &config.title);
         out.push_str("</author>\n");
