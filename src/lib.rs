@@ -345,7 +345,7 @@ fn render_and_write(
     };
     let mut renderer = Renderer::new(site.archive, site.theme, location, &FromFiles);
     if let Some(search) = &search {
-        renderer = renderer.with_search(&search.files);
+        renderer = renderer.with_search(search);
     }
     let previous = previous().map_err(ConfigError)?;
     let mut warnings = Vec::new();

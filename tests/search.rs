@@ -443,6 +443,42 @@ fn clean_and_incremental_builds_write_the_same_index_and_a_damaged_cache_is_a_mi
     assert_eq!(search(&output, "zebedee quokka"), [name.as_str()]);
 }
 
+/// A rebuild takes the index's unchanged shards by the hashes the search
+/// cache's head records: it reads a shard's part only to write the
+/// shard's files again, and a part lost since is a miss, not a failure.
+#[test]
+fn a_rebuild_reads_index_parts_only_for_files_it_writes_and_a_lost_part_is_a_miss() {
+    let dir = tempfile::tempdir().unwrap();
+    let (content, output) = (dir.path().join("content"), dir.path().join("site"));
+    // Enough distinct words for the index to need several shards.
+    let releases: Vec<(String, String, String)> = (0..1500)
+        .map(|i| {
+            let body: Vec<String> = (0..80)
+                .map(|j| format!("k{}", (i * 7 + j * 13) % 6000))
+                .collect();
+            (format!("r{i:05}"), format!("Kowalski {i}"), body.join(" "))
+        })
+        .collect();
+    write_corpus(&content, &releases);
+    build_ok(&content, &output, Some(BASE_URL));
+    let clean = search_files(&output);
+    let parts = blotter::incremental::folder(&output)
+        .unwrap()
+        .join("search/t");
+    let part_count = fs::read_dir(&parts).unwrap().count();
+    assert!(part_count > 2, "{part_count} parts");
+    // Every part gone: a no-op rebuild needs none of them.
+    fs::remove_dir_all(&parts).unwrap();
+    let report = build_ok(&content, &output, Some(BASE_URL));
+    assert_eq!(report.summary.unwrap().rewritten, 0);
+    assert!(!parts.exists(), "a no-op wrote no part");
+    // The index's files gone from the site too: written again, the same.
+    fs::remove_dir_all(output.join("search")).unwrap();
+    build_ok(&content, &output, Some(BASE_URL));
+    assert_eq!(search_files(&output), clean);
+    assert!(!search(&output, "k13 k26").is_empty());
+}
+
 #[test]
 fn a_search_cache_another_blotter_wrote_is_cleared_not_read() {
     let dir = tempfile::tempdir().unwrap();

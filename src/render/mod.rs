@@ -21,6 +21,7 @@ mod plan;
 mod release_page;
 mod route;
 mod search;
+pub use search::SearchFiles;
 mod sitemap;
 pub mod theme;
 pub mod theme_extras;
@@ -86,7 +87,7 @@ pub struct Renderer<'a> {
     ids: rustc_hash::FxHashSet<&'a str>,
     calendar: Calendar,
     /// The search index's files, when the site has search.
-    search: Option<&'a [(String, Vec<u8>)]>,
+    search: Option<&'a dyn SearchFiles>,
     feed_memo: feed_memo::FeedMemo,
     /// Per release: [`Renderer::release_inputs`].
     inputs: Vec<u64>,

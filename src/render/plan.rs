@@ -138,7 +138,6 @@ impl Renderer<'_> {
             Job::Static(_)
                 | Job::NoJekyll
                 | Job::HighlightCss
-                | Job::SearchFile(_)
                 | Job::Robots
                 | Job::DataReadme
                 | Job::Root(_)

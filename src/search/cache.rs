@@ -6,14 +6,17 @@
 //!   rebuild reads no release text that did not change and a one-file
 //!   rebuild reads only the shards of the releases that changed;
 //! - the last index as built, in parts written only when they change:
-//!   `head` (the release digest of every document number, and the
-//!   checksum of every other part), `t/<hex prefix>` (one term shard's
+//!   `head` (the release digest of every document number, the checksum
+//!   of every other part, and of each term shard what laying it out and
+//!   listing its files take: its size and the hash of each of its files),
+//!   `t/<hex prefix>` (one term shard's
 //!   bytes with the weights its bitmaps leave out, and its follower
 //!   file's bytes) and `c/<n>` (the
 //!   metadata chunks, [`CHUNKS_PER_PART`] a part, with what each was
-//!   made from). A rebuild decodes only the shards an edit's stems can be
-//!   in and writes only the parts whose bytes changed; a no-op writes
-//!   nothing.
+//!   made from). A rebuild reads and decodes only the shards an edit's
+//!   stems can be in (and a shard's part when its file must be written
+//!   again) and writes only the parts whose bytes changed; a no-op reads
+//!   no term shard and writes nothing.
 //!
 //! Each file is framed by a magic and a checksum, and `head` names the
 //! checksum of each part it was written with; a damaged, missing, stale
@@ -25,7 +28,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::files::Part;
+use super::files::{Laid, Part, Stored};
 use super::{Dictionary, DocTerms};
 
 /// Change whenever the tokeniser, the stored layout or the hash does; the
@@ -33,7 +36,7 @@ use super::{Dictionary, DocTerms};
 /// [`Piece`](super::files::Piece) sizes), so that the last index is laid
 /// out again rather than patched into shards a clean build would not make.
 const DOCS_MAGIC: &[u8; 8] = b"blsrch04";
-const HEAD_MAGIC: &[u8; 8] = b"blshead5";
+const HEAD_MAGIC: &[u8; 8] = b"blshead6";
 const PART_MAGIC: &[u8; 8] = b"blspart5";
 const CHUNKS_MAGIC: &[u8; 8] = b"blschnk4";
 /// Metadata chunks per part of the cache.
@@ -53,8 +56,8 @@ pub struct DocShard {
 pub struct State {
     /// The release digest of each document number.
     pub order: Vec<u64>,
-    /// The term shards by prefix, each with its part's checksum.
-    pub shards: Vec<(Part, u64)>,
+    /// The term shards by prefix, as the head records them.
+    pub shards: Vec<Stored>,
     /// Each metadata chunk's key (what it is made from) and bytes.
     pub chunks: Vec<(u64, Vec<u8>)>,
     /// The checksum of each part of chunks.
@@ -64,7 +67,7 @@ pub struct State {
 #[derive(Serialize, Deserialize)]
 struct Head {
     order: Vec<u64>,
-    shards: Vec<(String, u64)>,
+    shards: Vec<Stored>,
     chunks: Vec<u64>,
 }
 
@@ -197,15 +200,10 @@ fn chunks_file(dir: &Path, part: usize) -> PathBuf {
     dir.join("c").join(part.to_string())
 }
 
-/// The last index, when every part is there as `head` names it.
+/// The last index as `head` records it, when every metadata part is there
+/// as it names it. Term shards are read when needed ([`load_part`]).
 pub fn load_state(dir: &Path) -> Option<State> {
     let (head, _): (Head, _) = read_framed(&dir.join("head"), HEAD_MAGIC)?;
-    let shards = (head.shards.par_iter())
-        .map(|(prefix, sum)| {
-            let (part, found): (Part, u64) = read_framed(&shard_file(dir, prefix), PART_MAGIC)?;
-            (found == *sum && part.prefix == *prefix).then_some((part, found))
-        })
-        .collect::<Option<Vec<_>>>()?;
     let chunks = (head.chunks.par_iter().enumerate())
         .map(|(i, sum)| {
             let (chunks, found): (Vec<(u64, Vec<u8>)>, u64) =
@@ -215,14 +213,22 @@ pub fn load_state(dir: &Path) -> Option<State> {
         .collect::<Option<Vec<_>>>()?;
     Some(State {
         order: head.order,
-        shards,
+        shards: head.shards,
         chunk_sums: head.chunks,
         chunks: chunks.into_iter().flatten().collect(),
     })
 }
 
-/// A term shard to save: `Some` checksum when its part is on disk as it is.
-pub type Saving = (Part, Option<u64>);
+/// A kept shard's part, as `head` recorded it; `None` if it is missing,
+/// damaged or another.
+pub fn load_part(dir: &Path, stored: &Stored) -> Option<Part> {
+    let (part, sum): (Part, u64) = read_framed(&shard_file(dir, &stored.prefix), PART_MAGIC)?;
+    (sum == stored.sum && part.prefix == stored.prefix).then_some(part)
+}
+
+/// A term shard to save: `Some` checksum when its part is on disk as it
+/// is (a kept shard's always is).
+pub type Saving = (Laid, Option<u64>);
 
 /// What the last index held, as loaded: its document order, its shards'
 /// prefixes, its metadata chunks and the checksums of their parts.
@@ -242,12 +248,14 @@ pub fn save_state(
     last: Option<Last>,
 ) -> anyhow::Result<()> {
     let (last_order, last_prefixes, last_chunks, last_sums) = last.unwrap_or_default();
-    let sums: Vec<u64> = (shards.iter())
-        .map(|(part, sum)| match sum {
-            Some(sum) => Ok(*sum),
-            None => {
+    let stored: Vec<Stored> = (shards.iter())
+        .map(|saving| match saving {
+            (Laid::Kept(stored), _) => Ok(stored.clone()),
+            (Laid::Made(part), Some(sum)) => Ok(part.stored(*sum)),
+            (Laid::Made(part), None) => {
                 let payload = postcard::to_stdvec(part)?;
-                write_framed(&shard_file(dir, &part.prefix), PART_MAGIC, &payload)
+                let sum = write_framed(&shard_file(dir, &part.prefix), PART_MAGIC, &payload)?;
+                Ok(part.stored(sum))
             }
         })
         .collect::<anyhow::Result<_>>()?;
@@ -264,7 +272,7 @@ pub fn save_state(
             }
         })
         .collect::<anyhow::Result<_>>()?;
-    let prefixes: Vec<&str> = shards.iter().map(|s| s.0.prefix.as_str()).collect();
+    let prefixes: Vec<&str> = shards.iter().map(|s| s.0.prefix()).collect();
     let unchanged = last.is_some()
         && last_order == order
         && shards.iter().all(|s| s.1.is_some())
@@ -275,7 +283,7 @@ pub fn save_state(
     }
     let head = Head {
         order: order.to_vec(),
-        shards: prefixes.iter().map(|p| p.to_string()).zip(sums).collect(),
+        shards: stored,
         chunks: chunk_sums,
     };
     write_framed(&dir.join("head"), HEAD_MAGIC, &postcard::to_stdvec(&head)?)?;

@@ -5,22 +5,22 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use chrono::Datelike;
 use rayon::prelude::*;
 
 use super::groups::Group;
-use super::{
-    SearchIndex, CHUNKS_PER_FOLDER, DOCS_PER_CHUNK, FOLLOW_PART, SHARD_TARGET, TEASER_CHARS,
-    VERSION,
-};
+use super::{CHUNKS_PER_FOLDER, DOCS_PER_CHUNK, FOLLOW_PART, SHARD_TARGET, TEASER_CHARS, VERSION};
 use crate::model::Archive;
 
 /// A piece of the index laid out into shards: a group, or a whole shard
-/// of the last index whose groups did not change.
+/// of the last index whose groups did not change, known by what the
+/// search cache's head records of it (its part is read only if the shard
+/// is merged with others).
 pub enum Piece {
     Group(Group),
-    Shard(Part),
+    Kept(Stored),
 }
 
 impl Piece {
@@ -28,7 +28,7 @@ impl Piece {
     fn key(&self) -> &str {
         match self {
             Piece::Group(g) => &g.key,
-            Piece::Shard(s) => &s.prefix,
+            Piece::Kept(s) => &s.prefix,
         }
     }
 
@@ -37,7 +37,7 @@ impl Piece {
     fn size(&self) -> usize {
         match self {
             Piece::Group(g) => g.bytes.len() + g.follow.len(),
-            Piece::Shard(s) => s.bytes.len() - count_len(&s.bytes) + s.follow.len(),
+            Piece::Kept(s) => s.size,
         }
     }
 
@@ -45,7 +45,7 @@ impl Piece {
     fn all_keyed(&self, prefix: &str) -> bool {
         match self {
             Piece::Group(g) => g.key == prefix,
-            Piece::Shard(s) => s.exact && s.prefix == prefix,
+            Piece::Kept(s) => s.exact && s.prefix == prefix,
         }
     }
 }
@@ -70,10 +70,70 @@ pub struct Part {
     pub follow: Vec<u8>,
 }
 
-/// A shard as laid out: one of the pieces' shards kept as it was, or one
+impl Part {
+    /// Its [`Piece`] size.
+    fn size(&self) -> usize {
+        self.bytes.len() - count_len(&self.bytes) + self.follow.len()
+    }
+
+    /// The bytes of its files: the term shard, then each part of its
+    /// follower file.
+    fn file_bytes(&self) -> Vec<&[u8]> {
+        let mut files = vec![&self.bytes[..]];
+        files.extend(follow_chunks(&self.follow, FOLLOW_PART));
+        files
+    }
+
+    /// What the search cache's head records of it, with its part's checksum.
+    pub fn stored(&self, sum: u64) -> Stored {
+        Stored {
+            prefix: self.prefix.clone(),
+            exact: self.exact,
+            size: self.size(),
+            sum,
+            hashes: (self.file_bytes().into_iter())
+                .map(crate::hash::content_hash)
+                .collect(),
+        }
+    }
+}
+
+/// A shard of the last index as the search cache's head records it:
+/// enough to lay it out and to list its files without reading its part.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Stored {
+    pub prefix: String,
+    pub exact: bool,
+    /// Its [`Piece`] size.
+    pub size: usize,
+    /// Its part's checksum in the search cache.
+    pub sum: u64,
+    /// The content hash of each of its files: the term shard, then each
+    /// part of its follower file.
+    pub hashes: Vec<u64>,
+}
+
+impl Stored {
+    /// The paths of its files, in the order of [`Stored::hashes`].
+    fn paths(&self) -> Vec<String> {
+        let follow = self.hashes.len().saturating_sub(1);
+        let mut paths = vec![shard_path(&self.prefix), follow_path(&self.prefix)];
+        paths.extend((1..follow).map(|k| follow_part_path(&self.prefix, k)));
+        paths
+    }
+
+    /// The bytes of its file `file` (as [`Stored::hashes`] numbers them),
+    /// from its part; `None` if the part is not what was recorded.
+    pub fn file(&self, part: &Part, file: usize) -> Option<Vec<u8>> {
+        let bytes = *part.file_bytes().get(file)?;
+        (crate::hash::content_hash(bytes) == *self.hashes.get(file)?).then(|| bytes.to_vec())
+    }
+}
+
+/// A shard as laid out: one of the last index's kept as it was, or one
 /// made anew.
 pub enum Laid {
-    Kept(Part),
+    Kept(Stored),
     Made(Part),
 }
 
@@ -81,9 +141,10 @@ pub enum Laid {
 /// into shards sorted by prefix, as a clean build lays out every group:
 /// in a prefix trie from the empty prefix whose buckets split by the next
 /// character past [`SHARD_TARGET`], groups keyed by the bucket's prefix
-/// itself staying in a shard of that prefix. `None` when a kept shard
-/// would have to be split (its groups are not at hand).
-pub fn layout(mut pieces: Vec<Piece>) -> Option<Vec<Laid>> {
+/// itself staying in a shard of that prefix. A kept shard merged with
+/// other pieces is read with `load`. `None` when a kept shard would have
+/// to be split (its groups are not at hand) or cannot be read.
+pub fn layout(mut pieces: Vec<Piece>, load: &dyn Fn(&Stored) -> Option<Part>) -> Option<Vec<Laid>> {
     pieces.sort_by(|a, b| match (a, b) {
         (Piece::Group(x), Piece::Group(y)) => x.cmp(y),
         _ => a.key().cmp(b.key()),
@@ -91,21 +152,40 @@ pub fn layout(mut pieces: Vec<Piece>) -> Option<Vec<Laid>> {
     let mut out: Vec<(String, Vec<Piece>)> = Vec::new();
     split(String::new(), pieces, &mut out)?;
     out.sort_by(|a, b| a.0.cmp(&b.0));
-    Some(
-        out.into_iter()
-            .map(|(prefix, mut bucket)| match bucket.pop() {
-                Some(Piece::Shard(s)) if bucket.is_empty() && s.prefix == prefix => Laid::Kept(s),
-                last => {
-                    bucket.extend(last);
-                    Laid::Made(merge(prefix, bucket))
-                }
-            })
-            .collect(),
-    )
+    out.into_iter()
+        .map(|(prefix, mut bucket)| match bucket.pop() {
+            Some(Piece::Kept(s)) if bucket.is_empty() && s.prefix == prefix => Some(Laid::Kept(s)),
+            last => {
+                bucket.extend(last);
+                merge(prefix, bucket, load).map(Laid::Made)
+            }
+        })
+        .collect()
 }
 
-/// One shard's file from its pieces.
-fn merge(prefix: String, bucket: Vec<Piece>) -> Part {
+impl Laid {
+    pub fn prefix(&self) -> &str {
+        match self {
+            Laid::Kept(s) => &s.prefix,
+            Laid::Made(p) => &p.prefix,
+        }
+    }
+
+    /// How many files its follower file is written as.
+    fn follow_files(&self) -> usize {
+        match self {
+            Laid::Kept(s) => s.hashes.len().saturating_sub(1),
+            Laid::Made(p) => follow_chunks(&p.follow, FOLLOW_PART).len(),
+        }
+    }
+}
+
+/// One shard's file from its pieces; `None` if a kept one cannot be read.
+fn merge(
+    prefix: String,
+    bucket: Vec<Piece>,
+    load: &dyn Fn(&Stored) -> Option<Part>,
+) -> Option<Part> {
     let mut count = 0u64;
     let mut body = Vec::new();
     let mut dense = Vec::new();
@@ -119,7 +199,8 @@ fn merge(prefix: String, bucket: Vec<Piece>) -> Part {
                 dense.extend_from_slice(&g.dense);
                 follow.extend_from_slice(&g.follow);
             }
-            Piece::Shard(s) => {
+            Piece::Kept(stored) => {
+                let s = load(stored)?;
                 count += super::encode::Reader::new(&s.bytes).varint().unwrap_or(0);
                 body.extend_from_slice(&s.bytes[count_len(&s.bytes)..]);
                 dense.extend_from_slice(&s.dense);
@@ -130,13 +211,13 @@ fn merge(prefix: String, bucket: Vec<Piece>) -> Part {
     let mut bytes = Vec::with_capacity(body.len() + 4);
     super::encode::varint(&mut bytes, count);
     bytes.extend_from_slice(&body);
-    Part {
+    Some(Part {
         prefix,
         exact,
         bytes,
         dense,
         follow,
-    }
+    })
 }
 
 /// Puts `bucket` (pieces whose key starts with `prefix`) in one shard, or
@@ -218,30 +299,81 @@ pub fn groups_of(part: &Part) -> Option<Vec<Group>> {
     (r.done() && dense.is_empty() && follow.is_empty()).then_some(out)
 }
 
-/// Every file of the index, sorted by path, from its shards.
-pub fn assemble(archive: &Archive, shards: &[&Part], chunks: &[(u64, Vec<u8>)]) -> SearchIndex {
-    let n = archive.releases.len();
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    for part in shards {
-        files.push((shard_path(&part.prefix), part.bytes.clone()));
-        files.extend(follow_parts(&part.prefix, &part.follow, FOLLOW_PART));
+/// One file of the index: its path, its content hash, and its bytes or
+/// the kept shard of the last index they are in.
+pub struct IndexFile {
+    pub path: String,
+    pub hash: u64,
+    pub content: Content,
+}
+
+pub enum Content {
+    Bytes(Vec<u8>),
+    /// File `.1` of a kept shard, as [`Stored::hashes`] numbers them.
+    Kept(Arc<Stored>, usize),
+}
+
+impl IndexFile {
+    fn bytes(path: String, bytes: Vec<u8>) -> IndexFile {
+        IndexFile {
+            path,
+            hash: crate::hash::content_hash(&bytes),
+            content: Content::Bytes(bytes),
+        }
     }
-    files.push(("search/meta.json".into(), meta(archive, shards)));
+}
+
+/// Every file of the index, sorted by path, from its shards: a kept
+/// shard's files by their recorded hashes, without their bytes.
+pub fn assemble(archive: &Archive, shards: &[&Laid], chunks: &[(u64, Vec<u8>)]) -> Vec<IndexFile> {
+    let n = archive.releases.len();
+    let mut files: Vec<IndexFile> = Vec::new();
+    for shard in shards {
+        match shard {
+            Laid::Made(part) => {
+                let paths =
+                    std::iter::once(shard_path(&part.prefix)).chain((0..).map(|k| match k {
+                        0 => follow_path(&part.prefix),
+                        k => follow_part_path(&part.prefix, k),
+                    }));
+                let bytes = part.file_bytes().into_iter().map(<[u8]>::to_vec);
+                files.extend(paths.zip(bytes).map(|(p, b)| IndexFile::bytes(p, b)));
+            }
+            Laid::Kept(stored) => {
+                let stored = Arc::new(stored.clone());
+                let paths = stored.paths().into_iter().zip(&stored.hashes);
+                files.extend(paths.enumerate().map(|(file, (path, &hash))| IndexFile {
+                    path,
+                    hash,
+                    content: Content::Kept(stored.clone(), file),
+                }));
+            }
+        }
+    }
+    files.push(IndexFile::bytes(
+        "search/meta.json".into(),
+        meta(archive, shards),
+    ));
     for (c, (_, bytes)) in chunks.iter().enumerate() {
         let folder = c as u32 / CHUNKS_PER_FOLDER;
-        files.push((format!("search/d/{folder}/{c}.json"), bytes.clone()));
+        let path = format!("search/d/{folder}/{c}.json");
+        files.push(IndexFile::bytes(path, bytes.clone()));
     }
     for area in &archive.areas {
         let mut docs: Vec<u32> = area.releases.iter().map(|&i| (n - 1 - i) as u32).collect();
         docs.sort_unstable();
         let mut bytes = Vec::new();
         super::encode::postings(&mut bytes, &docs, None);
-        files.push((format!("search/a/{}.bin", area.slug), bytes));
+        files.push(IndexFile::bytes(
+            format!("search/a/{}.bin", area.slug),
+            bytes,
+        ));
     }
-    files.sort();
-    SearchIndex { files }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
 }
-fn meta(archive: &Archive, shards: &[&Part]) -> Vec<u8> {
+
+fn meta(archive: &Archive, shards: &[&Laid]) -> Vec<u8> {
     let n = archive.releases.len();
     // Documents are oldest first, so a year is a range of document numbers.
     let mut years: BTreeMap<i32, (usize, usize)> = BTreeMap::new();
@@ -260,10 +392,10 @@ fn meta(archive: &Archive, shards: &[&Part]) -> Vec<u8> {
         "dense": super::DENSE_WEIGHT,
         "areas": archive.areas.iter().map(|a| [a.slug.to_string(), a.name.clone()]).collect::<Vec<_>>(),
         "years": years.iter().map(|(y, (lo, hi))| [*y as i64, *lo as i64, *hi as i64]).collect::<Vec<_>>(),
-        "shards": shards.iter().map(|s| s.prefix.as_str()).collect::<Vec<_>>(),
+        "shards": shards.iter().map(|s| s.prefix()).collect::<Vec<_>>(),
         // Follower files in more than one part: shard prefix -> parts.
         "fparts": (shards.iter())
-            .map(|s| (s.prefix.as_str(), s.follow.len().div_ceil(FOLLOW_PART)))
+            .map(|s| (s.prefix(), s.follow_files()))
             .filter(|(_, parts)| *parts > 1)
             .collect::<BTreeMap<_, _>>(),
     });
@@ -354,16 +486,23 @@ pub fn follow_part_path(prefix: &str, k: usize) -> String {
 /// A shard's follower bytes as files of at most `limit` bytes: the first
 /// at [`follow_path`], the rest at [`follow_part_path`]; a reader joins
 /// them in order.
+#[cfg(test)]
 fn follow_parts(prefix: &str, bytes: &[u8], limit: usize) -> Vec<(String, Vec<u8>)> {
-    if bytes.len() <= limit {
-        return vec![(follow_path(prefix), bytes.to_vec())];
-    }
-    (bytes.chunks(limit).enumerate())
+    (follow_chunks(bytes, limit).into_iter().enumerate())
         .map(|(k, part)| match k {
             0 => (follow_path(prefix), part.to_vec()),
             k => (follow_part_path(prefix, k), part.to_vec()),
         })
         .collect()
+}
+
+/// A follower file's bytes as its parts: one, empty or not, up to `limit`
+/// bytes; else as many as it takes.
+fn follow_chunks(bytes: &[u8], limit: usize) -> Vec<&[u8]> {
+    if bytes.len() <= limit {
+        return vec![bytes];
+    }
+    bytes.chunks(limit).collect()
 }
 
 fn prefixed_path(folder: &str, prefix: &str) -> String {
@@ -434,11 +573,13 @@ mod tests {
             })
             .collect();
         let groups = groups::invert(&dictionary.forms, docs);
-        let laid = layout(groups.iter().cloned().map(Piece::Group).collect()).unwrap();
+        let pieces = groups.iter().cloned().map(Piece::Group).collect();
+        let laid = layout(pieces, &|_| None).unwrap();
         assert!(laid.len() > 2, "{} shards", laid.len());
         let mut back: Vec<Group> = (laid.iter())
             .flat_map(|l| match l {
-                Laid::Kept(p) | Laid::Made(p) => groups_of(p).unwrap(),
+                Laid::Made(p) => groups_of(p).unwrap(),
+                Laid::Kept(_) => panic!("nothing to keep in a clean layout"),
             })
             .collect();
         back.sort_unstable();

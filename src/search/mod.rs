@@ -34,7 +34,9 @@
 //! index in parts, one per shard; only the groups of the stems whose
 //! postings an edited release changed are encoded again, from the shards
 //! they can be in ([`rebuild`]), and only the parts and shards whose bytes
-//! changed are written. Followers are counted in the same pass as words
+//! changed are written. The other shards are taken by what the cache's
+//! head records of them (their size and their files' hashes): their parts
+//! are read only when their files must be written again. Followers are counted in the same pass as words
 //! and go the same way, so a patched index is byte for byte a clean one.
 //! A quoted phrase matches documents whose follower sets hold each next
 //! word's hash: never a miss, a false match about one in 256 per extra
@@ -51,13 +53,14 @@ pub mod query;
 mod rebuild;
 pub mod tokenise;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use anyhow::Result;
 use rustc_hash::FxHashMap;
 
 use crate::model::{Archive, Release};
-use crate::render::Bodies;
+use crate::render::{Bodies, SearchFiles};
 
 /// Documents per metadata chunk: a result page of ten fetches at most ten
 /// small chunks, and neighbouring (same-day) results share one.
@@ -82,10 +85,74 @@ pub const AVERAGE_LENGTH: f64 = 300.0;
 /// Format version, in `meta.json` and the client.
 pub const VERSION: u32 = 2;
 
-/// The index files, as (site path, bytes), sorted by path.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct SearchIndex {
-    pub files: Vec<(String, Vec<u8>)>,
+/// The index's files, sorted by path, each with the hash of its bytes:
+/// the bytes themselves, or a shard kept from the last index, read from
+/// the search cache only if its file is written again.
+pub struct SearchIndex<'a> {
+    pub files: Vec<files::IndexFile>,
+    kept: Option<KeptShards<'a>>,
+}
+
+/// Where a kept shard's files are read from: its part in the search
+/// cache, or, should that part be gone or damaged since the head was read,
+/// the whole index built again (a clean build's bytes, which the patched
+/// index's are).
+struct KeptShards<'a> {
+    dir: PathBuf,
+    archive: &'a Archive,
+    bodies: &'a dyn Bodies,
+    order: Vec<u64>,
+    rebuilt: OnceLock<Option<FxHashMap<String, Vec<u8>>>>,
+}
+
+impl KeptShards<'_> {
+    fn file(&self, stored: &files::Stored, file: usize, path: &str) -> Result<Vec<u8>> {
+        let from_cache = cache::load_part(&self.dir, stored).and_then(|p| stored.file(&p, file));
+        if let Some(bytes) = from_cache {
+            return Ok(bytes);
+        }
+        let rebuilt = self.rebuilt.get_or_init(|| {
+            let groups = rebuild::full(self.archive, self.bodies, None, &self.order).ok()?;
+            let shards = rebuild::laid_out(groups).ok()?;
+            let laid: Vec<&files::Laid> = shards.iter().map(|s| &s.0).collect();
+            let files = files::assemble(self.archive, &laid, &[]);
+            Some(
+                (files.into_iter())
+                    .filter_map(|f| match f.content {
+                        files::Content::Bytes(bytes) => Some((f.path, bytes)),
+                        files::Content::Kept(..) => None,
+                    })
+                    .collect(),
+            )
+        });
+        (rebuilt.as_ref().and_then(|files| files.get(path).cloned()))
+            .ok_or_else(|| anyhow::anyhow!("{path}: the search index could not be built again"))
+    }
+}
+
+impl SearchFiles for SearchIndex<'_> {
+    fn count(&self) -> usize {
+        self.files.len()
+    }
+
+    fn path(&self, i: usize) -> &str {
+        &self.files[i].path
+    }
+
+    fn hash(&self, i: usize) -> u64 {
+        self.files[i].hash
+    }
+
+    fn bytes(&self, i: usize) -> Result<Vec<u8>> {
+        let file = &self.files[i];
+        match (&file.content, &self.kept) {
+            (files::Content::Bytes(bytes), _) => Ok(bytes.clone()),
+            (files::Content::Kept(stored, k), Some(kept)) => kept.file(stored, *k, &file.path),
+            (files::Content::Kept(..), None) => {
+                anyhow::bail!("{}: a kept search shard without a cache", file.path)
+            }
+        }
+    }
 }
 
 /// What one release contributes: its body length in words and, per form
@@ -237,21 +304,21 @@ pub fn weight(count: u32, length: u32) -> u8 {
 /// groups encoded again ([`rebuild::patched`]); otherwise every group is,
 /// from word counts read only for releases the cache does not hold
 /// ([`rebuild::full`]).
-pub fn build(
-    archive: &Archive,
-    bodies: &dyn Bodies,
+pub fn build<'a>(
+    archive: &'a Archive,
+    bodies: &'a dyn Bodies,
     cache: Option<(&Path, u64)>,
-) -> Result<SearchIndex> {
+) -> Result<SearchIndex<'a>> {
     Ok(build_deferred(archive, bodies, cache)?.0)
 }
 
 /// [`build`], with the last index's parts of the search cache still being
 /// written when it returns, until the [`CacheWrite`] is dropped.
-pub fn build_deferred(
-    archive: &Archive,
-    bodies: &dyn Bodies,
+pub fn build_deferred<'a>(
+    archive: &'a Archive,
+    bodies: &'a dyn Bodies,
     cache: Option<(&Path, u64)>,
-) -> Result<(SearchIndex, CacheWrite)> {
+) -> Result<(SearchIndex<'a>, CacheWrite)> {
     let dir = cache.map(|(d, _)| d.join("search"));
     if let Some(dir) = dir.as_deref().filter(|d| d.is_file()) {
         // The single-file cache of an earlier format.
@@ -274,7 +341,7 @@ pub fn build_deferred(
                 chunks,
                 chunk_sums,
             } = last;
-            let prefixes: Vec<String> = shards.iter().map(|s| s.0.prefix.clone()).collect();
+            let prefixes: Vec<String> = shards.iter().map(|s| s.prefix.clone()).collect();
             match rebuild::patched(archive, bodies, dir, &order, &last_order, shards)? {
                 Some(shards) => {
                     last_saved = Some((last_order, prefixes, chunk_sums));
@@ -301,12 +368,23 @@ pub fn build_deferred(
     };
     crate::progress::mark("search: groups");
     let chunks = files::doc_chunks(archive, &last_chunks);
-    let parts: Vec<&files::Part> = shards.iter().map(|s| &s.0).collect();
-    let index = files::assemble(archive, &parts, &chunks);
-    drop(parts);
+    let laid: Vec<&files::Laid> = shards.iter().map(|s| &s.0).collect();
+    let files = files::assemble(archive, &laid, &chunks);
+    drop(laid);
     crate::progress::mark("search: files");
     let Some(dir) = dir else {
+        let index = SearchIndex { files, kept: None };
         return Ok((index, CacheWrite(None)));
+    };
+    let index = SearchIndex {
+        files,
+        kept: Some(KeptShards {
+            dir: dir.clone(),
+            archive,
+            bodies,
+            order: order.clone(),
+            rebuilt: OnceLock::new(),
+        }),
     };
     let cleared = dir.clone();
     let save = move || {

@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 
 use super::cache::{self, DocShard, Saving, DOC_SHARDS};
 use super::count::Counter;
-use super::files::{self, Laid, Part, Piece};
+use super::files::{self, Laid, Part, Piece, Stored};
 use super::groups::{self, Change, Group};
 use super::{release_forms, release_text, DocTerms, Forms, SharedDictionary};
 use crate::model::Archive;
@@ -26,24 +26,30 @@ use crate::render::Bodies;
 /// full inversion.
 const PATCH_LIMIT: usize = 1000;
 
-/// The shards patched from the last index (`shards`, each with its part's
-/// checksum), each with its checksum when it is unchanged; `None` when a
-/// full inversion is due (a document removed or moved, too many changed,
-/// or the cache lacks what a patch needs).
+/// The shards patched from the last index (`shards`, as the search
+/// cache's head records them): the ones kept, and the ones made with their
+/// checksum when unchanged; `None` when a full inversion is due (a
+/// document removed or moved, too many changed, or the cache lacks what a
+/// patch needs). Only the shards an edit's stems can be in are read.
 pub fn patched(
     archive: &Archive,
     bodies: &dyn Bodies,
     dir: &Path,
     order: &[u64],
     last_order: &[u64],
-    shards: Vec<(Part, u64)>,
+    shards: Vec<Stored>,
 ) -> Result<Option<Vec<Saving>>> {
     let changed: Vec<usize> = (0..order.len())
         .filter(|&d| last_order.get(d) != Some(&order[d]))
         .collect();
     if changed.is_empty() && order.len() == last_order.len() {
         return Ok(Some(
-            shards.into_iter().map(|(p, s)| (p, Some(s))).collect(),
+            (shards.into_iter())
+                .map(|s| {
+                    let sum = s.sum;
+                    (Laid::Kept(s), Some(sum))
+                })
+                .collect(),
         ));
     }
     if order.len() < last_order.len() || changed.len() > PATCH_LIMIT {
@@ -74,41 +80,44 @@ pub fn patched(
             paths.insert(stem[..i + c.len_utf8()].to_string());
         }
     }
+    let (touched, kept): (Vec<Stored>, Vec<Stored>) =
+        (shards.into_iter()).partition(|s| paths.contains(&s.prefix));
+    let Some(touched) = (touched.par_iter())
+        .map(|stored| {
+            let part = cache::load_part(dir, stored)?;
+            let groups = files::groups_of(&part)?;
+            Some((part, stored.sum, groups))
+        })
+        .collect::<Option<Vec<_>>>()
+    else {
+        return Ok(None);
+    };
     let mut opened: FxHashMap<String, (Part, u64)> = FxHashMap::default();
-    let mut pieces = Vec::with_capacity(shards.len());
-    let mut sums: FxHashMap<String, u64> = FxHashMap::default();
     let mut loose = Vec::new();
-    for (part, sum) in shards {
-        if paths.contains(&part.prefix) {
-            let Some(groups) = files::groups_of(&part) else {
-                return Ok(None);
-            };
-            loose.extend(groups);
-            opened.insert(part.prefix.clone(), (part, sum));
-        } else {
-            sums.insert(part.prefix.clone(), sum);
-            pieces.push(Piece::Shard(part));
-        }
+    for (part, sum, groups) in touched {
+        loose.extend(groups);
+        opened.insert(part.prefix.clone(), (part, sum));
     }
+    let mut pieces: Vec<Piece> = kept.into_iter().map(Piece::Kept).collect();
     loose.sort_unstable();
     let Some(loose) = groups::patch(loose, &changes) else {
         return Ok(None);
     };
     pieces.extend(loose.into_iter().map(Piece::Group));
-    let Some(laid) = files::layout(pieces) else {
+    let Some(laid) = files::layout(pieces, &|stored| cache::load_part(dir, stored)) else {
         return Ok(None);
     };
     let saving = (laid.into_iter())
         .map(|laid| match laid {
-            Laid::Kept(part) => {
-                let sum = sums.get(&part.prefix).copied();
-                (part, sum)
+            Laid::Kept(stored) => {
+                let sum = stored.sum;
+                (Laid::Kept(stored), Some(sum))
             }
             Laid::Made(part) => {
                 let sum = (opened.get(&part.prefix))
                     .filter(|(old, _)| *old == part)
                     .map(|(_, sum)| *sum);
-                (part, sum)
+                (Laid::Made(part), sum)
             }
         })
         .collect();
@@ -123,11 +132,16 @@ pub fn patched(
 /// Every group laid out into shards, none of them saved yet.
 pub fn laid_out(groups: Vec<Group>) -> Result<Vec<Saving>> {
     let pieces = groups.into_iter().map(Piece::Group).collect();
-    let laid = files::layout(pieces).ok_or_else(|| anyhow::anyhow!("search shards: no layout"))?;
+    let laid = files::layout(pieces, &|_| None)
+        .ok_or_else(|| anyhow::anyhow!("search shards: no layout"))?;
     Ok(laid
         .into_iter()
         .map(|l| match l {
-            Laid::Kept(part) | Laid::Made(part) => (part, None),
+            Laid::Kept(stored) => {
+                let sum = stored.sum;
+                (Laid::Kept(stored), Some(sum))
+            }
+            made => (made, None),
         })
         .collect())
 }
