@@ -333,17 +333,22 @@ pub fn patch(groups: Vec<Group>, changes: &[Change]) -> Option<Vec<Group>> {
             }
         }
     }
+    let (opened, kept): (Vec<Group>, Vec<Group>) = (groups.into_iter())
+        .partition(|group| stem_of(group).is_some_and(|s| touched.contains_key(s)));
+    // A common word's group holds a posting for most documents: the
+    // groups are decoded and encoded again on every core.
+    let patched: Vec<(String, Option<Group>)> = (opened.par_iter())
+        .map(|group| {
+            let (stem, mut forms) = decode(group)?;
+            forms.values_mut().for_each(|p| p.remove(&docs));
+            let group = regroup(&stem, forms, touched.get(&stem)?);
+            Some((stem, group))
+        })
+        .collect::<Option<_>>()?;
     let mut found: HashSet<String> = HashSet::new();
-    let mut kept = Vec::with_capacity(groups.len() + 16);
-    let mut fresh = Vec::new();
-    for group in groups {
-        let Some(adds) = stem_of(&group).and_then(|s| touched.get(s)) else {
-            kept.push(group);
-            continue;
-        };
-        let (stem, mut forms) = decode(&group)?;
-        forms.values_mut().for_each(|p| p.remove(&docs));
-        fresh.extend(regroup(&stem, forms, adds));
+    let mut fresh = Vec::with_capacity(patched.len() + 16);
+    for (stem, group) in patched {
+        fresh.extend(group);
         found.insert(stem);
     }
     for (stem, adds) in &touched {
