@@ -611,6 +611,53 @@ fn an_edit_or_a_newest_release_patches_the_index_to_what_a_clean_build_writes() 
     assert!(search(&output, "zebedee sentenced").contains(name));
 }
 
+/// Regression: a word added to a release changed its length, so its
+/// every word's weight could move and an edit rewrote the shards of most
+/// of its words. Lengths now weigh on a grid, and a length that stays in
+/// its cell leaves the other words' shards as they were.
+#[test]
+fn a_word_added_to_a_release_rewrites_only_the_shards_its_words_are_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let (content, output) = (dir.path().join("content"), dir.path().join("site"));
+    let body = |i: usize| -> String {
+        let words: Vec<String> = (0..80)
+            .map(|j| format!("k{}", (i * 7 + j * 13) % 6000))
+            .collect();
+        words.join(" ")
+    };
+    let releases: Vec<(String, String, String)> = (0..1500)
+        .map(|i| (format!("r{i:05}"), format!("Appeal {i}"), body(i)))
+        .collect();
+    write_corpus(&content, &releases);
+    build_ok(&content, &output, Some(BASE_URL));
+    let before = search_files(&output);
+    // 80 words to 81: the same cell of the grid.
+    let (name, title, text) = &releases[700];
+    let edited = release_file(700, title, &format!("{text} zebedee"));
+    write_files(&content, &[(&format!("releases/{name}.txt"), &edited)]);
+    build_ok(&content, &output, Some(BASE_URL));
+    let after = search_files(&output);
+    let clean = dir.path().join("clean");
+    build_ok(&content, &clean, Some(BASE_URL));
+    assert_eq!(after, search_files(&clean));
+    let shards = |files: &[(std::path::PathBuf, Vec<u8>)]| {
+        (files.iter())
+            .filter(|(p, _)| p.parent().is_some_and(|p| p.ends_with("t")))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let (old, new) = (shards(&before), shards(&after));
+    assert!(new.len() > 10, "{} term shards", new.len());
+    // The new word's shard, and the shard of the word it now follows.
+    let changed = changed_files(&old, &new);
+    assert!(
+        (1..=2).contains(&changed),
+        "{changed} of {} term shards",
+        new.len()
+    );
+    assert_eq!(search(&output, "zebedee"), [name.as_str()]);
+}
+
 #[test]
 fn every_page_has_a_labelled_search_box_and_scripts_only_from_the_site() {
     let dir = tempfile::tempdir().unwrap();

@@ -288,10 +288,12 @@ pub fn release_forms(title: &str, text: &str) -> Forms {
     (doc.length, forms, doc.follow)
 }
 
-/// A body count's BM25 term weight, quantised to 1..=255.
+/// A body count's BM25 term weight, quantised to 1..=255, with the
+/// length taken on its grid ([`length_on_grid`]).
 pub fn weight(count: u32, length: u32) -> u8 {
     let tf = f64::from(count);
-    let norm = 1.0 - B + B * f64::from(length) / AVERAGE_LENGTH;
+    let length = f64::from(length_on_grid(length));
+    let norm = 1.0 - B + B * length / AVERAGE_LENGTH;
     let saturated = tf * (K1 + 1.0) / (tf + K1 * norm);
     ((saturated / (K1 + 1.0) * 255.0).round() as i64).clamp(1, 255) as u8
 }
@@ -419,9 +421,47 @@ impl Drop for CacheWrite {
     }
 }
 
+/// A body length as BM25 weighs it: exact up to 16 words, then the middle
+/// of its eighth of an octave (lengths 896 to 959 all weigh as 928). An
+/// edit of a few words then mostly leaves a release's weights, and so
+/// every group but those of the words it changed, as they were; a length
+/// on the grid is within a sixteenth of the length. Integers only, so
+/// weights are the same on every machine.
+pub fn length_on_grid(length: u32) -> u32 {
+    if length < 16 {
+        return length;
+    }
+    // The step is an eighth of the octave `length` is in.
+    let step = 1u32 << (31 - length.leading_zeros() - 3);
+    length / step * step + step / 2
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lengths_weigh_on_a_grid_of_eighths_of_an_octave() {
+        assert_eq!(length_on_grid(0), 0);
+        assert_eq!(length_on_grid(15), 15);
+        assert_eq!(length_on_grid(16), 17);
+        assert_eq!(length_on_grid(17), 17);
+        assert_eq!(length_on_grid(18), 19);
+        assert_eq!(length_on_grid(896), 928);
+        assert_eq!(length_on_grid(959), 928);
+        assert_eq!(length_on_grid(960), 992);
+        assert_eq!(length_on_grid(u32::MAX), 0xf800_0000);
+        // Within a cell every weight is the same, and a length on the grid
+        // is within a sixteenth of the length.
+        assert_eq!(weight(3, 900), weight(3, 959));
+        for length in 16..100_000u32 {
+            let grid = f64::from(length_on_grid(length));
+            assert!(
+                (grid / f64::from(length) - 1.0).abs() <= 1.0 / 16.0,
+                "{length}"
+            );
+        }
+    }
 
     #[test]
     fn body_weights_saturate_with_count_and_fall_with_length() {
