@@ -26,7 +26,8 @@
 //!
 //! Body postings carry a BM25 term weight quantised to a byte (with a
 //! fixed average length, so one release's edit never reweighs another's
-//! postings); title postings are a plain set. A posting list is a delta
+//! postings, and the release's length on a grid, so a small edit seldom
+//! reweighs its own); title postings are a plain set. A posting list is a delta
 //! list or a bitmap, whichever is smaller.
 //!
 //! A rebuild patches the last index rather than building it again: the
