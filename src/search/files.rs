@@ -65,8 +65,12 @@ fn count_len(bytes: &[u8]) -> usize {
 pub struct Part {
     pub prefix: String,
     pub exact: bool,
+    // As bytes, not sequences: the same encoding, copied whole.
+    #[serde(with = "serde_bytes")]
     pub bytes: Vec<u8>,
+    #[serde(with = "serde_bytes")]
     pub dense: Vec<u8>,
+    #[serde(with = "serde_bytes")]
     pub follow: Vec<u8>,
 }
 
