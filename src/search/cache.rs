@@ -206,9 +206,12 @@ pub fn load_state(dir: &Path) -> Option<State> {
     let (head, _): (Head, _) = read_framed(&dir.join("head"), HEAD_MAGIC)?;
     let chunks = (head.chunks.par_iter().enumerate())
         .map(|(i, sum)| {
-            let (chunks, found): (Vec<(u64, Vec<u8>)>, u64) =
+            let (chunks, found): (Vec<(u64, serde_bytes::ByteBuf)>, u64) =
                 read_framed(&chunks_file(dir, i), CHUNKS_MAGIC)?;
-            (found == *sum).then_some(chunks)
+            let chunks = chunks
+                .into_iter()
+                .map(|(key, bytes)| (key, bytes.into_vec()));
+            (found == *sum).then(|| chunks.collect::<Vec<_>>())
         })
         .collect::<Option<Vec<_>>>()?;
     Some(State {
@@ -266,7 +269,11 @@ pub fn save_state(
             match (last_sums.get(i), last_chunks.get(range.clone())) {
                 (Some(sum), Some(old)) if old == &chunks[range.clone()] => Ok(*sum),
                 _ => {
-                    let payload = postcard::to_stdvec(&chunks[range])?;
+                    // As bytes, not sequences: the same encoding, copied whole.
+                    let written: Vec<(u64, &serde_bytes::Bytes)> = (chunks[range].iter())
+                        .map(|(key, bytes)| (*key, serde_bytes::Bytes::new(bytes)))
+                        .collect();
+                    let payload = postcard::to_stdvec(&written)?;
                     write_framed(&chunks_file(dir, i), CHUNKS_MAGIC, &payload)
                 }
             }
