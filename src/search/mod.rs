@@ -112,22 +112,39 @@ impl KeptShards<'_> {
         if let Some(bytes) = from_cache {
             return Ok(bytes);
         }
+        // Built on a thread and a pool of its own: this runs inside a job
+        // of the render's pool, whose other threads may be waiting on the
+        // same cell; built on that pool, this thread could take up another
+        // such job while it waits and so wait on the cell it is filling.
         let rebuilt = self.rebuilt.get_or_init(|| {
-            let groups = rebuild::full(self.archive, self.bodies, None, &self.order).ok()?;
-            let shards = rebuild::laid_out(groups).ok()?;
-            let laid: Vec<&files::Laid> = shards.iter().map(|s| &s.0).collect();
-            let files = files::assemble(self.archive, &laid, &[]);
-            Some(
-                (files.into_iter())
-                    .filter_map(|f| match f.content {
-                        files::Content::Bytes(bytes) => Some((f.path, bytes)),
-                        files::Content::Kept(..) => None,
-                    })
-                    .collect(),
-            )
+            std::thread::scope(|scope| {
+                let built = scope.spawn(|| {
+                    let pool = rayon::ThreadPoolBuilder::new().build().ok()?;
+                    pool.install(|| self.all_files())
+                });
+                built.join().ok().flatten()
+            })
         });
         (rebuilt.as_ref().and_then(|files| files.get(path).cloned()))
             .ok_or_else(|| anyhow::anyhow!("{path}: the search index could not be built again"))
+    }
+}
+
+impl KeptShards<'_> {
+    /// Every term shard's files, from the index built in full.
+    fn all_files(&self) -> Option<FxHashMap<String, Vec<u8>>> {
+        let groups = rebuild::full(self.archive, self.bodies, None, &self.order).ok()?;
+        let shards = rebuild::laid_out(groups).ok()?;
+        let laid: Vec<&files::Laid> = shards.iter().map(|s| &s.0).collect();
+        let files = files::assemble(self.archive, &laid, &[]);
+        Some(
+            (files.into_iter())
+                .filter_map(|f| match f.content {
+                    files::Content::Bytes(bytes) => Some((f.path, bytes)),
+                    files::Content::Kept(..) => None,
+                })
+                .collect(),
+        )
     }
 }
 
