@@ -287,7 +287,7 @@ pub fn groups_of(part: &Part) -> Option<Vec<Group>> {
             let mut docs: Vec<u32> = title.iter().chain(&body).map(|p| p.0).collect();
             docs.sort_unstable();
             docs.dedup();
-            sets += super::follow::unpack(blocks.get(sets..)?, docs.len())?.1;
+            sets += super::follow::block_len(blocks.get(sets..)?, docs.len())?;
         }
         let (mine, rest) = dense.split_at_checked(weights)?;
         dense = rest;

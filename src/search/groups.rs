@@ -38,25 +38,24 @@ pub struct Postings {
 }
 
 impl Postings {
-    /// The documents of the body and title lists, merged.
-    fn docs(&self) -> Vec<u32> {
-        let mut docs = Vec::with_capacity(self.body.len() + self.title.len());
-        let (mut b, mut t) = (self.body.iter().peekable(), self.title.iter().peekable());
-        loop {
-            let next = match (b.peek(), t.peek()) {
-                (Some(&&x), Some(&&y)) if x == y => {
-                    t.next();
-                    b.next()
-                }
-                (Some(&&x), Some(&&y)) if y < x => t.next(),
-                (Some(_), _) => b.next(),
-                (None, _) => t.next(),
-            };
-            match next {
-                Some(&d) => docs.push(d),
-                None => return docs,
-            }
-        }
+    /// How many documents of the body and title lists merged come before
+    /// `doc` (all of them for `u32::MAX`), counted without merging them:
+    /// a common word's lists hold most of the archive.
+    fn docs_before(&self, doc: u32) -> usize {
+        let body = &self.body[..self.body.partition_point(|&d| d < doc)];
+        let title = &self.title[..self.title.partition_point(|&d| d < doc)];
+        let both = (title.iter())
+            .filter(|d| body.binary_search(d).is_ok())
+            .count();
+        body.len() + title.len() - both
+    }
+
+    /// How many documents the body and title lists hold, merged.
+    fn doc_count(&self) -> usize {
+        let both = (self.title.iter())
+            .filter(|d| self.body.binary_search(d).is_ok())
+            .count();
+        self.body.len() + self.title.len() - both
     }
 
     /// Adds a document's packed count (body count shifted left once, the
@@ -72,7 +71,7 @@ impl Postings {
     fn insert_weighted(&mut self, doc: u32, packed: u32, weight: u8, set: &[u8]) {
         let last = self.body.last().max(self.title.last());
         if last.is_some_and(|&last| last >= doc) {
-            let before = self.docs().partition_point(|&d| d < doc);
+            let before = self.docs_before(doc);
             let at = follow::skip(&self.follow, before).unwrap_or(self.follow.len());
             self.follow.splice(at..at, set.iter().copied());
         } else {
@@ -97,29 +96,28 @@ impl Postings {
         }
     }
 
+    /// Removes `docs` (sorted) from the lists, one by one in place: a
+    /// patch removes a document or two from lists that may hold most of
+    /// the archive.
     fn remove(&mut self, docs: &[u32]) {
-        let mut follow = Vec::with_capacity(self.follow.len());
-        let mut at = 0;
-        for d in self.docs() {
-            let len = follow::len(&self.follow[at..]).unwrap_or(0);
-            if docs.binary_search(&d).is_err() {
-                follow.extend_from_slice(&self.follow[at..at + len]);
+        for &doc in docs.iter().rev() {
+            let in_body = self.body.binary_search(&doc);
+            let in_title = self.title.binary_search(&doc);
+            if in_body.is_err() && in_title.is_err() {
+                continue;
             }
-            at += len;
+            if let Some(at) = follow::skip(&self.follow, self.docs_before(doc)) {
+                let len = follow::len(&self.follow[at..]).unwrap_or(0);
+                self.follow.drain(at..at + len);
+            }
+            if let Ok(i) = in_body {
+                self.body.remove(i);
+                self.weights.remove(i);
+            }
+            if let Ok(i) = in_title {
+                self.title.remove(i);
+            }
         }
-        self.follow = follow;
-        let keep: Vec<bool> = self
-            .body
-            .iter()
-            .map(|d| docs.binary_search(d).is_err())
-            .collect();
-        let mut i = 0;
-        self.weights.retain(|_| {
-            i += 1;
-            keep[i - 1]
-        });
-        self.body.retain(|d| docs.binary_search(d).is_err());
-        self.title.retain(|d| docs.binary_search(d).is_err());
     }
 
     fn is_empty(&self) -> bool {
@@ -176,7 +174,7 @@ pub fn decode(group: &Group) -> Option<(String, BTreeMap<String, Postings>)> {
             p.body.push(doc);
             p.weights.push(if bitmap { dense.next()? } else { w });
         }
-        let (unpacked, len) = follow::unpack(sets, p.docs().len())?;
+        let (unpacked, len) = follow::unpack(sets, p.doc_count())?;
         p.follow = unpacked;
         sets = &sets[len..];
         forms.insert(form, p);
