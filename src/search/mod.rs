@@ -27,8 +27,8 @@
 //! Body postings carry a BM25 term weight quantised to a byte (with a
 //! fixed average length, so one release's edit never reweighs another's
 //! postings, and the release's length on a grid, so a small edit seldom
-//! reweighs its own); title postings are a plain set. A posting list is a delta
-//! list or a bitmap, whichever is smaller.
+//! reweighs its own); title postings are a plain set. A posting list is a
+//! delta list or a bitmap, whichever is smaller.
 //!
 //! A rebuild patches the last index rather than building it again: the
 //! search cache ([`cache`]) keeps every release's word counts and the last
@@ -37,8 +37,9 @@
 //! they can be in ([`rebuild`]), and only the parts and shards whose bytes
 //! changed are written. The other shards are taken by what the cache's
 //! head records of them (their size and their files' hashes): their parts
-//! are read only when their files must be written again. Followers are counted in the same pass as words
-//! and go the same way, so a patched index is byte for byte a clean one.
+//! are read only when their files must be written again. Followers are
+//! counted in the same pass as words and go the same way, so a patched
+//! index is byte for byte a clean one.
 //! A quoted phrase matches documents whose follower sets hold each next
 //! word's hash: never a miss, a false match about one in 256 per extra
 //! word ([`query`]).
@@ -128,9 +129,7 @@ impl KeptShards<'_> {
         (rebuilt.as_ref().and_then(|files| files.get(path).cloned()))
             .ok_or_else(|| anyhow::anyhow!("{path}: the search index could not be built again"))
     }
-}
 
-impl KeptShards<'_> {
     /// Every term shard's files, from the index built in full.
     fn all_files(&self) -> Option<FxHashMap<String, Vec<u8>>> {
         let groups = rebuild::full(self.archive, self.bodies, None, &self.order).ok()?;
