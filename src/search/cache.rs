@@ -37,7 +37,7 @@ use super::{Dictionary, DocTerms};
 /// out again rather than patched into shards a clean build would not make.
 const DOCS_MAGIC: &[u8; 8] = b"blsrch04";
 const HEAD_MAGIC: &[u8; 8] = b"blshead6";
-const PART_MAGIC: &[u8; 8] = b"blspart5";
+const PART_MAGIC: &[u8; 8] = b"blspart6";
 const CHUNKS_MAGIC: &[u8; 8] = b"blschnk4";
 /// Metadata chunks per part of the cache.
 pub const CHUNKS_PER_PART: usize = 64;

@@ -72,6 +72,20 @@ pub struct Part {
     pub dense: Vec<u8>,
     #[serde(with = "serde_bytes")]
     pub follow: Vec<u8>,
+    /// Where each of its groups ends, so that a patch splits it into its
+    /// groups without reading their postings.
+    pub spans: Vec<Span>,
+}
+
+/// Where one group of a shard ends in each of the shard's byte strings
+/// (its bytes past the group count, its bitmap weights, its follower
+/// file), and the group's key.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Span {
+    pub key: String,
+    pub bytes: usize,
+    pub dense: usize,
+    pub follow: usize,
 }
 
 impl Part {
@@ -190,30 +204,41 @@ fn merge(
     bucket: Vec<Piece>,
     load: &dyn Fn(&Stored) -> Option<Part>,
 ) -> Option<Part> {
-    let mut count = 0u64;
     let mut body = Vec::new();
     let mut dense = Vec::new();
     let mut follow = Vec::new();
+    let mut spans = Vec::new();
     let exact = bucket.iter().all(|p| p.all_keyed(&prefix));
     for piece in &bucket {
         match piece {
             Piece::Group(g) => {
-                count += 1;
                 body.extend_from_slice(&g.bytes);
                 dense.extend_from_slice(&g.dense);
                 follow.extend_from_slice(&g.follow);
+                spans.push(Span {
+                    key: g.key.clone(),
+                    bytes: body.len(),
+                    dense: dense.len(),
+                    follow: follow.len(),
+                });
             }
             Piece::Kept(stored) => {
                 let s = load(stored)?;
-                count += super::encode::Reader::new(&s.bytes).varint().unwrap_or(0);
+                let (b, d, f) = (body.len(), dense.len(), follow.len());
                 body.extend_from_slice(&s.bytes[count_len(&s.bytes)..]);
                 dense.extend_from_slice(&s.dense);
                 follow.extend_from_slice(&s.follow);
+                spans.extend(s.spans.iter().map(|span| Span {
+                    key: span.key.clone(),
+                    bytes: b + span.bytes,
+                    dense: d + span.dense,
+                    follow: f + span.follow,
+                }));
             }
         }
     }
     let mut bytes = Vec::with_capacity(body.len() + 4);
-    super::encode::varint(&mut bytes, count);
+    super::encode::varint(&mut bytes, spans.len() as u64);
     bytes.extend_from_slice(&body);
     Some(Part {
         prefix,
@@ -221,6 +246,7 @@ fn merge(
         bytes,
         dense,
         follow,
+        spans,
     })
 }
 
@@ -259,48 +285,25 @@ fn split(prefix: String, bucket: Vec<Piece>, shards: &mut Vec<(String, Vec<Piece
 }
 
 /// A shard's groups, each with its key, bytes, bitmap weights and
-/// follower sets; `None` if damaged.
+/// follower sets, cut where its spans say; `None` if they do not fit.
 pub fn groups_of(part: &Part) -> Option<Vec<Group>> {
-    let mut r = super::encode::Reader::new(&part.bytes);
-    let count = r.varint()?;
-    let mut dense = &part.dense[..];
-    let mut follow = &part.follow[..];
-    let mut out = Vec::with_capacity(count as usize);
-    for _ in 0..count {
-        let start = r.at();
-        let stem = r.string()?;
-        let mut key = stem;
-        let mut weights = 0usize;
-        // The length of the group's blocks in the follower file.
-        let mut sets = 0usize;
-        let blocks = follow;
-        for _ in 0..r.varint()? {
-            let form = r.string()?;
-            key = super::groups::common_prefix(key, form);
-            let title = r.postings(false)?;
-            let bitmap = r.peek()? == super::encode::BITMAP;
-            let body = r.postings(true)?;
-            if bitmap {
-                weights += body.len();
-            }
-            // A block of a set per document of the two lists merged.
-            let mut docs: Vec<u32> = title.iter().chain(&body).map(|p| p.0).collect();
-            docs.sort_unstable();
-            docs.dedup();
-            sets += super::follow::block_len(blocks.get(sets..)?, docs.len())?;
-        }
-        let (mine, rest) = dense.split_at_checked(weights)?;
-        dense = rest;
-        let (followers, rest) = follow.split_at_checked(sets)?;
-        follow = rest;
-        out.push(Group {
-            key: key.to_string(),
-            bytes: part.bytes[start..r.at()].to_vec(),
-            dense: mine.to_vec(),
-            follow: followers.to_vec(),
-        });
+    let count = super::encode::Reader::new(&part.bytes).varint()?;
+    let body = &part.bytes[count_len(&part.bytes)..];
+    if count != part.spans.len() as u64 {
+        return None;
     }
-    (r.done() && dense.is_empty() && follow.is_empty()).then_some(out)
+    let (mut b, mut d, mut f) = (0, 0, 0);
+    let mut out = Vec::with_capacity(part.spans.len());
+    for span in &part.spans {
+        out.push(Group {
+            key: span.key.clone(),
+            bytes: body.get(b..span.bytes)?.to_vec(),
+            dense: part.dense.get(d..span.dense)?.to_vec(),
+            follow: part.follow.get(f..span.follow)?.to_vec(),
+        });
+        (b, d, f) = (span.bytes, span.dense, span.follow);
+    }
+    (b == body.len() && d == part.dense.len() && f == part.follow.len()).then_some(out)
 }
 
 /// One file of the index: its path, its content hash, and its bytes or

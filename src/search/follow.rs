@@ -138,20 +138,6 @@ pub fn unpack(bytes: &[u8], count: usize) -> Option<(Vec<u8>, usize)> {
     Some((out, at))
 }
 
-/// The length of the block of `count` sets at the front of `bytes`, as
-/// [`unpack`] reads it, without copying the sets; `None` if damaged.
-pub fn block_len(bytes: &[u8], count: usize) -> Option<usize> {
-    let codes = bytes.get(..count.div_ceil(4))?;
-    let mut at = codes.len();
-    for j in 0..count {
-        at += match (codes[j / 4] >> (2 * (j % 4))) & 3 {
-            3 => len(bytes.get(at..)?)?,
-            code => usize::from(code) + 1,
-        };
-    }
-    (at <= bytes.len()).then_some(at)
-}
-
 /// Whether the set encoded at the front of `bytes` holds `h`.
 pub fn contains(bytes: &[u8], h: u8) -> bool {
     match bytes.first() {
@@ -238,10 +224,7 @@ mod tests {
                 unpack(&block[1..], sizes.len()),
                 Some((sets, block.len() - 2))
             );
-            assert_eq!(block_len(&block[1..], sizes.len()), Some(block.len() - 2));
         }
         assert_eq!(unpack(&[0b11], 1), None, "cut short");
-        assert_eq!(block_len(&[0b11], 1), None, "cut short");
-        assert_eq!(block_len(&[0b01, 7], 1), None, "a set of two cut short");
     }
 }
