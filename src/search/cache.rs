@@ -233,6 +233,12 @@ pub fn load_part(dir: &Path, stored: &Stored) -> Option<Part> {
 /// is (a kept shard's always is).
 pub type Saving = (Laid, Option<u64>);
 
+/// A shard kept from the last index, to save: its part is on disk as it is.
+pub fn kept(stored: Stored) -> Saving {
+    let sum = stored.sum;
+    (Laid::Kept(stored), Some(sum))
+}
+
 /// What the last index held, as loaded: its document order, its shards'
 /// prefixes, its metadata chunks and the checksums of their parts.
 pub type Last<'l> = (&'l [u64], &'l [String], &'l [(u64, Vec<u8>)], &'l [u64]);

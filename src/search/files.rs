@@ -132,14 +132,6 @@ pub struct Stored {
 }
 
 impl Stored {
-    /// The paths of its files, in the order of [`Stored::hashes`].
-    fn paths(&self) -> Vec<String> {
-        let follow = self.hashes.len().saturating_sub(1);
-        let mut paths = vec![shard_path(&self.prefix), follow_path(&self.prefix)];
-        paths.extend((1..follow).map(|k| follow_part_path(&self.prefix, k)));
-        paths
-    }
-
     /// The bytes of its file `file` (as [`Stored::hashes`] numbers them),
     /// from its part; `None` if the part is not what was recorded.
     pub fn file(&self, part: &Part, file: usize) -> Option<Vec<u8>> {
@@ -338,17 +330,20 @@ pub fn assemble(archive: &Archive, shards: &[&Laid], chunks: &[(u64, Vec<u8>)]) 
     for shard in shards {
         match shard {
             Laid::Made(part) => {
-                let paths =
-                    std::iter::once(shard_path(&part.prefix)).chain((0..).map(|k| match k {
-                        0 => follow_path(&part.prefix),
-                        k => follow_part_path(&part.prefix, k),
-                    }));
-                let bytes = part.file_bytes().into_iter().map(<[u8]>::to_vec);
-                files.extend(paths.zip(bytes).map(|(p, b)| IndexFile::bytes(p, b)));
+                let bytes = part.file_bytes();
+                let paths = file_paths(&part.prefix, bytes.len());
+                let bytes = bytes.into_iter().map(<[u8]>::to_vec);
+                files.extend(
+                    paths
+                        .into_iter()
+                        .zip(bytes)
+                        .map(|(p, b)| IndexFile::bytes(p, b)),
+                );
             }
             Laid::Kept(stored) => {
                 let stored = Arc::new(stored.clone());
-                let paths = stored.paths().into_iter().zip(&stored.hashes);
+                let paths = file_paths(&stored.prefix, stored.hashes.len());
+                let paths = paths.into_iter().zip(&stored.hashes);
                 files.extend(paths.enumerate().map(|(file, (path, &hash))| IndexFile {
                     path,
                     hash,
@@ -495,10 +490,19 @@ pub fn follow_part_path(prefix: &str, k: usize) -> String {
 /// them in order.
 #[cfg(test)]
 fn follow_parts(prefix: &str, bytes: &[u8], limit: usize) -> Vec<(String, Vec<u8>)> {
-    (follow_chunks(bytes, limit).into_iter().enumerate())
-        .map(|(k, part)| match k {
-            0 => (follow_path(prefix), part.to_vec()),
-            k => (follow_part_path(prefix, k), part.to_vec()),
+    let parts = follow_chunks(bytes, limit);
+    let paths = file_paths(prefix, parts.len() + 1).into_iter().skip(1);
+    paths.zip(parts.into_iter().map(<[u8]>::to_vec)).collect()
+}
+
+/// The paths of a shard's `count` files, as [`Part::file_bytes`] orders
+/// them: its term shard, then its follower file's parts.
+fn file_paths(prefix: &str, count: usize) -> Vec<String> {
+    (0..count)
+        .map(|k| match k {
+            0 => shard_path(prefix),
+            1 => follow_path(prefix),
+            k => follow_part_path(prefix, k - 1),
         })
         .collect()
 }

@@ -52,10 +52,7 @@ impl Postings {
 
     /// How many documents the body and title lists hold, merged.
     fn doc_count(&self) -> usize {
-        let both = (self.title.iter())
-            .filter(|d| self.body.binary_search(d).is_ok())
-            .count();
-        self.body.len() + self.title.len() - both
+        self.docs_before(u32::MAX)
     }
 
     /// Adds a document's packed count (body count shifted left once, the

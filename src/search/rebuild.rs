@@ -43,14 +43,7 @@ pub fn patched(
         .filter(|&d| last_order.get(d) != Some(&order[d]))
         .collect();
     if changed.is_empty() && order.len() == last_order.len() {
-        return Ok(Some(
-            (shards.into_iter())
-                .map(|s| {
-                    let sum = s.sum;
-                    (Laid::Kept(s), Some(sum))
-                })
-                .collect(),
-        ));
+        return Ok(Some(shards.into_iter().map(cache::kept).collect()));
     }
     if order.len() < last_order.len() || changed.len() > PATCH_LIMIT {
         return Ok(None);
@@ -109,10 +102,7 @@ pub fn patched(
     };
     let saving = (laid.into_iter())
         .map(|laid| match laid {
-            Laid::Kept(stored) => {
-                let sum = stored.sum;
-                (Laid::Kept(stored), Some(sum))
-            }
+            Laid::Kept(stored) => cache::kept(stored),
             Laid::Made(part) => {
                 let sum = (opened.get(&part.prefix))
                     .filter(|(old, _)| *old == part)
@@ -137,10 +127,7 @@ pub fn laid_out(groups: Vec<Group>) -> Result<Vec<Saving>> {
     Ok(laid
         .into_iter()
         .map(|l| match l {
-            Laid::Kept(stored) => {
-                let sum = stored.sum;
-                (Laid::Kept(stored), Some(sum))
-            }
+            Laid::Kept(stored) => cache::kept(stored),
             made => (made, None),
         })
         .collect())
