@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::encode::{self, Reader};
-use super::{follow, tokenise, weight, DocTerms};
+use super::{follow, tokenise, weight, DocTerms, STRIPES};
 
 /// One stem group as written into its shard.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -185,49 +185,73 @@ pub fn stem_of(group: &Group) -> Option<&str> {
 }
 
 /// Every group of the documents (`docs[d]` is document `d`), sorted as
-/// the shards list them. Documents are taken a batch at a time, each
-/// thread filling the postings of its own range of forms (the lists grow
-/// in document order without locks), and a batch's counts are dropped
-/// once its postings are in, so counts and postings are not both held
-/// whole.
+/// the shards list them. Documents are taken a batch at a time; each
+/// document's terms are put in stripe order ([`STRIPES`]), and each stripe
+/// of forms is filled by one thread at a time from the documents' runs of
+/// its terms, so the lists grow in document order without locks and no
+/// thread reads another stripe's terms. A batch's counts are dropped once
+/// its postings are in, so counts and postings are not both held whole.
 pub fn invert(forms: &[String], docs: Vec<Cow<DocTerms>>) -> Vec<Group> {
     const BATCH: usize = 4096;
-    let per_thread = forms.len().div_ceil(rayon::current_num_threads()).max(1);
-    let mut postings: Vec<Postings> = vec![Postings::default(); forms.len()];
+    let mut stripes: Vec<Vec<Postings>> = (0..STRIPES)
+        .map(|s| vec![Postings::default(); forms.len().saturating_sub(s).div_ceil(STRIPES)])
+        .collect();
     let mut docs = docs.into_iter().enumerate();
     loop {
-        let batch: Vec<(usize, Cow<DocTerms>)> = docs.by_ref().take(BATCH).collect();
+        let mut batch: Vec<(usize, Cow<DocTerms>)> = docs.by_ref().take(BATCH).collect();
         if batch.is_empty() {
             break;
         }
-        (postings.par_chunks_mut(per_thread).enumerate()).for_each(|(i, range)| {
-            let first = (i * per_thread) as u32;
-            for (d, terms) in &batch {
+        let runs: Vec<Runs> = (batch.par_iter_mut())
+            .map(|(_, terms)| match runs(terms) {
+                Some(runs) => runs,
+                None => {
+                    into_stripe_order(terms.to_mut());
+                    // In stripe order now, so found.
+                    runs(terms).unwrap_or_default()
+                }
+            })
+            .collect();
+        (stripes.par_iter_mut().enumerate()).for_each(|(s, stripe)| {
+            for ((d, terms), runs) in batch.iter().zip(&runs) {
+                let (from, from_set) = if s == 0 { (0, 0) } else { runs[s - 1] };
+                let (to, to_set) = runs[s];
+                let mut sets = &terms.follow[from_set as usize..to_set as usize];
                 // Most counts are small: their weights are worked out once
-                // per document (0 for not yet; a weight is at least 1).
+                // per document and stripe (0 for not yet; a weight is at
+                // least 1).
                 let mut weights = [0u8; 16];
-                each_term(terms, |form, packed, set| {
-                    if let Some(p) = range.get_mut(form.wrapping_sub(first) as usize) {
-                        let count = packed >> 1;
-                        let weight = match weights.get_mut(count as usize) {
-                            Some(w) if *w > 0 => *w,
-                            Some(w) => {
-                                *w = weight(count, terms.length);
-                                *w
-                            }
-                            None => weight(count, terms.length),
-                        };
-                        p.insert_weighted(*d as u32, packed, weight, set);
-                    }
-                });
+                for &(form, packed) in &terms.terms[from as usize..to as usize] {
+                    let len = follow::len(sets).unwrap_or(0);
+                    let (set, rest) = sets.split_at(len);
+                    sets = rest;
+                    let Some(p) = stripe.get_mut(form as usize / STRIPES) else {
+                        continue;
+                    };
+                    let count = packed >> 1;
+                    let weight = match weights.get_mut(count as usize) {
+                        Some(w) if *w > 0 => *w,
+                        Some(w) => {
+                            *w = weight(count, terms.length);
+                            *w
+                        }
+                        None => weight(count, terms.length),
+                    };
+                    // An empty set (which the cache's checks rule out)
+                    // is taken as the empty set.
+                    let set = if set.is_empty() { &[0][..] } else { set };
+                    p.insert_weighted(*d as u32, packed, weight, set);
+                }
             }
         });
     }
     crate::progress::mark("search: postings");
-    let mut stemmed: Vec<(String, u32)> = (postings.par_iter().enumerate())
-        .filter(|(_, p)| !p.is_empty())
-        .map_init(tokenise::english, |stemmer, (id, _)| {
-            (tokenise::stem(stemmer, &forms[id]), id as u32)
+    let postings = |form: u32| &stripes[form as usize % STRIPES][form as usize / STRIPES];
+    let mut stemmed: Vec<(String, u32)> = (0..forms.len() as u32)
+        .into_par_iter()
+        .filter(|&form| !postings(form).is_empty())
+        .map_init(tokenise::english, |stemmer, form| {
+            (tokenise::stem(stemmer, &forms[form as usize]), form)
         })
         .collect();
     stemmed.par_sort_unstable();
@@ -239,7 +263,7 @@ pub fn invert(forms: &[String], docs: Vec<Cow<DocTerms>>) -> Vec<Group> {
         .map(|(stem, mut ids)| {
             ids.sort_by(|a, b| forms[*a as usize].cmp(&forms[*b as usize]));
             let group: Vec<(&str, &Postings)> = (ids.iter())
-                .map(|&f| (forms[f as usize].as_str(), &postings[f as usize]))
+                .map(|&f| (forms[f as usize].as_str(), postings(f)))
                 .collect();
             encode(&stem, &group)
         })
@@ -248,16 +272,53 @@ pub fn invert(forms: &[String], docs: Vec<Cow<DocTerms>>) -> Vec<Group> {
     groups
 }
 
-/// Calls `f` with each of a document's (form, packed count, follower set),
-/// an empty set (which the cache's checks rule out) as the empty set.
-fn each_term(terms: &DocTerms, mut f: impl FnMut(u32, u32, &[u8])) {
-    let mut sets = &terms.follow[..];
-    for &(form, packed) in &terms.terms {
-        let len = follow::len(sets).unwrap_or(0);
-        let (set, rest) = sets.split_at(len);
-        sets = rest;
-        f(form, packed, if set.is_empty() { &[0] } else { set });
+/// Where each stripe's run of a document's terms ends: the index in its
+/// terms and the offset in its follower sets.
+type Runs = [(u32, u32); STRIPES];
+
+/// A document's [`Runs`]; `None` if its terms are not in stripe order.
+fn runs(terms: &DocTerms) -> Option<Runs> {
+    let mut runs = [(0u32, 0u32); STRIPES];
+    let mut stripe = 0;
+    let mut at = 0;
+    for (i, &(form, _)) in terms.terms.iter().enumerate() {
+        let s = form as usize % STRIPES;
+        if s < stripe {
+            return None;
+        }
+        while stripe < s {
+            runs[stripe] = (i as u32, at as u32);
+            stripe += 1;
+        }
+        at += terms.follow.get(at..).and_then(follow::len).unwrap_or(0);
     }
+    for run in &mut runs[stripe..] {
+        *run = (terms.terms.len() as u32, at as u32);
+    }
+    Some(runs)
+}
+
+/// Puts a document's terms, with their follower sets, in stripe order,
+/// keeping the order within each stripe (counts read from the search
+/// cache are in the order their own dictionary numbered them).
+fn into_stripe_order(terms: &mut DocTerms) {
+    let mut sets = Vec::with_capacity(terms.terms.len());
+    let mut at = 0;
+    for _ in &terms.terms {
+        let len = terms.follow.get(at..).and_then(follow::len).unwrap_or(0);
+        sets.push(at..at + len);
+        at += len;
+    }
+    let mut order: Vec<usize> = (0..terms.terms.len()).collect();
+    order.sort_by_key(|&i| terms.terms[i].0 as usize % STRIPES);
+    let mut follow = Vec::with_capacity(terms.follow.len());
+    let mut ordered = Vec::with_capacity(terms.terms.len());
+    for i in order {
+        ordered.push(terms.terms[i]);
+        follow.extend_from_slice(&terms.follow[sets[i].clone()]);
+    }
+    terms.terms = ordered;
+    terms.follow = follow;
 }
 
 /// A document whose words changed: its old and new word counts (length,
@@ -431,6 +492,40 @@ mod tests {
             })
             .collect();
         (dictionary, docs)
+    }
+
+    #[test]
+    fn an_inversion_takes_a_release_s_terms_in_any_order() {
+        let words: Vec<String> = (0..40).map(|i| format!("w{i}")).collect();
+        let list: Vec<(&str, u32)> = (words.iter().enumerate())
+            .map(|(i, w)| (w.as_str(), (i as u32 % 5 + 1) << 1 | (i as u32 % 2)))
+            .collect();
+        let mut reversed = list.clone();
+        reversed.reverse();
+        let many: Vec<(u32, &[(&str, u32)])> = vec![(50, &list), (60, &reversed), (70, &list)];
+        let (dictionary, docs) = docs(&many);
+        // Each document laid out stripe by stripe, as a counter lists it.
+        let striped: Vec<Cow<DocTerms>> = (docs.iter())
+            .map(|d| {
+                let mut d = d.clone().into_owned();
+                into_stripe_order(&mut d);
+                assert!(runs(&d).is_some());
+                Cow::Owned(d)
+            })
+            .collect();
+        assert!(
+            runs(&docs[0]).is_none(),
+            "numbered in list order, not by stripe"
+        );
+        let groups = invert(&dictionary.forms, docs);
+        assert_eq!(groups, invert(&dictionary.forms, striped));
+        let (_, forms) = decode(&groups[0]).unwrap();
+        let (form, postings) = forms.iter().next().unwrap();
+        assert_eq!(form, "w0");
+        assert_eq!(
+            postings.follow,
+            [set("w0", 50), set("w0", 60), set("w0", 70)].concat()
+        );
     }
 
     fn change(doc: u32, old: (u32, &[(&str, u32)]), new: (u32, &[(&str, u32)])) -> Change {

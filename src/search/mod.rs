@@ -84,6 +84,11 @@ pub const DENSE_WEIGHT: u8 = 64;
 pub const K1: f64 = 1.2;
 pub const B: f64 = 0.75;
 pub const AVERAGE_LENGTH: f64 = 300.0;
+/// Forms are split by their number into this many stripes (`form %
+/// STRIPES`) for a full inversion, which fills each stripe's postings on
+/// one thread at a time; a counter lists a release's terms stripe by
+/// stripe, so each thread reads only its own.
+pub const STRIPES: usize = 16;
 /// Format version, in `meta.json` and the client.
 pub const VERSION: u32 = 2;
 
@@ -176,7 +181,8 @@ impl SearchFiles for SearchIndex<'_> {
 /// (an index into the build's dictionary), its body count shifted left
 /// once with the low bit set when the form is in the title; and the
 /// forms' follower sets ([`follow`]), encoded one after another in the
-/// order of `terms`.
+/// order of `terms`. A counter lists the forms by [`STRIPES`], and in
+/// order of first occurrence within each.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct DocTerms {
     pub length: u32,
@@ -289,8 +295,8 @@ pub fn release_text_into(text: &mut String, release: &Release, body: &str) {
 }
 
 /// A release's folded forms: its body length in words, (form, body count,
-/// in title) in order of first occurrence (body, then title), and the
-/// forms' follower sets encoded in the same order ([`follow`]).
+/// in title) in a counter's order ([`DocTerms`]), and the forms' follower
+/// sets encoded in the same order ([`follow`]).
 pub type Forms = (u32, Vec<(String, u32, bool)>, Vec<u8>);
 
 /// A release's folded forms ([`Forms`]).
