@@ -347,8 +347,19 @@ fn posting(packed: u32, length: u32, set: &[u8]) -> (Option<u8>, bool, &[u8]) {
 /// weight or title mark changed). An edit that leaves a word's quantised
 /// weight as it was leaves its group alone.
 pub fn touched(changes: &[Change]) -> BTreeSet<String> {
+    differences(changes).into_keys().collect()
+}
+
+/// A body weight to set in place: (form, document, weight).
+type Reweigh<'c> = (&'c str, u32, u8);
+
+/// The [`touched`] stems, each with the body weights to set when its
+/// postings differ in nothing else (the same forms, title marks and
+/// followers: an edit that moves the release's length to another cell of
+/// the grid, which re-weighs every word of it).
+fn differences(changes: &[Change]) -> BTreeMap<String, Option<Vec<Reweigh<'_>>>> {
     let stemmer = tokenise::english();
-    let mut stems = BTreeSet::new();
+    let mut stems: BTreeMap<String, Option<Vec<Reweigh>>> = BTreeMap::new();
     for change in changes {
         let old: HashMap<&str, (Option<u8>, bool, &[u8])> = (change.old.iter())
             .map(|(f, p, s)| (f.as_str(), posting(*p, change.old_length, s)))
@@ -356,18 +367,85 @@ pub fn touched(changes: &[Change]) -> BTreeSet<String> {
         let new: HashMap<&str, (Option<u8>, bool, &[u8])> = (change.new.iter())
             .map(|(f, p, s)| (f.as_str(), posting(*p, change.length, s)))
             .collect();
-        for (form, p) in &old {
-            if new.get(form) != Some(p) {
-                stems.insert(tokenise::stem(&stemmer, form));
-            }
-        }
-        for (form, p) in &new {
-            if old.get(form) != Some(p) {
-                stems.insert(tokenise::stem(&stemmer, form));
+        let gone = (old.iter()).filter(|(form, _)| !new.contains_key(*form));
+        let differing = (new.iter().map(|(form, p)| (form, Some(p), old.get(form))))
+            .chain(gone.map(|(form, p)| (form, None, Some(p))))
+            .filter(|(_, new, old)| new != old);
+        for (form, new, old) in differing {
+            let reweigh = match (new, old) {
+                (Some(&(Some(weight), title, set)), Some(&(Some(_), was_title, was_set)))
+                    if title == was_title && set == was_set =>
+                {
+                    Some((*form, change.doc, weight))
+                }
+                _ => None,
+            };
+            let entry =
+                (stems.entry(tokenise::stem(&stemmer, form))).or_insert_with(|| Some(Vec::new()));
+            match (entry.as_mut(), reweigh) {
+                (Some(list), Some(reweigh)) => list.push(reweigh),
+                _ => *entry = None,
             }
         }
     }
     stems
+}
+
+/// A group with body weights set in place ([`differences`]), as encoding
+/// it again would give: a weight is a byte of its list, or of the group's
+/// bitmap weights; `None` when a weight's posting is not found.
+fn reweighed(group: &Group, weights: &[Reweigh]) -> Option<Group> {
+    let mut out = group.clone();
+    for &(form, doc, weight) in weights {
+        let mut r = Reader::new(&group.bytes);
+        r.string()?;
+        let count = r.varint()?;
+        // Where the form's bitmap weights start in `dense`.
+        let mut dense = 0;
+        let mut found = false;
+        for _ in 0..count {
+            let this = r.string()? == form;
+            r.skip_postings(false)?;
+            if !this {
+                dense += r.skip_postings(true)?;
+                continue;
+            }
+            let kind = r.byte()?;
+            let docs = r.varint()?;
+            if kind == encode::BITMAP {
+                r.varint()?;
+                let bits = group.bytes.get(r.at()..)?;
+                let (byte, bit) = (doc as usize / 8, doc % 8);
+                if *bits.get(byte)? & (1 << bit) == 0 {
+                    return None;
+                }
+                let rank = (bits[..byte].iter())
+                    .map(|b| b.count_ones() as usize)
+                    .sum::<usize>()
+                    + (bits[byte] & ((1 << bit) - 1)).count_ones() as usize;
+                *out.dense.get_mut(dense + rank)? = weight;
+            } else {
+                let mut at: i64 = -1;
+                for _ in 0..docs {
+                    at += r.varint()? as i64;
+                    if at >= i64::from(doc) {
+                        break;
+                    }
+                    r.byte()?;
+                }
+                if at != i64::from(doc) {
+                    return None;
+                }
+                *out.bytes.get_mut(r.at())? = weight;
+            }
+            found = true;
+            break;
+        }
+        if !found {
+            return None;
+        }
+    }
+    Some(out)
 }
 
 /// `groups` with the changed documents' postings moved to their new
@@ -377,9 +455,9 @@ pub fn patch(groups: Vec<Group>, changes: &[Change]) -> Option<Vec<Group>> {
     let mut docs: Vec<u32> = changes.iter().map(|c| c.doc).collect();
     docs.sort_unstable();
     // Per stem touched, the postings to add: (form, doc, packed, length, set).
-    let mut touched: BTreeMap<String, Vec<Add>> = touched(changes)
-        .into_iter()
-        .map(|s| (s, Vec::new()))
+    let differences = differences(changes);
+    let mut touched: BTreeMap<String, Vec<Add>> = (differences.keys())
+        .map(|s| (s.clone(), Vec::new()))
         .collect();
     for change in changes {
         for (form, packed, set) in &change.new {
@@ -395,6 +473,12 @@ pub fn patch(groups: Vec<Group>, changes: &[Change]) -> Option<Vec<Group>> {
     // groups are decoded and encoded again on every core.
     let patched: Vec<(String, Option<Group>)> = (opened.par_iter())
         .map(|group| {
+            let stem = stem_of(group)?;
+            if let Some(Some(weights)) = differences.get(stem) {
+                if let Some(group) = reweighed(group, weights) {
+                    return Some((stem.to_string(), Some(group)));
+                }
+            }
             let (stem, mut forms) = decode(group)?;
             forms.values_mut().for_each(|p| p.remove(&docs));
             let group = regroup(&stem, forms, touched.get(&stem)?);
@@ -492,6 +576,56 @@ mod tests {
             })
             .collect();
         (dictionary, docs)
+    }
+
+    #[test]
+    fn a_patch_that_only_re_weighs_sets_the_weights_a_clean_inversion_gives() {
+        let many: Vec<(u32, &[(&str, u32)])> = (0..200)
+            .map(|i| -> (u32, &[(&str, u32)]) {
+                if i % 30 == 3 {
+                    (9, &[("venetic", 2), ("road", 5), ("roads", 3)])
+                } else {
+                    (5, &[("road", 2)])
+                }
+            })
+            .collect();
+        let (dictionary, before) = docs(&many);
+        let groups = invert(&dictionary.forms, before);
+        // Lengths 9 and 49 give the same made-up follower sets: only the
+        // body weights differ.
+        let mut after = many.clone();
+        after[3] = (49, many[3].1);
+        let (_, expected) = docs(&after);
+        let expected = invert(&dictionary.forms, expected);
+        let changes = [change(3, many[3], after[3])];
+        let differences = differences(&changes);
+        assert_eq!(
+            differences.keys().collect::<Vec<_>>(),
+            ["road", "venet"],
+            "both stems re-weighed"
+        );
+        assert!(differences.values().all(Option::is_some), "{differences:?}");
+        // `road` is in every document (a bitmap), `venetic` in a few (a
+        // list).
+        let kind = |g: &[Group], bitmap: bool| {
+            let group = g.iter().find(|g| g.dense.is_empty() != bitmap).cloned();
+            group.map(|g| (stem_of(&g).unwrap().to_string(), g))
+        };
+        assert_eq!(kind(&groups, true).unwrap().0, "road");
+        assert_ne!(kind(&groups, true), kind(&expected, true));
+        assert_eq!(kind(&groups, false).unwrap().0, "venet");
+        assert_ne!(kind(&groups, false), kind(&expected, false));
+        for group in &groups {
+            if let Some(Some(weights)) = differences.get(stem_of(group).unwrap()) {
+                let set = reweighed(group, weights).expect("set in place");
+                assert!(expected.contains(&set), "{:?}", stem_of(group));
+            }
+        }
+        assert_eq!(patch(groups, &changes), Some(expected));
+        // A weight whose posting is not there is not set.
+        let missing = [("road", 500, 9)];
+        let road = invert(&dictionary.forms, docs(&many).1);
+        assert!(road.iter().all(|g| reweighed(g, &missing).is_none()));
     }
 
     #[test]
