@@ -443,6 +443,35 @@ fn clean_and_incremental_builds_write_the_same_index_and_a_damaged_cache_is_a_mi
     assert_eq!(search(&output, "zebedee quokka"), [name.as_str()]);
 }
 
+/// An edit that moves a release's length to another cell of the weights'
+/// grid re-weighs every word of it, most of them in place.
+#[test]
+fn an_edit_that_re_weighs_a_release_writes_the_index_a_clean_build_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (content, output) = (dir.path().join("content"), dir.path().join("site"));
+    let mut releases = corpus(300, 12);
+    // A word of its own, whose posting list is short (not a bitmap).
+    releases[7].2.insert_str(0, "Zebedee ");
+    write_corpus(&content, &releases);
+    build_ok(&content, &output, Some(BASE_URL));
+    let before = search_files(&output);
+    // Its body twice over: every count and the length doubled.
+    let (name, title, body) = &releases[7];
+    let twice = format!("{body} {body}");
+    write_files(
+        &content,
+        &[(
+            &format!("releases/{name}.txt"),
+            &release_file(7, title, &twice),
+        )],
+    );
+    build_ok(&content, &output, Some(BASE_URL));
+    let clean = dir.path().join("clean");
+    build_ok(&content, &clean, Some(BASE_URL));
+    assert_eq!(search_files(&output), search_files(&clean));
+    assert_ne!(search_files(&output), before, "weights changed");
+}
+
 /// A rebuild takes the index's unchanged shards by the hashes the search
 /// cache's head records: it reads a shard's part only to write the
 /// shard's files again, and a part lost since is a miss, not a failure.
