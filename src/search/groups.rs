@@ -1,9 +1,11 @@
 //! Stem groups, the pieces term shards are made of: every form of one
 //! stem with its postings, encoded once. A clean build inverts every
-//! release's word counts into groups; a rebuild decodes only the groups
-//! whose stems an edited release had or has, moves that release's
-//! postings, and encodes them again, which gives the bytes a clean build
-//! would (postings are sorted by document, forms by text).
+//! release's word counts into groups; a rebuild patches only the groups
+//! whose stems an edited release had or has: it sets the release's body
+//! weights in place where only they changed, and otherwise decodes the
+//! group, moves the release's postings and encodes it again. Either gives
+//! the bytes a clean build would (postings are sorted by document, forms
+//! by text).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -470,7 +472,8 @@ pub fn patch(groups: Vec<Group>, changes: &[Change]) -> Option<Vec<Group>> {
     let (opened, kept): (Vec<Group>, Vec<Group>) = (groups.into_iter())
         .partition(|group| stem_of(group).is_some_and(|s| touched.contains_key(s)));
     // A common word's group holds a posting for most documents: the
-    // groups are decoded and encoded again on every core.
+    // groups are patched on every core, and decoded and encoded again
+    // only when more than their weights changed.
     let patched: Vec<(String, Option<Group>)> = (opened.par_iter())
         .map(|group| {
             let stem = stem_of(group)?;

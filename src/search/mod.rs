@@ -33,9 +33,10 @@
 //! A rebuild patches the last index rather than building it again: the
 //! search cache ([`cache`]) keeps every release's word counts and the last
 //! index in parts, one per shard; only the groups of the stems whose
-//! postings an edited release changed are encoded again, from the shards
-//! they can be in ([`rebuild`]), and only the parts and shards whose bytes
-//! changed are written. The other shards are taken by what the cache's
+//! postings an edited release changed are patched (weights set in place
+//! when only they changed, the group encoded again otherwise), from the
+//! shards they can be in ([`rebuild`]), and only the parts and shards
+//! whose bytes changed are written. The other shards are taken by what the cache's
 //! head records of them (their size and their files' hashes): their parts
 //! are read only when their files must be written again. Followers are
 //! counted in the same pass as words and go the same way, so a patched
