@@ -449,8 +449,15 @@ fn clean_and_incremental_builds_write_the_same_index_and_a_damaged_cache_is_a_mi
 fn an_edit_that_re_weighs_a_release_writes_the_index_a_clean_build_writes() {
     let dir = tempfile::tempdir().unwrap();
     let (content, output) = (dir.path().join("content"), dir.path().join("site"));
-    let mut releases = corpus(300, 12);
-    // A word of its own, whose posting list is short (not a bitmap).
+    let mut releases = corpus(1000, 12);
+    // Words of their own, so that the index has many shards and most of
+    // the edited release's stems are in shards no other change touches
+    // (patched whole), and whose posting lists are short (not bitmaps).
+    for (i, release) in releases.iter_mut().enumerate() {
+        release
+            .2
+            .push_str(&format!(" ref{i} case{} file{}", i * 7, i * 13));
+    }
     releases[7].2.insert_str(0, "Zebedee ");
     write_corpus(&content, &releases);
     build_ok(&content, &output, Some(BASE_URL));

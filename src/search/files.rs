@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::Datelike;
 use rayon::prelude::*;
 
-use super::groups::Group;
+use super::groups::{self, Group};
 use super::{CHUNKS_PER_FOLDER, DOCS_PER_CHUNK, FOLLOW_PART, SHARD_TARGET, TEASER_CHARS, VERSION};
 use crate::model::Archive;
 
@@ -296,6 +296,40 @@ pub fn groups_of(part: &Part) -> Option<Vec<Group>> {
         (b, d, f) = (span.bytes, span.dense, span.follow);
     }
     (b == body.len() && d == part.dense.len() && f == part.follow.len()).then_some(out)
+}
+
+/// The stems of a part's groups, read where each group starts; `None` if
+/// the part is damaged.
+pub fn group_stems(part: &Part) -> Option<Vec<&str>> {
+    let body = part.bytes.get(count_len(&part.bytes)..)?;
+    let mut start = 0;
+    let mut stems = Vec::with_capacity(part.spans.len());
+    for span in &part.spans {
+        stems.push(super::encode::Reader::new(body.get(start..span.bytes)?).string()?);
+        start = span.bytes;
+    }
+    Some(stems)
+}
+
+/// Sets body weights in a part's groups where they are
+/// ([`groups::set_weights`]), `weights` giving each group's by its stem;
+/// `None` if the part is damaged or a weight's posting is not found.
+pub fn set_weights<'w>(
+    part: &mut Part,
+    weights: &dyn Fn(&str) -> Option<&'w [groups::Reweigh<'w>]>,
+) -> Option<()> {
+    let skip = count_len(&part.bytes);
+    let (mut start, mut dense) = (skip, 0);
+    for span in &part.spans {
+        let (end, dense_end) = (skip + span.bytes, span.dense);
+        let bytes = part.bytes.get_mut(start..end)?;
+        let stem = super::encode::Reader::new(bytes).string()?.to_string();
+        if let Some(weights) = weights(&stem) {
+            groups::set_weights(bytes, part.dense.get_mut(dense..dense_end)?, weights)?;
+        }
+        (start, dense) = (end, dense_end);
+    }
+    Some(())
 }
 
 /// One file of the index: its path, its content hash, and its bytes or

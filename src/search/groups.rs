@@ -353,13 +353,13 @@ pub fn touched(changes: &[Change]) -> BTreeSet<String> {
 }
 
 /// A body weight to set in place: (form, document, weight).
-type Reweigh<'c> = (&'c str, u32, u8);
+pub type Reweigh<'c> = (&'c str, u32, u8);
 
 /// The [`touched`] stems, each with the body weights to set when its
 /// postings differ in nothing else (the same forms, title marks and
 /// followers: an edit that moves the release's length to another cell of
 /// the grid, which re-weighs every word of it).
-fn differences(changes: &[Change]) -> BTreeMap<String, Option<Vec<Reweigh<'_>>>> {
+pub fn differences(changes: &[Change]) -> BTreeMap<String, Option<Vec<Reweigh<'_>>>> {
     let stemmer = tokenise::english();
     let mut stems: BTreeMap<String, Option<Vec<Reweigh>>> = BTreeMap::new();
     for change in changes {
@@ -394,29 +394,37 @@ fn differences(changes: &[Change]) -> BTreeMap<String, Option<Vec<Reweigh<'_>>>>
 }
 
 /// A group with body weights set in place ([`differences`]), as encoding
-/// it again would give: a weight is a byte of its list, or of the group's
-/// bitmap weights; `None` when a weight's posting is not found.
+/// it again would give; `None` when a weight's posting is not found.
 fn reweighed(group: &Group, weights: &[Reweigh]) -> Option<Group> {
     let mut out = group.clone();
+    set_weights(&mut out.bytes, &mut out.dense, weights)?;
+    Some(out)
+}
+
+/// Sets body weights in a group's bytes and bitmap weights, where they
+/// are: a weight is the byte after its document's delta in a list, or
+/// the bitmap weight at its document's rank; `None` (with some set
+/// already) when a weight's posting is not found.
+pub fn set_weights(bytes: &mut [u8], dense: &mut [u8], weights: &[Reweigh]) -> Option<()> {
     for &(form, doc, weight) in weights {
-        let mut r = Reader::new(&group.bytes);
+        let mut r = Reader::new(bytes);
         r.string()?;
         let count = r.varint()?;
         // Where the form's bitmap weights start in `dense`.
-        let mut dense = 0;
-        let mut found = false;
+        let mut dense_at = 0;
+        let mut found = None;
         for _ in 0..count {
             let this = r.string()? == form;
             r.skip_postings(false)?;
             if !this {
-                dense += r.skip_postings(true)?;
+                dense_at += r.skip_postings(true)?;
                 continue;
             }
             let kind = r.byte()?;
             let docs = r.varint()?;
             if kind == encode::BITMAP {
                 r.varint()?;
-                let bits = group.bytes.get(r.at()..)?;
+                let bits = bytes.get(r.at()..)?;
                 let (byte, bit) = (doc as usize / 8, doc % 8);
                 if *bits.get(byte)? & (1 << bit) == 0 {
                     return None;
@@ -425,7 +433,7 @@ fn reweighed(group: &Group, weights: &[Reweigh]) -> Option<Group> {
                     .map(|b| b.count_ones() as usize)
                     .sum::<usize>()
                     + (bits[byte] & ((1 << bit) - 1)).count_ones() as usize;
-                *out.dense.get_mut(dense + rank)? = weight;
+                found = Some((false, dense_at + rank));
             } else {
                 let mut at: i64 = -1;
                 for _ in 0..docs {
@@ -438,27 +446,33 @@ fn reweighed(group: &Group, weights: &[Reweigh]) -> Option<Group> {
                 if at != i64::from(doc) {
                     return None;
                 }
-                *out.bytes.get_mut(r.at())? = weight;
+                found = Some((true, r.at()));
             }
-            found = true;
             break;
         }
-        if !found {
-            return None;
+        match found? {
+            (true, at) => *bytes.get_mut(at)? = weight,
+            (false, at) => *dense.get_mut(at)? = weight,
         }
     }
-    Some(out)
+    Some(())
 }
 
 /// `groups` with the changed documents' postings moved to their new
-/// forms; `None` if a group is damaged.
-pub fn patch(groups: Vec<Group>, changes: &[Change]) -> Option<Vec<Group>> {
+/// forms, but for the stems `elsewhere` names (whose groups are in shards
+/// patched as a whole, not among `groups`); `None` if a group is damaged.
+pub fn patch(
+    groups: Vec<Group>,
+    changes: &[Change],
+    elsewhere: &dyn Fn(&str) -> bool,
+) -> Option<Vec<Group>> {
     let stemmer = tokenise::english();
     let mut docs: Vec<u32> = changes.iter().map(|c| c.doc).collect();
     docs.sort_unstable();
     // Per stem touched, the postings to add: (form, doc, packed, length, set).
     let differences = differences(changes);
     let mut touched: BTreeMap<String, Vec<Add>> = (differences.keys())
+        .filter(|s| !elsewhere(s))
         .map(|s| (s.clone(), Vec::new()))
         .collect();
     for change in changes {
@@ -624,7 +638,7 @@ mod tests {
                 assert!(expected.contains(&set), "{:?}", stem_of(group));
             }
         }
-        assert_eq!(patch(groups, &changes), Some(expected));
+        assert_eq!(patch(groups, &changes, &|_| false), Some(expected));
         // A weight whose posting is not there is not set.
         let missing = [("road", 500, 9)];
         let road = invert(&dictionary.forms, docs(&many).1);
@@ -718,7 +732,7 @@ mod tests {
             );
         }
         assert_eq!(
-            patch(groups, &changes),
+            patch(groups, &changes, &|_| false),
             Some(invert(&dictionary.forms, expected))
         );
     }

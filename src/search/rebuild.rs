@@ -64,45 +64,112 @@ pub fn patched(
         return Ok(None);
     };
     // A stem's group is keyed by a prefix of the stem, so it is in a shard
-    // whose prefix is a prefix of the stem: those shards are decoded, the
+    // whose prefix is a prefix of the stem: those shards are read, the
     // others kept whole.
-    let mut paths: HashSet<String> = HashSet::new();
-    for stem in groups::touched(&changes) {
-        paths.insert(String::new());
-        for (i, c) in stem.char_indices() {
-            paths.insert(stem[..i + c.len_utf8()].to_string());
+    let differences = groups::differences(&changes);
+    let chains = |stems: &mut dyn Iterator<Item = &String>| -> HashSet<String> {
+        let mut prefixes = HashSet::new();
+        for stem in stems {
+            prefixes.insert(String::new());
+            for (i, c) in stem.char_indices() {
+                prefixes.insert(stem[..i + c.len_utf8()].to_string());
+            }
         }
-    }
-    let (touched, kept): (Vec<Stored>, Vec<Stored>) =
+        prefixes
+    };
+    let paths = chains(&mut differences.keys());
+    let (candidates, kept): (Vec<Stored>, Vec<Stored>) =
         (shards.into_iter()).partition(|s| paths.contains(&s.prefix));
-    let Some(touched) = (touched.par_iter())
-        .map(|stored| {
-            let part = cache::load_part(dir, stored)?;
-            let groups = files::groups_of(&part)?;
-            Some((part, stored.sum, groups))
-        })
-        .collect::<Option<Vec<_>>>()
+    let Some(mut loaded) = (candidates.into_par_iter())
+        .map(|stored| Some((cache::load_part(dir, &stored)?, stored)))
+        .collect::<Option<Vec<(Part, Stored)>>>()
     else {
         return Ok(None);
     };
-    let mut opened: FxHashMap<String, (Part, u64)> = FxHashMap::default();
-    let mut loose = Vec::new();
-    for (part, sum, groups) in touched {
-        loose.extend(groups);
-        opened.insert(part.prefix.clone(), (part, sum));
+    // How each of those is taken. A group whose postings change in more
+    // than weights, or a new one, may change its key and so move to any
+    // shard on its stem's chain: those shards are opened into groups. Of
+    // the others, one whose touched stems are all only re-weighed has its
+    // weights set in place (its size, and so the layout, stay as they
+    // were), and one that holds no touched stem is kept whole.
+    let mut held: Vec<Vec<String>> = Vec::with_capacity(loaded.len());
+    for (part, _) in &loaded {
+        let Some(stems) = files::group_stems(part) else {
+            return Ok(None);
+        };
+        let touched = stems.into_iter().filter(|s| differences.contains_key(*s));
+        held.push(touched.map(str::to_string).collect());
     }
-    let mut pieces: Vec<Piece> = kept.into_iter().map(Piece::Kept).collect();
-    loose.sort_unstable();
-    let Some(loose) = groups::patch(loose, &changes) else {
+    let found: HashSet<&str> = held.iter().flatten().map(String::as_str).collect();
+    let moving = (differences.iter())
+        .filter(|(stem, weights)| weights.is_none() || !found.contains(stem.as_str()))
+        .map(|(stem, _)| stem);
+    let open_paths = chains(&mut moving.into_iter());
+    let takes: Vec<Take> = (loaded.iter().zip(&held))
+        .map(|((part, _), held)| {
+            if open_paths.contains(&part.prefix) {
+                Take::Open
+            } else if held.is_empty() {
+                Take::Whole
+            } else {
+                // Every stem it holds is only re-weighed: one that is not
+                // is on its own chain, which holds this shard.
+                Take::Reweighed
+            }
+        })
+        .collect();
+    let weights = |stem: &str| differences.get(stem)?.as_deref();
+    let set = (loaded.par_iter_mut().zip(&takes))
+        .filter(|(_, take)| matches!(take, Take::Reweighed))
+        .all(|((part, _), _)| files::set_weights(part, &weights).is_some());
+    if !set {
+        return Ok(None);
+    }
+    let lay_out = |takes: &[Take]| -> Option<Vec<Laid>> {
+        let mut pieces: Vec<Piece> = kept.iter().cloned().map(Piece::Kept).collect();
+        let mut loose = Vec::new();
+        let mut elsewhere: HashSet<&str> = HashSet::new();
+        for (((part, stored), take), held) in loaded.iter().zip(takes).zip(&held) {
+            match take {
+                Take::Open => loose.extend(files::groups_of(part)?),
+                Take::Whole => pieces.push(Piece::Kept(stored.clone())),
+                Take::Reweighed => {
+                    pieces.push(Piece::Kept(stored.clone()));
+                    elsewhere.extend(held.iter().map(String::as_str));
+                }
+            }
+        }
+        loose.sort_unstable();
+        let loose = groups::patch(loose, &changes, &|stem| elsewhere.contains(stem))?;
+        pieces.extend(loose.into_iter().map(Piece::Group));
+        // A shard whose weights were set is read as it is now.
+        let load = |stored: &Stored| match loaded.iter().find(|(p, _)| p.prefix == stored.prefix) {
+            Some((part, _)) => Some(part.clone()),
+            None => cache::load_part(dir, stored),
+        };
+        files::layout(pieces, &load)
+    };
+    // Should the layout have to split a shard taken whole, every one is
+    // opened (setting a weight again leaves it as it is).
+    let Some(laid) = lay_out(&takes).or_else(|| lay_out(&vec![Take::Open; loaded.len()])) else {
         return Ok(None);
     };
-    pieces.extend(loose.into_iter().map(Piece::Group));
-    let Some(laid) = files::layout(pieces, &|stored| cache::load_part(dir, stored)) else {
-        return Ok(None);
-    };
+    let mut reweighed: FxHashMap<String, Part> = FxHashMap::default();
+    let mut opened: FxHashMap<String, (Part, u64)> = FxHashMap::default();
+    for ((part, stored), take) in loaded.drain(..).zip(&takes) {
+        match take {
+            Take::Reweighed => reweighed.insert(part.prefix.clone(), part).map(drop),
+            _ => opened
+                .insert(part.prefix.clone(), (part, stored.sum))
+                .map(drop),
+        };
+    }
     let saving = (laid.into_iter())
         .map(|laid| match laid {
-            Laid::Kept(stored) => cache::kept(stored),
+            Laid::Kept(stored) => match reweighed.remove(&stored.prefix) {
+                Some(part) => (Laid::Made(part), None),
+                None => cache::kept(stored),
+            },
             Laid::Made(part) => {
                 let sum = (opened.get(&part.prefix))
                     .filter(|(old, _)| *old == part)
@@ -117,6 +184,17 @@ pub fn patched(
         let _ = cache::save_docs(dir, *shard, &docs.dictionary.forms, &entries);
     }
     Ok(Some(saving))
+}
+
+/// How a patch takes a shard its edit's stems can be in.
+#[derive(Clone, Copy)]
+enum Take {
+    /// Kept as it was.
+    Whole,
+    /// With the edit's body weights set in place.
+    Reweighed,
+    /// Split into its groups, which are patched and laid out again.
+    Open,
 }
 
 /// Every group laid out into shards, none of them saved yet.
