@@ -323,8 +323,7 @@ pub fn set_weights<'w>(
     for span in &part.spans {
         let (end, dense_end) = (skip + span.bytes, span.dense);
         let bytes = part.bytes.get_mut(start..end)?;
-        let stem = super::encode::Reader::new(bytes).string()?.to_string();
-        if let Some(weights) = weights(&stem) {
+        if let Some(weights) = weights(super::encode::Reader::new(bytes).string()?) {
             groups::set_weights(bytes, part.dense.get_mut(dense..dense_end)?, weights)?;
         }
         (start, dense) = (end, dense_end);

@@ -8,7 +8,7 @@
 //! by text).
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -344,21 +344,16 @@ fn posting(packed: u32, length: u32, set: &[u8]) -> (Option<u8>, bool, &[u8]) {
     )
 }
 
-/// The stems whose groups the changes alter: those of the forms whose
-/// posting for a changed document differs (a form gained or lost, or a
-/// weight or title mark changed). An edit that leaves a word's quantised
-/// weight as it was leaves its group alone.
-pub fn touched(changes: &[Change]) -> BTreeSet<String> {
-    differences(changes).into_keys().collect()
-}
-
 /// A body weight to set in place: (form, document, weight).
 pub type Reweigh<'c> = (&'c str, u32, u8);
 
-/// The [`touched`] stems, each with the body weights to set when its
-/// postings differ in nothing else (the same forms, title marks and
-/// followers: an edit that moves the release's length to another cell of
-/// the grid, which re-weighs every word of it).
+/// The stems whose groups the changes alter: those of the forms whose
+/// posting for a changed document differs (a form gained or lost, or a
+/// weight or title mark changed; an edit that leaves a word's quantised
+/// weight as it was leaves its group alone). Each comes with the body
+/// weights to set when its postings differ in nothing else (the same
+/// forms, title marks and followers: an edit that moves the release's
+/// length to another cell of the grid, which re-weighs every word of it).
 pub fn differences(changes: &[Change]) -> BTreeMap<String, Option<Vec<Reweigh<'_>>>> {
     let stemmer = tokenise::english();
     let mut stems: BTreeMap<String, Option<Vec<Reweigh>>> = BTreeMap::new();
@@ -391,14 +386,6 @@ pub fn differences(changes: &[Change]) -> BTreeMap<String, Option<Vec<Reweigh<'_
         }
     }
     stems
-}
-
-/// A group with body weights set in place ([`differences`]), as encoding
-/// it again would give; `None` when a weight's posting is not found.
-fn reweighed(group: &Group, weights: &[Reweigh]) -> Option<Group> {
-    let mut out = group.clone();
-    set_weights(&mut out.bytes, &mut out.dense, weights)?;
-    Some(out)
 }
 
 /// Sets body weights in a group's bytes and bitmap weights, where they
@@ -488,15 +475,18 @@ pub fn patch(
     // A common word's group holds a posting for most documents: the
     // groups are patched on every core, and decoded and encoded again
     // only when more than their weights changed.
-    let patched: Vec<(String, Option<Group>)> = (opened.par_iter())
-        .map(|group| {
-            let stem = stem_of(group)?;
-            if let Some(Some(weights)) = differences.get(stem) {
-                if let Some(group) = reweighed(group, weights) {
-                    return Some((stem.to_string(), Some(group)));
+    let patched: Vec<(String, Option<Group>)> = (opened.into_par_iter())
+        .map(|mut group| {
+            let stem = stem_of(&group)?.to_string();
+            if let Some(Some(weights)) = differences.get(&stem) {
+                // A weight not found leaves the group to be encoded again,
+                // which moves the changed documents' postings whatever
+                // weights were set.
+                if set_weights(&mut group.bytes, &mut group.dense, weights).is_some() {
+                    return Some((stem, Some(group)));
                 }
             }
-            let (stem, mut forms) = decode(group)?;
+            let (stem, mut forms) = decode(&group)?;
             forms.values_mut().for_each(|p| p.remove(&docs));
             let group = regroup(&stem, forms, touched.get(&stem)?);
             Some((stem, group))
@@ -593,6 +583,13 @@ mod tests {
             })
             .collect();
         (dictionary, docs)
+    }
+
+    /// A group with body weights set in place, as a patch sets them.
+    fn reweighed(group: &Group, weights: &[Reweigh]) -> Option<Group> {
+        let mut out = group.clone();
+        set_weights(&mut out.bytes, &mut out.dense, weights)?;
+        Some(out)
     }
 
     #[test]

@@ -156,13 +156,12 @@ pub fn patched(
     };
     let mut reweighed: FxHashMap<String, Part> = FxHashMap::default();
     let mut opened: FxHashMap<String, (Part, u64)> = FxHashMap::default();
-    for ((part, stored), take) in loaded.drain(..).zip(&takes) {
-        match take {
-            Take::Reweighed => reweighed.insert(part.prefix.clone(), part).map(drop),
-            _ => opened
-                .insert(part.prefix.clone(), (part, stored.sum))
-                .map(drop),
-        };
+    for ((part, stored), take) in loaded.into_iter().zip(&takes) {
+        if matches!(take, Take::Reweighed) {
+            reweighed.insert(part.prefix.clone(), part);
+        } else {
+            opened.insert(part.prefix.clone(), (part, stored.sum));
+        }
     }
     let saving = (laid.into_iter())
         .map(|laid| match laid {
