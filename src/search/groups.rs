@@ -124,9 +124,31 @@ impl Postings {
     }
 }
 
+/// One form's postings as a group encodes them, borrowed from a form's
+/// [`Postings`] or from a full inversion's flat lists.
+#[derive(Clone, Copy)]
+pub struct Lists<'p> {
+    pub body: &'p [u32],
+    pub weights: &'p [u8],
+    pub title: &'p [u32],
+    /// Per document of `body` and `title` merged, its encoded follower set.
+    pub follow: &'p [u8],
+}
+
+impl Postings {
+    pub fn lists(&self) -> Lists<'_> {
+        Lists {
+            body: &self.body,
+            weights: &self.weights,
+            title: &self.title,
+            follow: &self.follow,
+        }
+    }
+}
+
 /// A group's bytes: its stem, then per form (sorted) the form, its title
 /// set and its weighted body postings; and its follower sets.
-pub fn encode(stem: &str, forms: &[(&str, &Postings)]) -> Group {
+pub fn encode(stem: &str, forms: &[(&str, Lists)]) -> Group {
     let mut key = stem.to_string();
     for (form, _) in forms {
         key = common_prefix(&key, form).to_string();
@@ -138,12 +160,12 @@ pub fn encode(stem: &str, forms: &[(&str, &Postings)]) -> Group {
     encode::varint(&mut bytes, forms.len() as u64);
     for (form, p) in forms {
         encode::string(&mut bytes, form);
-        encode::postings(&mut bytes, &p.title, None);
-        if encode::postings(&mut bytes, &p.body, Some(&p.weights)) {
-            dense.extend_from_slice(&p.weights);
+        encode::postings(&mut bytes, p.title, None);
+        if encode::postings(&mut bytes, p.body, Some(p.weights)) {
+            dense.extend_from_slice(p.weights);
         }
         // Postings hold their sets as inserted, so they are whole.
-        follow::pack(&mut follow, &p.follow).unwrap_or(());
+        follow::pack(&mut follow, p.follow).unwrap_or(());
     }
     Group {
         key,
@@ -187,71 +209,53 @@ pub fn stem_of(group: &Group) -> Option<&str> {
 }
 
 /// Every group of the documents (`docs[d]` is document `d`), sorted as
-/// the shards list them. Documents are taken a batch at a time; each
-/// document's terms are put in stripe order ([`STRIPES`]), and each stripe
-/// of forms is filled by one thread at a time from the documents' runs of
-/// its terms, so the lists grow in document order without locks and no
-/// thread reads another stripe's terms. A batch's counts are dropped once
-/// its postings are in, so counts and postings are not both held whole.
-pub fn invert(forms: &[String], docs: Vec<Cow<DocTerms>>) -> Vec<Group> {
+/// the shards list them. Each document's terms are put in stripe order
+/// ([`STRIPES`]), and each stripe of forms is inverted by one thread at a
+/// time into flat lists ([`Flat`]): its postings counted first, so that
+/// every form's place is known, then filled a batch of documents at a
+/// time from the documents' runs of its terms, in document order, without
+/// locks, no thread reading another stripe's terms. A batch's counts are
+/// dropped once its postings are in, so counts and postings are not both
+/// held whole.
+pub fn invert(forms: &[String], mut docs: Vec<Cow<DocTerms>>) -> Vec<Group> {
     const BATCH: usize = 4096;
-    let mut stripes: Vec<Vec<Postings>> = (0..STRIPES)
-        .map(|s| vec![Postings::default(); forms.len().saturating_sub(s).div_ceil(STRIPES)])
+    let runs: Vec<Runs> = (docs.par_iter_mut())
+        .map(|terms| match runs(terms) {
+            Some(runs) => runs,
+            None => {
+                into_stripe_order(terms.to_mut());
+                // In stripe order now, so found.
+                runs(terms).unwrap_or_default()
+            }
+        })
         .collect();
-    let mut docs = docs.into_iter().enumerate();
+    let mut stripes: Vec<Flat> = (0..STRIPES)
+        .into_par_iter()
+        .map(|s| {
+            let size = forms.len().saturating_sub(s).div_ceil(STRIPES);
+            Flat::counted(s, size, &docs, &runs)
+        })
+        .collect();
+    let mut batches = docs.into_iter().zip(runs).enumerate();
     loop {
-        let mut batch: Vec<(usize, Cow<DocTerms>)> = docs.by_ref().take(BATCH).collect();
+        let batch: Vec<(usize, (Cow<DocTerms>, Runs))> = batches.by_ref().take(BATCH).collect();
         if batch.is_empty() {
             break;
         }
-        let runs: Vec<Runs> = (batch.par_iter_mut())
-            .map(|(_, terms)| match runs(terms) {
-                Some(runs) => runs,
-                None => {
-                    into_stripe_order(terms.to_mut());
-                    // In stripe order now, so found.
-                    runs(terms).unwrap_or_default()
-                }
-            })
-            .collect();
         (stripes.par_iter_mut().enumerate()).for_each(|(s, stripe)| {
-            for ((d, terms), runs) in batch.iter().zip(&runs) {
-                let (from, from_set) = if s == 0 { (0, 0) } else { runs[s - 1] };
-                let (to, to_set) = runs[s];
-                let mut sets = &terms.follow[from_set as usize..to_set as usize];
-                // Most counts are small: their weights are worked out once
-                // per document and stripe (0 for not yet; a weight is at
-                // least 1).
-                let mut weights = [0u8; 16];
-                for &(form, packed) in &terms.terms[from as usize..to as usize] {
-                    let len = follow::len(sets).unwrap_or(0);
-                    let (set, rest) = sets.split_at(len);
-                    sets = rest;
-                    let Some(p) = stripe.get_mut(form as usize / STRIPES) else {
-                        continue;
-                    };
-                    let count = packed >> 1;
-                    let weight = match weights.get_mut(count as usize) {
-                        Some(w) if *w > 0 => *w,
-                        Some(w) => {
-                            *w = weight(count, terms.length);
-                            *w
-                        }
-                        None => weight(count, terms.length),
-                    };
-                    // An empty set (which the cache's checks rule out)
-                    // is taken as the empty set.
-                    let set = if set.is_empty() { &[0][..] } else { set };
-                    p.insert_weighted(*d as u32, packed, weight, set);
-                }
+            for (d, (terms, runs)) in &batch {
+                stripe.fill(s, *d as u32, terms, runs);
             }
         });
     }
     crate::progress::mark("search: postings");
-    let postings = |form: u32| &stripes[form as usize % STRIPES][form as usize / STRIPES];
+    let postings = |form: u32| stripes[form as usize % STRIPES].lists(form as usize / STRIPES);
     let mut stemmed: Vec<(String, u32)> = (0..forms.len() as u32)
         .into_par_iter()
-        .filter(|&form| !postings(form).is_empty())
+        .filter(|&form| {
+            let p = postings(form);
+            !p.body.is_empty() || !p.title.is_empty()
+        })
         .map_init(tokenise::english, |stemmer, form| {
             (tokenise::stem(stemmer, &forms[form as usize]), form)
         })
@@ -264,7 +268,7 @@ pub fn invert(forms: &[String], docs: Vec<Cow<DocTerms>>) -> Vec<Group> {
     let mut groups: Vec<Group> = (stems.into_par_iter())
         .map(|(stem, mut ids)| {
             ids.sort_by(|a, b| forms[*a as usize].cmp(&forms[*b as usize]));
-            let group: Vec<(&str, &Postings)> = (ids.iter())
+            let group: Vec<(&str, Lists)> = (ids.iter())
                 .map(|&f| (forms[f as usize].as_str(), postings(f)))
                 .collect();
             encode(&stem, &group)
@@ -272,6 +276,145 @@ pub fn invert(forms: &[String], docs: Vec<Cow<DocTerms>>) -> Vec<Group> {
         .collect();
     groups.sort_unstable();
     groups
+}
+
+/// One stripe's postings, each kind in one list for all its forms: the
+/// stripe's `i`th form (form `i * STRIPES + s`) has the body postings
+/// `body[body_at[i - 1]..body_at[i]]` (from 0 for the first; `weights`
+/// alike), the title postings `title[..]` by `title_at` and the follower
+/// sets `follow[..]` by `follow_at` the same way. While the lists are
+/// filled, `*_at[i - 1]` is where form `i`'s next posting goes, which
+/// leaves each at its form's end.
+struct Flat {
+    body_at: Vec<usize>,
+    body: Vec<u32>,
+    weights: Vec<u8>,
+    title_at: Vec<usize>,
+    title: Vec<u32>,
+    follow_at: Vec<usize>,
+    follow: Vec<u8>,
+}
+
+impl Flat {
+    /// Stripe `s`, of `forms` forms, with room for the documents'
+    /// postings and every form's place worked out.
+    fn counted(s: usize, forms: usize, docs: &[Cow<DocTerms>], runs: &[Runs]) -> Flat {
+        let mut body_at = vec![0usize; forms + 1];
+        let mut title_at = vec![0usize; forms + 1];
+        let mut follow_at = vec![0usize; forms + 1];
+        for (terms, runs) in docs.iter().zip(runs) {
+            let mut sets = Self::run(s, terms, runs);
+            for &(form, packed) in Self::terms(s, terms, runs) {
+                let set = Self::next_set(&mut sets);
+                let i = form as usize / STRIPES;
+                if i < forms {
+                    body_at[i + 1] += usize::from(packed >> 1 > 0);
+                    title_at[i + 1] += usize::from(packed & 1 == 1);
+                    follow_at[i + 1] += set.len();
+                }
+            }
+        }
+        for at in [&mut body_at, &mut title_at, &mut follow_at] {
+            for i in 1..at.len() {
+                at[i] += at[i - 1];
+            }
+        }
+        // Each form's start is the end of the one before it.
+        let (bodies, titles, sets) = (body_at[forms], title_at[forms], follow_at[forms]);
+        Flat {
+            body: vec![0; bodies],
+            weights: vec![0; bodies],
+            title: vec![0; titles],
+            follow: vec![0; sets],
+            body_at,
+            title_at,
+            follow_at,
+        }
+    }
+
+    /// Adds document `d`'s postings of stripe `s`.
+    fn fill(&mut self, s: usize, d: u32, terms: &DocTerms, runs: &Runs) {
+        let mut sets = Self::run(s, terms, runs);
+        // Most counts are small: their weights are worked out once per
+        // document and stripe (0 for not yet; a weight is at least 1).
+        let mut weights = [0u8; 16];
+        for &(form, packed) in Self::terms(s, terms, runs) {
+            let set = Self::next_set(&mut sets);
+            let i = form as usize / STRIPES;
+            if i + 1 >= self.body_at.len() {
+                continue;
+            }
+            let count = packed >> 1;
+            if count > 0 {
+                let weight = match weights.get_mut(count as usize) {
+                    Some(w) if *w > 0 => *w,
+                    Some(w) => {
+                        *w = weight(count, terms.length);
+                        *w
+                    }
+                    None => weight(count, terms.length),
+                };
+                let at = &mut self.body_at[i];
+                self.body[*at] = d;
+                self.weights[*at] = weight;
+                *at += 1;
+            }
+            if packed & 1 == 1 {
+                let at = &mut self.title_at[i];
+                self.title[*at] = d;
+                *at += 1;
+            }
+            let at = &mut self.follow_at[i];
+            self.follow[*at..*at + set.len()].copy_from_slice(set);
+            *at += set.len();
+        }
+    }
+
+    /// The stripe's `i`th form's postings, once filled.
+    fn lists(&self, i: usize) -> Lists<'_> {
+        let range = |at: &[usize]| match i {
+            0 => 0..at[0],
+            _ => at[i - 1]..at[i],
+        };
+        let body = range(&self.body_at);
+        Lists {
+            body: &self.body[body.clone()],
+            weights: &self.weights[body],
+            title: &self.title[range(&self.title_at)],
+            follow: &self.follow[range(&self.follow_at)],
+        }
+    }
+
+    /// A document's terms of stripe `s`.
+    fn terms<'t>(s: usize, terms: &'t DocTerms, runs: &Runs) -> &'t [(u32, u32)] {
+        let from = if s == 0 { 0 } else { runs[s - 1].0 };
+        terms
+            .terms
+            .get(from as usize..runs[s].0 as usize)
+            .unwrap_or(&[])
+    }
+
+    /// The follower sets of a document's terms of stripe `s`.
+    fn run<'t>(s: usize, terms: &'t DocTerms, runs: &Runs) -> &'t [u8] {
+        let from = if s == 0 { 0 } else { runs[s - 1].1 };
+        terms
+            .follow
+            .get(from as usize..runs[s].1 as usize)
+            .unwrap_or(&[])
+    }
+
+    /// The set at the front of `sets`, which moves past it; an empty set
+    /// (which the cache's checks rule out) is taken as the empty set.
+    fn next_set<'t>(sets: &mut &'t [u8]) -> &'t [u8] {
+        match follow::len(sets) {
+            Some(len) => {
+                let (set, rest) = sets.split_at(len);
+                *sets = rest;
+                set
+            }
+            None => &[0],
+        }
+    }
 }
 
 /// Where each stripe's run of a document's terms ends: the index in its
@@ -527,7 +670,7 @@ fn regroup(stem: &str, mut forms: BTreeMap<String, Postings>, adds: &[Add]) -> O
         p.insert(doc, packed, length, set);
     }
     forms.retain(|_, p| !p.is_empty());
-    let list: Vec<(&str, &Postings)> = forms.iter().map(|(f, p)| (f.as_str(), p)).collect();
+    let list: Vec<(&str, Lists)> = forms.iter().map(|(f, p)| (f.as_str(), p.lists())).collect();
     (!list.is_empty()).then(|| encode(stem, &list))
 }
 
@@ -721,7 +864,8 @@ mod tests {
         assert!(groups.iter().any(|g| g.follow.contains(&follow::BITMAP)));
         for group in &groups {
             let (stem, forms) = decode(group).unwrap();
-            let list: Vec<(&str, &Postings)> = forms.iter().map(|(f, p)| (f.as_str(), p)).collect();
+            let list: Vec<(&str, Lists)> =
+                forms.iter().map(|(f, p)| (f.as_str(), p.lists())).collect();
             assert_eq!(
                 encode(&stem, &list),
                 *group,
