@@ -188,7 +188,17 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
     // What the last build left in the output is checked in the background
     // while the content is read and modelled.
     let last_build = incremental::rebuild::check_last_build(&setup.output, key);
-    let units_dir = incremental::folder(&setup.output).map(|d| d.join("units"));
+    let cache_dir = incremental::folder(&setup.output);
+    let units_dir = cache_dir.as_ref().map(|d| d.join("units"));
+    // A search index built in full counts each release's words while its
+    // text is read, rather than read it again.
+    let counts = (setup.config.search && search::counts_as_read(cache_dir.as_deref()))
+        .then(search::count::Counts::default);
+    let on_read = |release: &model::Release, body: &str| {
+        if let Some(counts) = &counts {
+            counts.count(release, body);
+        }
+    };
     let Setup {
         config,
         base_url,
@@ -196,9 +206,16 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
         output,
         ..
     } = setup;
-    let archive =
-        incremental::read::read_archive(&options.content, config, &mut diags, units_dir.as_deref())
-            .map_err(ConfigError)?;
+    let archive = incremental::read::read_archive(
+        &options.content,
+        config,
+        &mut diags,
+        units_dir.as_deref(),
+        counts
+            .is_some()
+            .then_some(&on_read as incremental::read::OnRead),
+    )
+    .map_err(ConfigError)?;
     let skipped = skipped_files(&diags, &archive);
     if diags.error_count() > 0 && !options.skip_invalid {
         return Ok(Report {
@@ -218,7 +235,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, ConfigError> {
         key,
     };
     let previous = || last_build.join().unwrap_or(Ok(None));
-    let built = render_and_write(&site, location, previous, &mut diags)?;
+    let built = render_and_write(&site, location, previous, counts, &mut diags)?;
     let summary = Summary {
         releases: archive.releases.len(),
         pages: built.files,
@@ -323,12 +340,15 @@ struct Site<'a> {
 }
 
 /// Renders the site (with its search index, when on) and writes what
-/// changed since the last build, which `previous` waits for. Returns the
-/// number of files in the site and how many were written.
+/// changed since the last build, which `previous` waits for; a search
+/// index built in full takes the word `counts` made as the releases were
+/// read. Returns the number of files in the site and how many were
+/// written.
 fn render_and_write(
     site: &Site,
     location: Location,
     previous: impl FnOnce() -> anyhow::Result<Option<incremental::rebuild::LastBuild>>,
+    counts: Option<search::count::Counts>,
     diags: &mut Diagnostics,
 ) -> Result<incremental::rebuild::Built, ConfigError> {
     let cache_dir = incremental::folder(site.output);
@@ -336,7 +356,7 @@ fn render_and_write(
     // `cache_write` waits for it when dropped, before this returns.
     let (search, cache_write) = if site.archive.config.search {
         let cache = cache_dir.as_deref().map(|d| (d, incremental::search_key()));
-        let built = search::build_deferred(site.archive, &FromFiles, cache);
+        let built = search::build_deferred(site.archive, &FromFiles, cache, counts);
         progress::mark("search index");
         let (index, cache_write) = built.map_err(ConfigError)?;
         (Some(index), Some(cache_write))
@@ -366,8 +386,8 @@ fn render_and_write(
 pub fn check(content: &Path) -> Result<Report, ConfigError> {
     let config = SiteConfig::load(content).map_err(ConfigError)?;
     let mut diags = Diagnostics::default();
-    let archive =
-        incremental::read::read_archive(content, config, &mut diags, None).map_err(ConfigError)?;
+    let archive = incremental::read::read_archive(content, config, &mut diags, None, None)
+        .map_err(ConfigError)?;
     let skipped = skipped_files(&diags, &archive);
     Ok(Report {
         diagnostics: diags.into_sorted(),

@@ -728,3 +728,38 @@ fn without_the_search_setting_there_is_no_index_no_page_and_no_search_box() {
     assert!(home.contains("script-src 'none'") && home.contains("form-action 'none'"));
     assert!(!output.join("static/search.js").exists());
 }
+
+/// A clean build counts each release's words as it reads the release; a
+/// build whose search cache is gone (but whose parse cache is not) reads
+/// the releases again to count them. Both give the same index, sidecars
+/// (commentary, tags) and descriptions included.
+#[test]
+fn counting_words_as_releases_are_read_writes_the_index_counting_them_again_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (content, output) = (dir.path().join("content"), dir.path().join("site"));
+    let releases = corpus(300, 21);
+    write_corpus(&content, &releases);
+    for i in (0..300).step_by(7) {
+        let sidecar =
+            format!("---\ntags: [Fraud, Zyxop {i}]\n---\n\nKowalski wrote commentary {i}.\n");
+        write_files(&content, &[(&format!("releases/r{i:05}.md"), &sidecar)]);
+    }
+    let described = release_file(3, "Described", "The body text.").replace(
+        "area:",
+        "og:\n  description: A teaser with Zebedee in it.\narea:",
+    );
+    write_files(&content, &[("releases/r00003.txt", &described)]);
+    // Old enough for the parse cache to keep them (a file written moments
+    // ago is read again), so that the last build reads none.
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    build_ok(&content, &output, Some(BASE_URL));
+    let counted_as_read = search_files(&output);
+    assert_eq!(search(&output, "zebedee"), ["r00003"]);
+    assert_eq!(search(&output, "zyxop").len(), 300usize.div_ceil(7));
+    let cache = blotter::incremental::folder(&output).unwrap();
+    fs::remove_dir_all(cache.join("search")).unwrap();
+    // Nothing changed, so no release is read: the index is built in full
+    // from releases read again.
+    build_ok(&content, &output, Some(BASE_URL));
+    assert_eq!(search_files(&output), counted_as_read);
+}

@@ -11,14 +11,21 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{self, Archive, Parsed, ParsedSidecar, SidecarRefs};
 use crate::{load, parse, progress};
 
+/// What a build may do with each release it reads (not one taken from
+/// the parse cache), given its body while the text is in memory: the
+/// search index counts its words there rather than read it again.
+pub type OnRead<'a> = &'a (dyn Fn(&model::Release, &str) + Sync);
+
 /// Stages 1 to 3: load, parse, model. With a parse cache folder, releases
 /// whose files are unchanged since the last build are taken from it
-/// instead of being read, parsed and resolved again.
+/// instead of being read, parsed and resolved again. `on_read` is given
+/// each release that is read and resolved.
 pub fn read_archive(
     content: &Path,
     config: SiteConfig,
     diags: &mut Diagnostics,
     cache_dir: Option<&Path>,
+    on_read: Option<OnRead>,
 ) -> anyhow::Result<Archive> {
     let found = load::discover(content, diags)?;
     progress::mark("load: find");
@@ -55,7 +62,7 @@ pub fn read_archive(
         cache.with_shard(index, |shard| {
             for (slot, &unit) in stretch.iter_mut().zip(members) {
                 let unit = &units[unit as usize];
-                *slot = cached_or_read(unit, shard, &resolver, max_bytes, now);
+                *slot = cached_or_read(unit, shard, &resolver, max_bytes, now, on_read);
             }
         })
     });
@@ -163,13 +170,14 @@ fn cached_or_read(
     resolver: &model::Resolver,
     max_bytes: u64,
     now: i128,
+    on_read: Option<OnRead>,
 ) -> model::UnitOutcome {
     let stamps = (unit.release.stamp, unit.sidecar.as_ref().map(|s| s.stamp));
     let name = unit.release.name();
     if let Some(outcome) = shard.get(&name, stamps.0, stamps.1) {
         return outcome;
     }
-    let outcome = read_unit(unit, resolver, max_bytes);
+    let outcome = read_unit(unit, resolver, max_bytes, on_read);
     // A file written moments ago may be written again within its
     // timestamp's granularity: it is read again next time instead.
     if !stamps.0.is_recent(now) && !stamps.1.is_some_and(|s| s.is_recent(now)) {
@@ -178,15 +186,27 @@ fn cached_or_read(
     outcome
 }
 
-/// Reads, parses and resolves one release and its sidecar.
-fn read_unit(unit: &UnitFiles, resolver: &model::Resolver, max_bytes: u64) -> model::UnitOutcome {
+/// Reads, parses and resolves one release and its sidecar, and gives it
+/// to `on_read` if it resolved.
+fn read_unit(
+    unit: &UnitFiles,
+    resolver: &model::Resolver,
+    max_bytes: u64,
+    on_read: Option<OnRead>,
+) -> model::UnitOutcome {
     let mut outcome = model::UnitOutcome::default();
     let diags = &mut outcome.parse_diags;
+    // The file's text, held past resolving only for `on_read`.
+    let mut text = None;
     let release = load::read(&unit.release, max_bytes).and_then(|file| {
         parse::release(&file, diags).map(|raw| {
             // Only a release with a sidecar keeps its body, for the notes.
             let keep_body = unit.sidecar.is_some();
-            Parsed::new(file.path, file.stem, raw, keep_body)
+            let parsed = Parsed::new(file.path, file.stem, raw, keep_body);
+            if on_read.is_some() {
+                text = Some(file.text);
+            }
+            parsed
         })
     });
     let sidecar = unit.sidecar.as_ref().map(|found| {
@@ -241,6 +261,11 @@ fn read_unit(unit: &UnitFiles, resolver: &model::Resolver, max_bytes: u64) -> mo
     }
     if outcome.resolved.is_none() {
         outcome.refs = sidecar.as_ref().map(|s| Box::new(SidecarRefs::of(s)));
+    }
+    if let (Some(on_read), Some((release, _)), Some(text)) = (on_read, &outcome.resolved, &text) {
+        if let Some(body) = text.get(release.body_range.clone()) {
+            on_read(release, body);
+        }
     }
     outcome
 }

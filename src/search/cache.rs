@@ -200,6 +200,11 @@ fn chunks_file(dir: &Path, part: usize) -> PathBuf {
     dir.join("c").join(part.to_string())
 }
 
+/// Whether the cache records a last index (not whether it can be read).
+pub fn has_state(dir: &Path) -> bool {
+    dir.join("head").is_file()
+}
+
 /// The last index as `head` records it, when every metadata part is there
 /// as it names it. Term shards are read when needed ([`load_part`]).
 pub fn load_state(dir: &Path) -> Option<State> {

@@ -8,10 +8,54 @@
 //! holds the form's number, its follower hash and its slot in the release
 //! being counted. A word then costs one lookup.
 
+use std::sync::Mutex;
+
 use rustc_hash::FxHashMap;
 
-use super::{follow, release_text_into, tokenise, DocTerms, STRIPES};
+use super::{follow, release_text_into, tokenise, DocTerms, SharedDictionary, STRIPES};
 use crate::model::Release;
+
+/// Releases counted as the build reads them, before the model is whole
+/// (the build's reader hands each release it reads to [`Counts::count`]),
+/// so that a full inversion need not read them again. Each thread has a
+/// counter of its own, numbering forms in one shared dictionary.
+pub struct Counts {
+    dictionary: SharedDictionary,
+    counters: Vec<Mutex<Counting>>,
+}
+
+/// A thread's counter and the releases it counted, by digest.
+type Counting = (Counter, Vec<(u64, DocTerms)>);
+
+impl Default for Counts {
+    fn default() -> Counts {
+        Counts {
+            dictionary: SharedDictionary::default(),
+            counters: (0..rayon::current_num_threads().max(1))
+                .map(|_| Mutex::default())
+                .collect(),
+        }
+    }
+}
+
+impl Counts {
+    pub fn count(&self, release: &Release, body: &str) {
+        let at = rayon::current_thread_index().unwrap_or(0) % self.counters.len();
+        // A poisoned counter means a thread panicked: an invariant broken.
+        let mut counter = self.counters[at].lock().unwrap();
+        let (counter, counted) = &mut *counter;
+        let doc = counter.count_release(release, body, &mut |f| self.dictionary.intern(f));
+        counted.push((release.digest, doc));
+    }
+
+    /// The dictionary the counts are numbered in, and the counts by digest.
+    pub fn into_parts(self) -> (SharedDictionary, FxHashMap<u64, DocTerms>) {
+        let counted = (self.counters.into_iter())
+            .flat_map(|c| c.into_inner().unwrap().1)
+            .collect();
+        (self.dictionary, counted)
+    }
+}
 
 /// A written word that folds to nothing: not a word.
 const NONE: u32 = u32::MAX;

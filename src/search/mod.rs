@@ -140,7 +140,7 @@ impl KeptShards<'_> {
 
     /// Every term shard's files, from the index built in full.
     fn all_files(&self) -> Option<FxHashMap<String, Vec<u8>>> {
-        let groups = rebuild::full(self.archive, self.bodies, None, &self.order).ok()?;
+        let groups = rebuild::full(self.archive, self.bodies, None, &self.order, None).ok()?;
         let shards = rebuild::laid_out(groups).ok()?;
         let laid: Vec<&files::Laid> = shards.iter().map(|s| &s.0).collect();
         let files = files::assemble(self.archive, &laid, &[]);
@@ -337,15 +337,26 @@ pub fn build<'a>(
     bodies: &'a dyn Bodies,
     cache: Option<(&Path, u64)>,
 ) -> Result<SearchIndex<'a>> {
-    Ok(build_deferred(archive, bodies, cache)?.0)
+    Ok(build_deferred(archive, bodies, cache, None)?.0)
+}
+
+/// Whether a build into an output with this cache folder should count
+/// words as it reads the releases ([`count::Counts`]): when the search
+/// cache holds no last index, so that the index is built in full. A
+/// rebuild patches it from the few releases that changed.
+pub fn counts_as_read(cache: Option<&Path>) -> bool {
+    cache.is_none_or(|dir| !cache::has_state(&dir.join("search")))
 }
 
 /// [`build`], with the last index's parts of the search cache still being
-/// written when it returns, until the [`CacheWrite`] is dropped.
+/// written when it returns, until the [`CacheWrite`] is dropped, and with
+/// the releases counted as they were read (`read`), which a full
+/// inversion takes instead of reading them again.
 pub fn build_deferred<'a>(
     archive: &'a Archive,
     bodies: &'a dyn Bodies,
     cache: Option<(&Path, u64)>,
+    read: Option<count::Counts>,
 ) -> Result<(SearchIndex<'a>, CacheWrite)> {
     let dir = cache.map(|(d, _)| d.join("search"));
     if let Some(dir) = dir.as_deref().filter(|d| d.is_file()) {
@@ -378,7 +389,13 @@ pub fn build_deferred<'a>(
                 None => {
                     cache::clear_state(dir);
                     (
-                        rebuild::laid_out(rebuild::full(archive, bodies, Some(dir), &order)?)?,
+                        rebuild::laid_out(rebuild::full(
+                            archive,
+                            bodies,
+                            Some(dir),
+                            &order,
+                            read,
+                        )?)?,
                         chunks,
                     )
                 }
@@ -389,7 +406,7 @@ pub fn build_deferred<'a>(
                 cache::clear_state(dir);
             }
             (
-                rebuild::laid_out(rebuild::full(archive, bodies, dir, &order)?)?,
+                rebuild::laid_out(rebuild::full(archive, bodies, dir, &order, read)?)?,
                 Vec::new(),
             )
         }

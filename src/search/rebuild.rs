@@ -14,10 +14,10 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::cache::{self, DocShard, Saving, DOC_SHARDS};
-use super::count::Counter;
+use super::count::{Counter, Counts};
 use super::files::{self, Laid, Part, Piece, Stored};
 use super::groups::{self, Change, Group};
-use super::{release_forms, release_text, DocTerms, Forms, SharedDictionary};
+use super::{release_forms, release_text, DocTerms, Forms};
 use crate::model::Archive;
 use crate::render::Bodies;
 
@@ -317,20 +317,25 @@ fn split_sets(mut bytes: &[u8], count: usize) -> Vec<Vec<u8>> {
 }
 
 /// Every group, from every release's word counts: those in the cache
-/// under `dir` as they are, the others read and counted. The cache is
-/// then written to hold exactly these releases.
+/// under `dir` as they are, those counted as the build read the releases
+/// (`read`) next, the others read and counted now. The cache is then
+/// written to hold exactly these releases.
 pub fn full(
     archive: &Archive,
     bodies: &dyn Bodies,
     dir: Option<&Path>,
     order: &[u64],
+    read: Option<Counts>,
 ) -> Result<Vec<Group>> {
     let shards: Vec<DocShard> = (0..DOC_SHARDS as usize)
         .into_par_iter()
         .map(|i| dir.and_then(|d| cache::load_docs(d, i)).unwrap_or_default())
         .collect();
     let cached_counts: Vec<usize> = shards.iter().map(|s| s.docs.len()).collect();
-    let dictionary = SharedDictionary::default();
+    let (dictionary, mut read) = match read {
+        Some(counts) => counts.into_parts(),
+        None => Default::default(),
+    };
     // The cached counts renumbered into the build's dictionary in place,
     // then moved to their documents: one copy of the counts is held at a
     // time.
@@ -351,13 +356,20 @@ pub fn full(
     let position: FxHashMap<u64, usize> = (order.iter().enumerate())
         .map(|(d, digest)| (*digest, d))
         .collect();
-    let mut slots: Vec<Option<DocTerms>> = (0..order.len()).map(|_| None).collect();
+    // Each document's counts, and whether the cache lacks them.
+    let mut slots: Vec<Option<(DocTerms, bool)>> = (0..order.len()).map(|_| None).collect();
     for (digest, doc) in cached.into_iter().flatten() {
         if let Some(&d) = position.get(&digest) {
-            slots[d] = Some(doc);
+            slots[d] = Some((doc, false));
         }
     }
     drop(position);
+    for (slot, digest) in slots.iter_mut().zip(order) {
+        if slot.is_none() {
+            *slot = read.remove(digest).map(|doc| (doc, true));
+        }
+    }
+    drop(read);
     // The other releases counted, with their forms numbered as they are,
     // each thread with its own counter (locked only against the odd
     // thread index a pool does not report).
@@ -366,8 +378,8 @@ pub fn full(
         .collect();
     let counted: Vec<(DocTerms, bool)> = (slots.into_par_iter().enumerate())
         .map(|(d, slot)| {
-            if let Some(doc) = slot {
-                return Ok((doc, false));
+            if let Some(counted) = slot {
+                return Ok(counted);
             }
             let release = &archive.releases[order.len() - 1 - d];
             let body = bodies.body(release)?;
