@@ -60,6 +60,11 @@ impl Counts {
 /// A written word that folds to nothing: not a word.
 const NONE: u32 = u32::MAX;
 
+/// Bytes after a text to count, so that every word's first [`SHORT`]
+/// bytes can be read at once: NUL, which is in no word (and which
+/// reading a release replaces, so no text holds one).
+const PADDING: &str = "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+
 /// A folded form the counter has met.
 struct Form {
     /// Its number, as the counter's numbering gave it.
@@ -137,6 +142,7 @@ impl Counter {
         let mut text = std::mem::take(&mut self.text);
         text.clear();
         fill(&mut text);
+        text.push_str(PADDING);
         let counted = self.count_owned(title, &mut text, number);
         self.text = text;
         counted
@@ -154,6 +160,7 @@ impl Counter {
         let mut lowered = std::mem::take(&mut self.title);
         lowered.clear();
         lowered.push_str(title);
+        lowered.push_str(PADDING);
         lowered.make_ascii_lowercase();
         self.doc += 1;
         self.slots.clear();
@@ -172,7 +179,11 @@ impl Counter {
             // No word follows across the body and the title.
             let mut previous: Option<u32> = None;
             tokenise::for_each_word(source, |word| {
-                let index = match written.get(word) {
+                // The word's first bytes as they lie in the text, which the
+                // padding makes at least [`SHORT`] long.
+                let at = word.as_ptr() as usize - source.as_ptr() as usize;
+                let window = source.as_bytes().get(at..at + SHORT);
+                let index = match written.get(word, window) {
                     Some(index) => index,
                     None => learn(word, written, folded, forms, fold, number),
                 };
@@ -293,7 +304,9 @@ struct Entry {
 const SHORT: usize = 16;
 
 impl Words {
-    fn get(&self, word: &str) -> Option<u32> {
+    /// The word's number, given the word and, when the text has them,
+    /// [`SHORT`] bytes from its start (read at once, whatever its length).
+    fn get(&self, word: &str, window: Option<&[u8]>) -> Option<u32> {
         let bytes = word.as_bytes();
         if bytes.len() > SHORT || bytes.is_empty() {
             return self.long.get(word).copied();
@@ -301,7 +314,11 @@ impl Words {
         if self.entries.is_empty() {
             return None;
         }
-        let (key, len) = (short_key(bytes), bytes.len() as u32);
+        let key = match window {
+            Some(window) => window_key(window, bytes.len()),
+            None => short_key(bytes),
+        };
+        let len = bytes.len() as u32;
         let mask = self.entries.len() - 1;
         let mut at = slot_of(key, len) & mask;
         loop {
@@ -349,30 +366,40 @@ impl Words {
 }
 
 /// A word of 1 to [`SHORT`] bytes as two integers, which with its length
-/// tell it from every other such word: its first and last 8 bytes (which
-/// overlap for fewer than 16), its first and last 4 for fewer than 8, its
-/// first, middle and last byte for fewer than 4.
+/// tell it from every other such word: its bytes, zero-padded to
+/// [`SHORT`], as two little-endian integers.
 fn short_key(bytes: &[u8]) -> (u64, u64) {
-    let n = bytes.len();
-    let word = |at: usize| {
+    let mut padded = [0u8; SHORT];
+    padded[..bytes.len()].copy_from_slice(bytes);
+    window_key(&padded, bytes.len())
+}
+
+/// [`short_key`] of the first `len` bytes of `window` ([`SHORT`] bytes
+/// long), without a branch on the length: the bytes past it are masked.
+fn window_key(window: &[u8], len: usize) -> (u64, u64) {
+    let half = |at: usize| {
         let mut b = [0u8; 8];
-        b.copy_from_slice(&bytes[at..at + 8]);
+        b.copy_from_slice(&window[at..at + 8]);
         u64::from_le_bytes(b)
     };
-    let half = |at: usize| {
-        let mut b = [0u8; 4];
-        b.copy_from_slice(&bytes[at..at + 4]);
-        u64::from(u32::from_le_bytes(b))
-    };
-    if n >= 8 {
-        (word(0), word(n - 8))
-    } else if n >= 4 {
-        (half(0) | half(n - 4) << 32, 0)
-    } else {
-        let b = |at: usize| u64::from(bytes[at]);
-        (b(0) | b(n / 2) << 8 | b(n - 1) << 16, 0)
-    }
+    (
+        half(0) & LOW_BYTES[len.min(8)],
+        half(8) & LOW_BYTES[len.saturating_sub(8).min(8)],
+    )
 }
+
+/// `LOW_BYTES[n]` keeps the low `n` bytes of an integer.
+const LOW_BYTES: [u64; 9] = [
+    0,
+    0xff,
+    0xffff,
+    0xff_ffff,
+    0xffff_ffff,
+    0xff_ffff_ffff,
+    0xffff_ffff_ffff,
+    0xff_ffff_ffff_ffff,
+    u64::MAX,
+];
 
 /// Where a key's probe starts (before masking): the two halves of a
 /// 128-bit product folded together, so that every bit of the key counts.
@@ -474,13 +501,19 @@ mod tests {
         all.sort();
         all.dedup();
         for (i, w) in all.iter().enumerate() {
-            assert_eq!(words.get(w), None, "{w}");
+            assert_eq!(words.get(w, None), None, "{w}");
             words.insert(w, i as u32);
         }
         for (i, w) in all.iter().enumerate() {
-            assert_eq!(words.get(w), Some(i as u32), "{w}");
+            assert_eq!(words.get(w, None), Some(i as u32), "{w}");
+            // Found the same when read from a text, bytes after it and all.
+            let text = format!("{w} and more words after it");
+            assert_eq!(
+                words.get(w, Some(&text.as_bytes()[..SHORT])),
+                Some(i as u32)
+            );
         }
-        assert_eq!(words.get("zzz"), None);
+        assert_eq!(words.get("zzz", None), None);
     }
 
     #[test]
