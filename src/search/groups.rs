@@ -131,8 +131,17 @@ pub struct Lists<'p> {
     pub body: &'p [u32],
     pub weights: &'p [u8],
     pub title: &'p [u32],
-    /// Per document of `body` and `title` merged, its encoded follower set.
-    pub follow: &'p [u8],
+    pub follow: Sets<'p>,
+}
+
+/// A form's follower sets, one per document of its body and title lists
+/// merged.
+#[derive(Clone, Copy)]
+pub enum Sets<'p> {
+    /// One after another, each as [`follow::write`] encodes it.
+    Listed(&'p [u8]),
+    /// As the follower file holds them ([`follow::pack`]).
+    Packed(&'p [u8]),
 }
 
 impl Postings {
@@ -141,7 +150,7 @@ impl Postings {
             body: &self.body,
             weights: &self.weights,
             title: &self.title,
-            follow: &self.follow,
+            follow: Sets::Listed(&self.follow),
         }
     }
 }
@@ -164,8 +173,11 @@ pub fn encode(stem: &str, forms: &[(&str, Lists)]) -> Group {
         if encode::postings(&mut bytes, p.body, Some(p.weights)) {
             dense.extend_from_slice(p.weights);
         }
-        // Postings hold their sets as inserted, so they are whole.
-        follow::pack(&mut follow, p.follow).unwrap_or(());
+        match p.follow {
+            // Postings hold their sets as inserted, so they are whole.
+            Sets::Listed(sets) => follow::pack(&mut follow, sets).unwrap_or(()),
+            Sets::Packed(block) => follow.extend_from_slice(block),
+        }
     }
     Group {
         key,
@@ -281,10 +293,12 @@ pub fn invert(forms: &[String], mut docs: Vec<Cow<DocTerms>>) -> Vec<Group> {
 /// One stripe's postings, each kind in one list for all its forms: the
 /// stripe's `i`th form (form `i * STRIPES + s`) has the body postings
 /// `body[body_at[i - 1]..body_at[i]]` (from 0 for the first; `weights`
-/// alike), the title postings `title[..]` by `title_at` and the follower
-/// sets `follow[..]` by `follow_at` the same way. While the lists are
-/// filled, `*_at[i - 1]` is where form `i`'s next posting goes, which
-/// leaves each at its form's end.
+/// alike) and the title postings `title[..]` by `title_at` the same way.
+/// While the lists are filled, `*_at[i - 1]` is where form `i`'s next
+/// posting goes, which leaves each at its form's end. Its follower sets
+/// are packed as they come in, as the follower file holds them, in
+/// `follow[follow_at[i]..follow_at[i + 1]]`: its two-bit codes first,
+/// then the sets, the next written at `follow_next[i]`.
 struct Flat {
     body_at: Vec<usize>,
     body: Vec<u32>,
@@ -292,6 +306,9 @@ struct Flat {
     title_at: Vec<usize>,
     title: Vec<u32>,
     follow_at: Vec<usize>,
+    follow_next: Vec<usize>,
+    /// Sets written so far per form.
+    follow_sets: Vec<u32>,
     follow: Vec<u8>,
 }
 
@@ -301,7 +318,9 @@ impl Flat {
     fn counted(s: usize, forms: usize, docs: &[Cow<DocTerms>], runs: &[Runs]) -> Flat {
         let mut body_at = vec![0usize; forms + 1];
         let mut title_at = vec![0usize; forms + 1];
+        // Per form, the bytes of its sets as packed, and their number.
         let mut follow_at = vec![0usize; forms + 1];
+        let mut follow_sets = vec![0u32; forms];
         for (terms, runs) in docs.iter().zip(runs) {
             let mut sets = Self::run(s, terms, runs);
             for &(form, packed) in Self::terms(s, terms, runs) {
@@ -310,15 +329,24 @@ impl Flat {
                 if i < forms {
                     body_at[i + 1] += usize::from(packed >> 1 > 0);
                     title_at[i + 1] += usize::from(packed & 1 == 1);
-                    follow_at[i + 1] += set.len();
+                    follow_at[i + 1] += packed_set(set).1.len();
+                    follow_sets[i] += 1;
                 }
             }
+        }
+        for (at, sets) in follow_at[1..].iter_mut().zip(&follow_sets) {
+            *at += (*sets as usize).div_ceil(4);
         }
         for at in [&mut body_at, &mut title_at, &mut follow_at] {
             for i in 1..at.len() {
                 at[i] += at[i - 1];
             }
         }
+        // Each form's sets go after its codes.
+        let follow_next = (follow_at.iter().zip(&follow_sets))
+            .map(|(at, sets)| at + (*sets as usize).div_ceil(4))
+            .collect();
+        follow_sets.iter_mut().for_each(|n| *n = 0);
         // Each form's start is the end of the one before it.
         let (bodies, titles, sets) = (body_at[forms], title_at[forms], follow_at[forms]);
         Flat {
@@ -329,6 +357,8 @@ impl Flat {
             body_at,
             title_at,
             follow_at,
+            follow_next,
+            follow_sets,
         }
     }
 
@@ -364,9 +394,13 @@ impl Flat {
                 self.title[*at] = d;
                 *at += 1;
             }
-            let at = &mut self.follow_at[i];
-            self.follow[*at..*at + set.len()].copy_from_slice(set);
-            *at += set.len();
+            let (code, payload) = packed_set(set);
+            let j = self.follow_sets[i] as usize;
+            self.follow[self.follow_at[i] + j / 4] |= code << (2 * (j % 4));
+            self.follow_sets[i] += 1;
+            let at = &mut self.follow_next[i];
+            self.follow[*at..*at + payload.len()].copy_from_slice(payload);
+            *at += payload.len();
         }
     }
 
@@ -381,7 +415,7 @@ impl Flat {
             body: &self.body[body.clone()],
             weights: &self.weights[body],
             title: &self.title[range(&self.title_at)],
-            follow: &self.follow[range(&self.follow_at)],
+            follow: Sets::Packed(&self.follow[self.follow_at[i]..self.follow_at[i + 1]]),
         }
     }
 
@@ -414,6 +448,16 @@ impl Flat {
             }
             None => &[0],
         }
+    }
+}
+
+/// A set's two-bit code in a packed block and the bytes it writes there
+/// ([`follow::pack`]): a set of 1 to 3 hashes writes just its hashes,
+/// any other the whole set.
+fn packed_set(set: &[u8]) -> (u8, &[u8]) {
+    match set.first() {
+        Some(&n) if (1..=3).contains(&n) => (n - 1, &set[1..]),
+        _ => (3, set),
     }
 }
 
