@@ -106,14 +106,26 @@ pub fn pack(out: &mut Vec<u8>, sets: &[u8]) -> Option<()> {
     let mut at = 0;
     for j in 0..count {
         let len = len(sets.get(at..)?)?;
-        let n = sets[at];
-        let code = if (1..=3).contains(&n) { n - 1 } else { 3 };
-        out[codes + j / 4] |= code << (2 * (j % 4));
-        let from = if code == 3 { at } else { at + 1 };
-        out.extend_from_slice(&sets[from..at + len]);
+        let (code, bytes) = packed(&sets[at..at + len]);
+        set_code(&mut out[codes..], j, code);
+        out.extend_from_slice(bytes);
         at += len;
     }
     (at == sets.len()).then_some(())
+}
+
+/// A set's two-bit code in a block and the bytes it writes there: a set
+/// of 1 to 3 hashes writes just its hashes, any other the whole set.
+pub fn packed(set: &[u8]) -> (u8, &[u8]) {
+    match set.first() {
+        Some(&n) if (1..=3).contains(&n) => (n - 1, &set[1..]),
+        _ => (3, set),
+    }
+}
+
+/// Sets the `j`th set's code among a block's codes.
+pub fn set_code(codes: &mut [u8], j: usize, code: u8) {
+    codes[j / 4] |= code << (2 * (j % 4));
 }
 
 /// The `count` sets of the block at the front of `bytes`, as the cache

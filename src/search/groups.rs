@@ -61,13 +61,6 @@ impl Postings {
     /// low bit for the title) and its encoded follower set, keeping the
     /// lists sorted.
     fn insert(&mut self, doc: u32, packed: u32, length: u32, set: &[u8]) {
-        let count = packed >> 1;
-        let weight = if count > 0 { weight(count, length) } else { 0 };
-        self.insert_weighted(doc, packed, weight, set);
-    }
-
-    /// [`Postings::insert`] with the body count's weight worked out.
-    fn insert_weighted(&mut self, doc: u32, packed: u32, weight: u8, set: &[u8]) {
         let last = self.body.last().max(self.title.last());
         if last.is_some_and(|&last| last >= doc) {
             let before = self.docs_before(doc);
@@ -77,14 +70,14 @@ impl Postings {
             self.follow.extend_from_slice(set);
         }
         let count = packed >> 1;
-        // A clean build adds documents in order: pushed, not searched.
+        // A new release's document comes last: pushed, not searched.
         if count > 0 {
             let at = match self.body.last() {
                 Some(&last) if last >= doc => self.body.partition_point(|&d| d < doc),
                 _ => self.body.len(),
             };
             self.body.insert(at, doc);
-            self.weights.insert(at, weight);
+            self.weights.insert(at, weight(count, length));
         }
         if packed & 1 == 1 {
             let at = match self.title.last() {
@@ -329,7 +322,7 @@ impl Flat {
                 if i < forms {
                     body_at[i + 1] += usize::from(packed >> 1 > 0);
                     title_at[i + 1] += usize::from(packed & 1 == 1);
-                    follow_at[i + 1] += packed_set(set).1.len();
+                    follow_at[i + 1] += follow::packed(set).1.len();
                     follow_sets[i] += 1;
                 }
             }
@@ -346,6 +339,7 @@ impl Flat {
         let follow_next = (follow_at.iter().zip(&follow_sets))
             .map(|(at, sets)| at + (*sets as usize).div_ceil(4))
             .collect();
+        // From here on, the sets written so far.
         follow_sets.iter_mut().for_each(|n| *n = 0);
         // Each form's start is the end of the one before it.
         let (bodies, titles, sets) = (body_at[forms], title_at[forms], follow_at[forms]);
@@ -394,9 +388,9 @@ impl Flat {
                 self.title[*at] = d;
                 *at += 1;
             }
-            let (code, payload) = packed_set(set);
-            let j = self.follow_sets[i] as usize;
-            self.follow[self.follow_at[i] + j / 4] |= code << (2 * (j % 4));
+            let (code, payload) = follow::packed(set);
+            let codes = &mut self.follow[self.follow_at[i]..];
+            follow::set_code(codes, self.follow_sets[i] as usize, code);
             self.follow_sets[i] += 1;
             let at = &mut self.follow_next[i];
             self.follow[*at..*at + payload.len()].copy_from_slice(payload);
@@ -448,16 +442,6 @@ impl Flat {
             }
             None => &[0],
         }
-    }
-}
-
-/// A set's two-bit code in a packed block and the bytes it writes there
-/// ([`follow::pack`]): a set of 1 to 3 hashes writes just its hashes,
-/// any other the whole set.
-fn packed_set(set: &[u8]) -> (u8, &[u8]) {
-    match set.first() {
-        Some(&n) if (1..=3).contains(&n) => (n - 1, &set[1..]),
-        _ => (3, set),
     }
 }
 
