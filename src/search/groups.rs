@@ -265,18 +265,16 @@ pub fn invert(forms: &[String], mut docs: Vec<Cow<DocTerms>>) -> Vec<Group> {
             (tokenise::stem(stemmer, &forms[form as usize]), form)
         })
         .collect();
+    // Sorted, each stem's forms are one run.
     stemmed.par_sort_unstable();
-    let mut stems: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    for (stem, id) in stemmed {
-        stems.entry(stem).or_default().push(id);
-    }
-    let mut groups: Vec<Group> = (stems.into_par_iter())
-        .map(|(stem, mut ids)| {
+    let mut groups: Vec<Group> = (stemmed.par_chunk_by(|a, b| a.0 == b.0))
+        .map(|run| {
+            let mut ids: Vec<u32> = run.iter().map(|&(_, id)| id).collect();
             ids.sort_by(|a, b| forms[*a as usize].cmp(&forms[*b as usize]));
             let group: Vec<(&str, Lists)> = (ids.iter())
                 .map(|&f| (forms[f as usize].as_str(), postings(f)))
                 .collect();
-            encode(&stem, &group)
+            encode(&run[0].0, &group)
         })
         .collect();
     groups.sort_unstable();
