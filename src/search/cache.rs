@@ -71,39 +71,6 @@ struct Head {
     chunks: Vec<u64>,
 }
 
-#[derive(Serialize)]
-struct Written<'a> {
-    forms: Vec<&'a str>,
-    docs: Vec<(u64, WrittenDoc<'a>)>,
-}
-
-/// A [`DocTerms`] as written: the same fields, borrowed, its forms
-/// numbered in the shard's own dictionary as they are serialised.
-#[derive(Serialize)]
-struct WrittenDoc<'a> {
-    length: u32,
-    terms: Renumbered<'a>,
-    #[serde(with = "serde_bytes")]
-    follow: &'a [u8],
-}
-
-/// A document's (form, count) pairs with each form's number in the
-/// shard's dictionary: serialised as the `Vec<(u32, u32)>` it reads back
-/// as, without building one per document.
-struct Renumbered<'a> {
-    terms: &'a [(u32, u32)],
-    numbers: &'a [u32],
-}
-
-impl Serialize for Renumbered<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let numbers = self.numbers;
-        serializer.collect_seq(
-            (self.terms.iter()).map(|&(form, packed)| (numbers[form as usize], packed)),
-        )
-    }
-}
-
 #[derive(Deserialize)]
 struct Read {
     forms: Vec<String>,
@@ -150,8 +117,7 @@ pub fn save_docs(
     dictionary: &[String],
     entries: &[(u64, &DocTerms)],
 ) -> anyhow::Result<()> {
-    // The shard's forms numbered in order of first use, then the documents
-    // serialised straight into the file's buffer.
+    // The shard's forms numbered in order of first use.
     let mut numbers: Vec<u32> = vec![u32::MAX; dictionary.len()];
     let mut forms: Vec<&str> = Vec::new();
     let mut size = 0;
@@ -165,27 +131,38 @@ pub fn save_docs(
         }
         size += 16 + doc.terms.len() * 6 + doc.follow.len();
     }
-    let numbers = &numbers;
-    let docs = (entries.iter())
-        .map(|(digest, doc)| {
-            let terms = Renumbered {
-                terms: &doc.terms,
-                numbers,
-            };
-            let doc = WrittenDoc {
-                length: doc.length,
-                terms,
-                follow: &doc.follow,
-            };
-            (*digest, doc)
-        })
-        .collect();
     size += forms.iter().map(|f| f.len() + 2).sum::<usize>();
-    let written = Written { forms, docs };
-    write_framed_with(&docs_path(dir, shard), DOCS_MAGIC, size, |bytes| {
-        postcard::to_extend(&written, bytes)
+    write_framed_with(&docs_path(dir, shard), DOCS_MAGIC, size, |mut bytes| {
+        write_docs(&mut bytes, &forms, entries, &numbers);
+        Ok(bytes)
     })
     .map(drop)
+}
+
+/// A shard's forms and entries, each entry's forms by their `numbers`, as
+/// postcard serialises the [`Read`] they read back as: a sequence is its
+/// length and its items, a string its length and bytes, a tuple or struct
+/// its fields in order, an integer a LEB128 varint. Written by hand
+/// because the shards are hundreds of megabytes at archive scale, which
+/// serde's per-value calls made several times slower to write.
+fn write_docs(out: &mut Vec<u8>, forms: &[&str], entries: &[(u64, &DocTerms)], numbers: &[u32]) {
+    use super::encode::{string, varint};
+    varint(out, forms.len() as u64);
+    for form in forms {
+        string(out, form);
+    }
+    varint(out, entries.len() as u64);
+    for (digest, doc) in entries {
+        varint(out, *digest);
+        varint(out, u64::from(doc.length));
+        varint(out, doc.terms.len() as u64);
+        for &(form, packed) in &doc.terms {
+            varint(out, u64::from(numbers[form as usize]));
+            varint(out, u64::from(packed));
+        }
+        varint(out, doc.follow.len() as u64);
+        out.extend_from_slice(&doc.follow);
+    }
 }
 
 fn shard_file(dir: &Path, prefix: &str) -> PathBuf {
@@ -363,7 +340,7 @@ fn write_framed_with(
     path: &Path,
     magic: &[u8; 8],
     size: usize,
-    fill: impl FnOnce(Vec<u8>) -> postcard::Result<Vec<u8>>,
+    fill: impl FnOnce(Vec<u8>) -> anyhow::Result<Vec<u8>>,
 ) -> anyhow::Result<u64> {
     let mut bytes = Vec::with_capacity(size + 16);
     bytes.extend_from_slice(magic);
@@ -380,6 +357,39 @@ fn write_framed_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shard_of_word_counts_is_written_as_postcard_writes_it() {
+        #[derive(Serialize)]
+        struct Owned {
+            forms: Vec<String>,
+            docs: Vec<(u64, DocTerms)>,
+        }
+        let doc = DocTerms {
+            length: 70_000,
+            terms: vec![(0, 2), (1, 300), (0, u32::MAX)],
+            follow: [vec![1, 7], vec![0xff; 33], vec![2, 1, 2]].concat(),
+        };
+        let owned = Owned {
+            forms: vec!["road".to_string(), "é".repeat(70)],
+            docs: vec![(u64::MAX, doc.clone()), (5, DocTerms::default())],
+        };
+        let mut bytes = Vec::new();
+        let numbers = [1, 0];
+        let renumbered = DocTerms {
+            terms: vec![(1, 2), (0, 300), (1, u32::MAX)],
+            ..doc
+        };
+        let empty = DocTerms::default();
+        let forms = ["road", &"é".repeat(70)];
+        write_docs(
+            &mut bytes,
+            &forms,
+            &[(u64::MAX, &renumbered), (5, &empty)],
+            &numbers,
+        );
+        assert_eq!(bytes, postcard::to_allocvec(&owned).unwrap());
+    }
 
     #[test]
     fn a_shard_of_word_counts_reads_back_as_saved() {
