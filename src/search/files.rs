@@ -154,7 +154,10 @@ pub enum Laid {
 /// itself staying in a shard of that prefix. A kept shard merged with
 /// other pieces is read with `load`. `None` when a kept shard would have
 /// to be split (its groups are not at hand) or cannot be read.
-pub fn layout(mut pieces: Vec<Piece>, load: &dyn Fn(&Stored) -> Option<Part>) -> Option<Vec<Laid>> {
+pub fn layout(
+    mut pieces: Vec<Piece>,
+    load: &(dyn Fn(&Stored) -> Option<Part> + Sync),
+) -> Option<Vec<Laid>> {
     pieces.sort_by(|a, b| match (a, b) {
         (Piece::Group(x), Piece::Group(y)) => x.cmp(y),
         _ => a.key().cmp(b.key()),
@@ -162,7 +165,7 @@ pub fn layout(mut pieces: Vec<Piece>, load: &dyn Fn(&Stored) -> Option<Part>) ->
     let mut out: Vec<(String, Vec<Piece>)> = Vec::new();
     split(String::new(), pieces, &mut out)?;
     out.sort_by(|a, b| a.0.cmp(&b.0));
-    out.into_iter()
+    out.into_par_iter()
         .map(|(prefix, mut bucket)| match bucket.pop() {
             Some(Piece::Kept(s)) if bucket.is_empty() && s.prefix == prefix => Some(Laid::Kept(s)),
             last => {
@@ -194,7 +197,7 @@ impl Laid {
 fn merge(
     prefix: String,
     bucket: Vec<Piece>,
-    load: &dyn Fn(&Stored) -> Option<Part>,
+    load: &(dyn Fn(&Stored) -> Option<Part> + Sync),
 ) -> Option<Part> {
     let mut body = Vec::new();
     let mut dense = Vec::new();
@@ -359,32 +362,32 @@ impl IndexFile {
 /// shard's files by their recorded hashes, without their bytes.
 pub fn assemble(archive: &Archive, shards: &[&Laid], chunks: &[(u64, Vec<u8>)]) -> Vec<IndexFile> {
     let n = archive.releases.len();
-    let mut files: Vec<IndexFile> = Vec::new();
-    for shard in shards {
-        match shard {
-            Laid::Made(part) => {
-                let bytes = part.file_bytes();
-                let paths = file_paths(&part.prefix, bytes.len());
-                let bytes = bytes.into_iter().map(<[u8]>::to_vec);
-                files.extend(
-                    paths
-                        .into_iter()
-                        .zip(bytes)
-                        .map(|(p, b)| IndexFile::bytes(p, b)),
-                );
+    // Each shard's files hashed and copied on every core.
+    let mut files: Vec<IndexFile> = (shards.par_iter())
+        .flat_map_iter(|shard| -> Vec<IndexFile> {
+            match shard {
+                Laid::Made(part) => {
+                    let bytes = part.file_bytes();
+                    let paths = file_paths(&part.prefix, bytes.len());
+                    (paths.into_iter().zip(bytes))
+                        .map(|(p, b)| IndexFile::bytes(p, b.to_vec()))
+                        .collect()
+                }
+                Laid::Kept(stored) => {
+                    let stored = Arc::new((*stored).clone());
+                    let paths = file_paths(&stored.prefix, stored.hashes.len());
+                    let paths = paths.into_iter().zip(&stored.hashes);
+                    (paths.enumerate())
+                        .map(|(file, (path, &hash))| IndexFile {
+                            path,
+                            hash,
+                            content: Content::Kept(stored.clone(), file),
+                        })
+                        .collect()
+                }
             }
-            Laid::Kept(stored) => {
-                let stored = Arc::new(stored.clone());
-                let paths = file_paths(&stored.prefix, stored.hashes.len());
-                let paths = paths.into_iter().zip(&stored.hashes);
-                files.extend(paths.enumerate().map(|(file, (path, &hash))| IndexFile {
-                    path,
-                    hash,
-                    content: Content::Kept(stored.clone(), file),
-                }));
-            }
-        }
-    }
+        })
+        .collect();
     files.push(IndexFile::bytes(
         "search/meta.json".into(),
         meta(archive, shards),
