@@ -215,32 +215,61 @@ pub fn stem_of(group: &Group) -> Option<&str> {
 
 /// Every group of the documents (`docs[d]` is document `d`), sorted as
 /// the shards list them. Each document's terms are put in stripe order
-/// ([`STRIPES`]), and each stripe of forms is inverted by one thread at a
-/// time into flat lists ([`Flat`]): its postings counted first, so that
-/// every form's place is known, then filled a batch of documents at a
-/// time from the documents' runs of its terms, in document order, without
-/// locks, no thread reading another stripe's terms. A batch's counts are
+/// ([`STRIPES`]) and every form's postings counted ([`Sizes`]) in one
+/// pass, so that every form's place is known; then each stripe of forms
+/// is inverted by one thread at a time into flat lists ([`Flat`]), filled
+/// a batch of documents at a time from the documents' runs of its terms,
+/// in document order, without locks, no thread reading another stripe's
+/// terms. A batch's counts are
 /// dropped once its postings are in, so counts and postings are not both
 /// held whole.
 pub fn invert(forms: &[String], mut docs: Vec<Cow<DocTerms>>) -> Vec<Group> {
     const BATCH: usize = 4096;
-    let runs: Vec<Runs> = (docs.par_iter_mut())
-        .map(|terms| match runs(terms) {
-            Some(runs) => runs,
-            None => {
-                into_stripe_order(terms.to_mut());
-                // In stripe order now, so found.
-                runs(terms).unwrap_or_default()
-            }
+    // Each document's runs, and every form's sizes: summed over parts of
+    // the documents, one a thread, each part read once.
+    let part = docs
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1))
+        .max(1);
+    let mut sizes: Vec<Vec<Sizes>> = (0..docs.len().div_ceil(part))
+        .map(|_| vec![Sizes::default(); forms.len()])
+        .collect();
+    let runs: Vec<Vec<Runs>> = (docs.par_chunks_mut(part).zip(&mut sizes))
+        .map(|(part, sizes)| {
+            (part.iter_mut())
+                .map(|terms| {
+                    let runs = match runs(terms) {
+                        Some(runs) => runs,
+                        None => {
+                            into_stripe_order(terms.to_mut());
+                            // In stripe order now, so found.
+                            runs(terms).unwrap_or_default()
+                        }
+                    };
+                    add_sizes(sizes, terms);
+                    runs
+                })
+                .collect()
         })
         .collect();
+    let runs: Vec<Runs> = runs.concat();
+    let mut parts = sizes.into_iter();
+    // No documents, no parts: every form empty.
+    let mut sizes = parts
+        .next()
+        .unwrap_or_else(|| vec![Sizes::default(); forms.len()]);
+    for part in parts {
+        for (total, size) in sizes.iter_mut().zip(part) {
+            for (t, s) in total.iter_mut().zip(size) {
+                *t += s;
+            }
+        }
+    }
     let mut stripes: Vec<Flat> = (0..STRIPES)
         .into_par_iter()
-        .map(|s| {
-            let size = forms.len().saturating_sub(s).div_ceil(STRIPES);
-            Flat::counted(s, size, &docs, &runs)
-        })
+        .map(|s| Flat::sized(s, &sizes))
         .collect();
+    drop(sizes);
     let mut batches = docs.into_iter().zip(runs).enumerate();
     loop {
         let batch: Vec<(usize, (Cow<DocTerms>, Runs))> = batches.by_ref().take(BATCH).collect();
@@ -304,34 +333,21 @@ struct Flat {
 }
 
 impl Flat {
-    /// Stripe `s`, of `forms` forms, with room for the documents'
-    /// postings and every form's place worked out.
-    fn counted(s: usize, forms: usize, docs: &[Cow<DocTerms>], runs: &[Runs]) -> Flat {
+    /// Stripe `s`, with room for its forms' postings as `sizes` counts
+    /// them and every form's place worked out.
+    fn sized(s: usize, sizes: &[Sizes]) -> Flat {
+        let stripe: Vec<&Sizes> = sizes.iter().skip(s).step_by(STRIPES).collect();
+        let forms = stripe.len();
         let mut body_at = vec![0usize; forms + 1];
         let mut title_at = vec![0usize; forms + 1];
-        // Per form, the bytes of its sets as packed, and their number.
         let mut follow_at = vec![0usize; forms + 1];
         let mut follow_sets = vec![0u32; forms];
-        for (terms, runs) in docs.iter().zip(runs) {
-            let mut sets = Self::run(s, terms, runs);
-            for &(form, packed) in Self::terms(s, terms, runs) {
-                let set = Self::next_set(&mut sets);
-                let i = form as usize / STRIPES;
-                if i < forms {
-                    body_at[i + 1] += usize::from(packed >> 1 > 0);
-                    title_at[i + 1] += usize::from(packed & 1 == 1);
-                    follow_at[i + 1] += follow::packed(set).1.len();
-                    follow_sets[i] += 1;
-                }
-            }
-        }
-        for (at, sets) in follow_at[1..].iter_mut().zip(&follow_sets) {
-            *at += (*sets as usize).div_ceil(4);
-        }
-        for at in [&mut body_at, &mut title_at, &mut follow_at] {
-            for i in 1..at.len() {
-                at[i] += at[i - 1];
-            }
+        for (i, &&[body, title, sets, bytes]) in stripe.iter().enumerate() {
+            body_at[i + 1] = body_at[i] + body as usize;
+            title_at[i + 1] = title_at[i] + title as usize;
+            // A form's two-bit codes, then its sets.
+            follow_at[i + 1] = follow_at[i] + (sets as usize).div_ceil(4) + bytes as usize;
+            follow_sets[i] = sets;
         }
         // Each form's sets go after its codes.
         let follow_next = (follow_at.iter().zip(&follow_sets))
@@ -439,6 +455,25 @@ impl Flat {
                 set
             }
             None => &[0],
+        }
+    }
+}
+
+/// What a form's postings take in the flat lists: its body postings,
+/// title postings, follower sets, and the bytes of those sets packed.
+type Sizes = [u32; 4];
+
+/// Adds a document's postings to its forms' [`Sizes`] (a form past
+/// `sizes`, which the dictionary rules out, is left out).
+fn add_sizes(sizes: &mut [Sizes], terms: &DocTerms) {
+    let mut sets = &terms.follow[..];
+    for &(form, packed) in &terms.terms {
+        let set = Flat::next_set(&mut sets);
+        if let Some(size) = sizes.get_mut(form as usize) {
+            size[0] += u32::from(packed >> 1 > 0);
+            size[1] += packed & 1;
+            size[2] += 1;
+            size[3] += follow::packed(set).1.len() as u32;
         }
     }
 }
@@ -843,6 +878,12 @@ mod tests {
             postings.follow,
             [set("w0", 50), set("w0", 60), set("w0", 70)].concat()
         );
+    }
+
+    #[test]
+    fn inverting_no_documents_gives_no_groups_whatever_forms_are_known() {
+        let forms: Vec<String> = (0..9).map(|i| format!("w{i}")).collect();
+        assert_eq!(invert(&forms, Vec::new()), Vec::<Group>::new());
     }
 
     fn change(doc: u32, old: (u32, &[(&str, u32)]), new: (u32, &[(&str, u32)])) -> Change {
