@@ -82,6 +82,11 @@ struct Slot {
     id: u32,
     count: u32,
     title: bool,
+    /// How many forms follow it, up to 255, and one of them (the one
+    /// when it is one: three in four slots, written without reading
+    /// the set).
+    followers: u8,
+    follower: u8,
     follows: follow::Bits,
 }
 
@@ -197,6 +202,8 @@ impl Counter {
                         id: form.id,
                         count: 0,
                         title: false,
+                        followers: 0,
+                        follower: 0,
                         follows: follow::Bits::default(),
                     });
                 }
@@ -209,7 +216,11 @@ impl Counter {
                     entry.count += 1;
                 }
                 if let Some(p) = previous.replace(slot) {
-                    follow::insert(&mut slots[p as usize].follows, hash);
+                    let slot = &mut slots[p as usize];
+                    if follow::insert(&mut slot.follows, hash) {
+                        slot.followers = slot.followers.saturating_add(1);
+                        slot.follower = hash;
+                    }
                 }
             });
         }
@@ -234,7 +245,11 @@ impl Counter {
         for &i in &self.order {
             let slot = &self.slots[i as usize];
             terms.push((slot.id, slot.count << 1 | u32::from(slot.title)));
-            follow::write(&mut self.sets, &slot.follows);
+            if slot.followers == 1 {
+                self.sets.extend_from_slice(&[1, slot.follower]);
+            } else {
+                follow::write(&mut self.sets, &slot.follows);
+            }
         }
         DocTerms {
             length,
@@ -460,6 +475,25 @@ mod tests {
         );
         assert!(again.contains(&("closed".to_string(), 2, h("road"))));
         assert_eq!(dictionary.forms, ["the", "road", "closed"]);
+    }
+
+    #[test]
+    fn a_form_s_follower_set_holds_each_follower_once() {
+        let mut dictionary = Dictionary::default();
+        let got = counted(
+            &mut Counter::default(),
+            &mut dictionary,
+            "",
+            "a b a c a b b b",
+        );
+        let mut a = vec![follow::hash("b"), follow::hash("c")];
+        a.sort_unstable();
+        assert_eq!(got[0], ("a".to_string(), 3 << 1, a));
+        // Followed by `a` and by itself, twice.
+        let mut b = vec![follow::hash("a"), follow::hash("b")];
+        b.sort_unstable();
+        assert_eq!(got[1], ("b".to_string(), 4 << 1, b));
+        assert_eq!(got[2], ("c".to_string(), 1 << 1, vec![follow::hash("a")]));
     }
 
     #[test]

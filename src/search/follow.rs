@@ -40,8 +40,12 @@ pub fn hash(form: &str) -> u8 {
 /// A set of hashes being collected.
 pub type Bits = [u64; 4];
 
-pub fn insert(bits: &mut Bits, h: u8) {
-    bits[usize::from(h >> 6)] |= 1 << (h & 63);
+/// Adds a hash to a set; whether it was not in it.
+pub fn insert(bits: &mut Bits, h: u8) -> bool {
+    let (word, bit) = (&mut bits[usize::from(h >> 6)], 1 << (h & 63));
+    let new = *word & bit == 0;
+    *word |= bit;
+    new
 }
 
 /// Appends a set's encoding. The hashes are written as a list first and
@@ -198,7 +202,9 @@ mod tests {
         for n in [0usize, 1, 2, 32, 33, 200, 256] {
             let mut bits = Bits::default();
             let wanted: Vec<u8> = (0..n).map(|i| (i * 37 % 256) as u8).collect();
-            wanted.iter().for_each(|&h| insert(&mut bits, h));
+            wanted.iter().for_each(|&h| {
+                insert(&mut bits, h);
+            });
             let mut out = Vec::new();
             write(&mut out, &bits);
             assert_eq!(out.len(), if n > 32 { 33 } else { 1 + n }, "{n}");
@@ -224,7 +230,9 @@ mod tests {
             let mut sets = Vec::new();
             for (i, &n) in sizes.iter().enumerate() {
                 let mut bits = Bits::default();
-                (0..n).for_each(|h| insert(&mut bits, (h * 7 + i) as u8));
+                (0..n).for_each(|h| {
+                    insert(&mut bits, (h * 7 + i) as u8);
+                });
                 write(&mut sets, &bits);
             }
             let mut block = vec![9];
