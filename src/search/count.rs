@@ -18,14 +18,41 @@ use crate::model::Release;
 /// Releases counted as the build reads them, before the model is whole
 /// (the build's reader hands each release it reads to [`Counts::count`]),
 /// so that a full inversion need not read them again. Each thread has a
-/// counter of its own, numbering forms in one shared dictionary.
+/// counter of its own, numbering forms in one shared dictionary, and
+/// counts [`BATCH`] releases at a time: between two releases the reader
+/// parses, decodes and hashes, which pushes the counter's word table out
+/// of the processor's caches, so counting a batch together pays for
+/// bringing it back once.
 pub struct Counts {
     dictionary: SharedDictionary,
     counters: Vec<Mutex<Counting>>,
 }
 
-/// A thread's counter and the releases it counted, by digest.
-type Counting = (Counter, Vec<(u64, DocTerms)>);
+/// Releases a thread's counter holds back before counting them together.
+const BATCH: usize = 32;
+
+/// A thread's counter, the releases it counted by digest, and those
+/// waiting to be counted (digest, title, text).
+#[derive(Default)]
+struct Counting {
+    counter: Counter,
+    counted: Vec<(u64, DocTerms)>,
+    waiting: Vec<(u64, String, String)>,
+    /// Buffers of counted texts, for the next ones to reuse.
+    spare: Vec<String>,
+}
+
+impl Counting {
+    fn count_waiting(&mut self, dictionary: &SharedDictionary) {
+        for (digest, title, text) in self.waiting.drain(..) {
+            let (doc, text) = self
+                .counter
+                .count_text(&title, text, &mut |f| dictionary.intern(f));
+            self.counted.push((digest, doc));
+            self.spare.push(text);
+        }
+    }
+}
 
 impl Default for Counts {
     fn default() -> Counts {
@@ -42,17 +69,23 @@ impl Counts {
     pub fn count(&self, release: &Release, body: &str) {
         let at = rayon::current_thread_index().unwrap_or(0) % self.counters.len();
         // A poisoned counter means a thread panicked: an invariant broken.
-        let mut counter = self.counters[at].lock().unwrap();
-        let (counter, counted) = &mut *counter;
-        let doc = counter.count_release(release, body, &mut |f| self.dictionary.intern(f));
-        counted.push((release.digest, doc));
+        let mut counting = self.counters[at].lock().unwrap();
+        let mut text = counting.spare.pop().unwrap_or_default();
+        release_text_into(&mut text, release, body);
+        (counting.waiting).push((release.digest, release.title.clone(), text));
+        if counting.waiting.len() >= BATCH {
+            counting.count_waiting(&self.dictionary);
+        }
     }
 
     /// The dictionary the counts are numbered in, and the counts by digest.
     pub fn into_parts(self) -> (SharedDictionary, FxHashMap<u64, DocTerms>) {
-        let counted = (self.counters.into_iter())
-            .flat_map(|c| c.into_inner().unwrap().1)
-            .collect();
+        let mut counted = FxHashMap::default();
+        for counting in self.counters {
+            let mut counting = counting.into_inner().unwrap();
+            counting.count_waiting(&self.dictionary);
+            counted.extend(counting.counted);
+        }
         (self.dictionary, counted)
     }
 }
@@ -134,6 +167,19 @@ impl Counter {
         number: &mut impl FnMut(&str) -> u32,
     ) -> DocTerms {
         self.count_filled(title, |buffer| buffer.push_str(text), number)
+    }
+
+    /// Counts the words of a title and a text, as [`Counter::count`], with
+    /// the text in a buffer of the caller's, which it gives back.
+    pub fn count_text(
+        &mut self,
+        title: &str,
+        mut text: String,
+        number: &mut impl FnMut(&str) -> u32,
+    ) -> (DocTerms, String) {
+        text.push_str(PADDING);
+        let counted = self.count_owned(title, &mut text, number);
+        (counted, text)
     }
 
     /// Counts a title and the text `fill` writes into the counter's reused
