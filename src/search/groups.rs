@@ -312,61 +312,60 @@ pub fn invert(forms: &[String], mut docs: Vec<Cow<DocTerms>>) -> Vec<Group> {
 
 /// One stripe's postings, each kind in one list for all its forms: the
 /// stripe's `i`th form (form `i * STRIPES + s`) has the body postings
-/// `body[body_at[i - 1]..body_at[i]]` (from 0 for the first; `weights`
-/// alike) and the title postings `title[..]` by `title_at` the same way.
-/// While the lists are filled, `*_at[i - 1]` is where form `i`'s next
-/// posting goes, which leaves each at its form's end. Its follower sets
-/// are packed as they come in, as the follower file holds them, in
-/// `follow[follow_at[i]..follow_at[i + 1]]`: its two-bit codes first,
-/// then the sets, the next written at `follow_next[i]`.
+/// `body[at[i - 1].body..at[i].body]` (from 0 for the first; `weights`
+/// alike) and the title postings `title[..]` by `at[..].title` the same
+/// way. While the lists are filled, `at[i]` is where form `i`'s next
+/// posting goes, which leaves it at its form's end. Its follower sets are
+/// packed as they come in, as the follower file holds them, in
+/// `follow[at[i].codes..at[i + 1].codes]`: its two-bit codes first, then
+/// the sets, the next written at `at[i].next`. A form's places are kept
+/// together, so that a posting reaches one of them, not one per list.
 struct Flat {
-    body_at: Vec<usize>,
+    at: Vec<Places>,
     body: Vec<u32>,
     weights: Vec<u8>,
-    title_at: Vec<usize>,
     title: Vec<u32>,
-    follow_at: Vec<usize>,
-    follow_next: Vec<usize>,
-    /// Sets written so far per form.
-    follow_sets: Vec<u32>,
     follow: Vec<u8>,
+}
+
+/// Where a form's postings go in a stripe's lists ([`Flat`]).
+#[derive(Clone, Copy, Default)]
+struct Places {
+    body: usize,
+    title: usize,
+    /// Its two-bit codes' start, and where its next set goes.
+    codes: usize,
+    next: usize,
+    /// Sets written so far.
+    sets: usize,
 }
 
 impl Flat {
     /// Stripe `s`, with room for its forms' postings as `sizes` counts
-    /// them and every form's place worked out.
+    /// them and every form's place worked out; one more place past the
+    /// last form holds where the lists end.
     fn sized(s: usize, sizes: &[Sizes]) -> Flat {
-        let stripe: Vec<&Sizes> = sizes.iter().skip(s).step_by(STRIPES).collect();
-        let forms = stripe.len();
-        let mut body_at = vec![0usize; forms + 1];
-        let mut title_at = vec![0usize; forms + 1];
-        let mut follow_at = vec![0usize; forms + 1];
-        let mut follow_sets = vec![0u32; forms];
-        for (i, &&[body, title, sets, bytes]) in stripe.iter().enumerate() {
-            body_at[i + 1] = body_at[i] + body as usize;
-            title_at[i + 1] = title_at[i] + title as usize;
+        let stripe = sizes.iter().skip(s).step_by(STRIPES);
+        let mut at: Vec<Places> = Vec::with_capacity(stripe.len() + 1);
+        let mut start = Places::default();
+        for &[body, title, sets, bytes] in stripe {
+            let codes = (sets as usize).div_ceil(4);
             // A form's two-bit codes, then its sets.
-            follow_at[i + 1] = follow_at[i] + (sets as usize).div_ceil(4) + bytes as usize;
-            follow_sets[i] = sets;
+            at.push(Places {
+                next: start.codes + codes,
+                ..start
+            });
+            start.body += body as usize;
+            start.title += title as usize;
+            start.codes += codes + bytes as usize;
         }
-        // Each form's sets go after its codes.
-        let follow_next = (follow_at.iter().zip(&follow_sets))
-            .map(|(at, sets)| at + (*sets as usize).div_ceil(4))
-            .collect();
-        // From here on, the sets written so far.
-        follow_sets.iter_mut().for_each(|n| *n = 0);
-        // Each form's start is the end of the one before it.
-        let (bodies, titles, sets) = (body_at[forms], title_at[forms], follow_at[forms]);
+        at.push(start);
         Flat {
-            body: vec![0; bodies],
-            weights: vec![0; bodies],
-            title: vec![0; titles],
-            follow: vec![0; sets],
-            body_at,
-            title_at,
-            follow_at,
-            follow_next,
-            follow_sets,
+            body: vec![0; start.body],
+            weights: vec![0; start.body],
+            title: vec![0; start.title],
+            follow: vec![0; start.codes],
+            at,
         }
     }
 
@@ -376,12 +375,14 @@ impl Flat {
         // Most counts are small: their weights are worked out once per
         // document and stripe (0 for not yet; a weight is at least 1).
         let mut weights = [0u8; 16];
+        let forms = self.at.len() - 1;
         for &(form, packed) in Self::terms(s, terms, runs) {
             let set = Self::next_set(&mut sets);
             let i = form as usize / STRIPES;
-            if i + 1 >= self.body_at.len() {
+            if i >= forms {
                 continue;
             }
+            let at = &mut self.at[i];
             let count = packed >> 1;
             if count > 0 {
                 let weight = match weights.get_mut(count as usize) {
@@ -392,38 +393,35 @@ impl Flat {
                     }
                     None => weight(count, terms.length),
                 };
-                let at = &mut self.body_at[i];
-                self.body[*at] = d;
-                self.weights[*at] = weight;
-                *at += 1;
+                self.body[at.body] = d;
+                self.weights[at.body] = weight;
+                at.body += 1;
             }
             if packed & 1 == 1 {
-                let at = &mut self.title_at[i];
-                self.title[*at] = d;
-                *at += 1;
+                self.title[at.title] = d;
+                at.title += 1;
             }
             let (code, payload) = follow::packed(set);
-            let codes = &mut self.follow[self.follow_at[i]..];
-            follow::set_code(codes, self.follow_sets[i] as usize, code);
-            self.follow_sets[i] += 1;
-            let at = &mut self.follow_next[i];
-            self.follow[*at..*at + payload.len()].copy_from_slice(payload);
-            *at += payload.len();
+            follow::set_code(&mut self.follow[at.codes..], at.sets, code);
+            at.sets += 1;
+            self.follow[at.next..at.next + payload.len()].copy_from_slice(payload);
+            at.next += payload.len();
         }
     }
 
     /// The stripe's `i`th form's postings, once filled.
     fn lists(&self, i: usize) -> Lists<'_> {
-        let range = |at: &[usize]| match i {
-            0 => 0..at[0],
-            _ => at[i - 1]..at[i],
+        let start = match i {
+            0 => Places::default(),
+            _ => self.at[i - 1],
         };
-        let body = range(&self.body_at);
+        let end = self.at[i];
+        let body = start.body..end.body;
         Lists {
             body: &self.body[body.clone()],
             weights: &self.weights[body],
-            title: &self.title[range(&self.title_at)],
-            follow: Sets::Packed(&self.follow[self.follow_at[i]..self.follow_at[i + 1]]),
+            title: &self.title[start.title..end.title],
+            follow: Sets::Packed(&self.follow[end.codes..self.at[i + 1].codes]),
         }
     }
 
