@@ -132,9 +132,8 @@ pub fn save_docs(
         size += 16 + doc.terms.len() * 6 + doc.follow.len();
     }
     size += forms.iter().map(|f| f.len() + 2).sum::<usize>();
-    write_framed_with(&docs_path(dir, shard), DOCS_MAGIC, size, |mut bytes| {
-        write_docs(&mut bytes, &forms, entries, &numbers);
-        Ok(bytes)
+    write_framed_with(&docs_path(dir, shard), DOCS_MAGIC, size, |bytes| {
+        write_docs(bytes, &forms, entries, &numbers);
     })
     .map(drop)
 }
@@ -328,23 +327,22 @@ fn read_framed<T: serde::de::DeserializeOwned>(path: &Path, magic: &[u8; 8]) -> 
 
 /// Writes a framed file; its checksum.
 fn write_framed(path: &Path, magic: &[u8; 8], payload: &[u8]) -> anyhow::Result<u64> {
-    write_framed_with(path, magic, payload.len(), |mut bytes| {
-        bytes.extend_from_slice(payload);
-        Ok(bytes)
+    write_framed_with(path, magic, payload.len(), |bytes| {
+        bytes.extend_from_slice(payload)
     })
 }
 
-/// [`write_framed`] with the payload serialised by `fill` into the
-/// file's buffer, which has room for about `size` bytes of it.
+/// [`write_framed`] with the payload written by `fill` into the file's
+/// buffer, which has room for about `size` bytes of it.
 fn write_framed_with(
     path: &Path,
     magic: &[u8; 8],
     size: usize,
-    fill: impl FnOnce(Vec<u8>) -> anyhow::Result<Vec<u8>>,
+    fill: impl FnOnce(&mut Vec<u8>),
 ) -> anyhow::Result<u64> {
     let mut bytes = Vec::with_capacity(size + 16);
     bytes.extend_from_slice(magic);
-    let mut bytes = fill(bytes)?;
+    fill(&mut bytes);
     let hash = crate::hash::content_hash(&bytes[magic.len()..]);
     bytes.extend_from_slice(&hash.to_le_bytes());
     if let Some(parent) = path.parent() {

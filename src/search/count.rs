@@ -115,12 +115,7 @@ struct Slot {
     id: u32,
     count: u32,
     title: bool,
-    /// How many forms follow it, up to 255, and one of them (the one
-    /// when it is one: three in four slots, written without reading
-    /// the set).
-    followers: u8,
-    follower: u8,
-    follows: follow::Bits,
+    follows: follow::Set,
 }
 
 #[derive(Default)]
@@ -193,8 +188,7 @@ impl Counter {
         let mut text = std::mem::take(&mut self.text);
         text.clear();
         fill(&mut text);
-        text.push_str(PADDING);
-        let counted = self.count_owned(title, &mut text, number);
+        let (counted, text) = self.count_text(title, text, number);
         self.text = text;
         counted
     }
@@ -248,9 +242,7 @@ impl Counter {
                         id: form.id,
                         count: 0,
                         title: false,
-                        followers: 0,
-                        follower: 0,
-                        follows: follow::Bits::default(),
+                        follows: follow::Set::default(),
                     });
                 }
                 let (slot, hash) = (form.slot, form.hash);
@@ -262,11 +254,7 @@ impl Counter {
                     entry.count += 1;
                 }
                 if let Some(p) = previous.replace(slot) {
-                    let slot = &mut slots[p as usize];
-                    if follow::insert(&mut slot.follows, hash) {
-                        slot.followers = slot.followers.saturating_add(1);
-                        slot.follower = hash;
-                    }
+                    slots[p as usize].follows.insert(hash);
                 }
             });
         }
@@ -291,11 +279,7 @@ impl Counter {
         for &i in &self.order {
             let slot = &self.slots[i as usize];
             terms.push((slot.id, slot.count << 1 | u32::from(slot.title)));
-            if slot.followers == 1 {
-                self.sets.extend_from_slice(&[1, slot.follower]);
-            } else {
-                follow::write(&mut self.sets, &slot.follows);
-            }
+            slot.follows.write(&mut self.sets);
         }
         DocTerms {
             length,

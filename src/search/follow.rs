@@ -48,6 +48,34 @@ pub fn insert(bits: &mut Bits, h: u8) -> bool {
     new
 }
 
+/// A set being collected that also knows how many hashes it holds (up to
+/// 255) and the last one added: a set of one hash, three in four of a
+/// release's sets, is written without reading its bits.
+#[derive(Default)]
+pub struct Set {
+    bits: Bits,
+    len: u8,
+    last: u8,
+}
+
+impl Set {
+    pub fn insert(&mut self, h: u8) {
+        if insert(&mut self.bits, h) {
+            self.len = self.len.saturating_add(1);
+            self.last = h;
+        }
+    }
+
+    /// Appends its encoding, as [`write`].
+    pub fn write(&self, out: &mut Vec<u8>) {
+        if self.len == 1 {
+            out.extend_from_slice(&[1, self.last]);
+        } else {
+            write(out, &self.bits);
+        }
+    }
+}
+
 /// Appends a set's encoding. The hashes are written as a list first and
 /// counted as they go (no population count, which the baseline x86-64
 /// target lacks as one instruction); a set past [`MAX_LISTED`] is then
@@ -202,9 +230,9 @@ mod tests {
         for n in [0usize, 1, 2, 32, 33, 200, 256] {
             let mut bits = Bits::default();
             let wanted: Vec<u8> = (0..n).map(|i| (i * 37 % 256) as u8).collect();
-            wanted.iter().for_each(|&h| {
+            for &h in &wanted {
                 insert(&mut bits, h);
-            });
+            }
             let mut out = Vec::new();
             write(&mut out, &bits);
             assert_eq!(out.len(), if n > 32 { 33 } else { 1 + n }, "{n}");
@@ -230,9 +258,9 @@ mod tests {
             let mut sets = Vec::new();
             for (i, &n) in sizes.iter().enumerate() {
                 let mut bits = Bits::default();
-                (0..n).for_each(|h| {
+                for h in 0..n {
                     insert(&mut bits, (h * 7 + i) as u8);
-                });
+                }
                 write(&mut sets, &bits);
             }
             let mut block = vec![9];

@@ -220,9 +220,8 @@ pub fn stem_of(group: &Group) -> Option<&str> {
 /// is inverted by one thread at a time into flat lists ([`Flat`]), filled
 /// a batch of documents at a time from the documents' runs of its terms,
 /// in document order, without locks, no thread reading another stripe's
-/// terms. A batch's counts are
-/// dropped once its postings are in, so counts and postings are not both
-/// held whole.
+/// terms. A batch's counts are dropped once its postings are in, so
+/// counts and postings are not both held whole.
 pub fn invert(forms: &[String], mut docs: Vec<Cow<DocTerms>>) -> Vec<Group> {
     const BATCH: usize = 4096;
     // Each document's runs, and every form's sizes: summed over parts of
