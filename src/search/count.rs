@@ -133,8 +133,8 @@ pub struct Counter {
     text: String,
     title: String,
     fold: String,
-    sets: Vec<u8>,
-    order: Vec<u32>,
+    /// Each stripe's follower sets of the release being counted.
+    stripe_sets: [Vec<u8>; STRIPES],
 }
 
 impl Counter {
@@ -259,32 +259,37 @@ impl Counter {
             });
         }
         self.title = lowered;
-        self.sets.clear();
-        // The slots stripe by stripe ([`STRIPES`]): a counting sort.
-        let mut starts = [0u32; STRIPES + 1];
+        self.finish(length)
+    }
+
+    /// The counted release's terms and follower sets, stripe by stripe
+    /// ([`STRIPES`]): each slot is placed in one pass, its term at its
+    /// stripe's next place and its set in its stripe's buffer.
+    fn finish(&mut self, length: u32) -> DocTerms {
+        let mut sizes = [0usize; STRIPES];
         for slot in &self.slots {
-            starts[slot.id as usize % STRIPES + 1] += 1;
+            sizes[slot.id as usize % STRIPES] += 1;
         }
-        for s in 1..=STRIPES {
-            starts[s] += starts[s - 1];
+        let mut next = [0usize; STRIPES];
+        for s in 1..STRIPES {
+            next[s] = next[s - 1] + sizes[s - 1];
         }
-        self.order.clear();
-        self.order.resize(self.slots.len(), 0);
-        for (i, slot) in self.slots.iter().enumerate() {
-            let stripe = &mut starts[slot.id as usize % STRIPES];
-            self.order[*stripe as usize] = i as u32;
-            *stripe += 1;
+        let mut terms = vec![(0u32, 0u32); self.slots.len()];
+        self.stripe_sets.iter_mut().for_each(Vec::clear);
+        for slot in &self.slots {
+            let stripe = slot.id as usize % STRIPES;
+            terms[next[stripe]] = (slot.id, slot.count << 1 | u32::from(slot.title));
+            next[stripe] += 1;
+            slot.follows.write(&mut self.stripe_sets[stripe]);
         }
-        let mut terms = Vec::with_capacity(self.slots.len());
-        for &i in &self.order {
-            let slot = &self.slots[i as usize];
-            terms.push((slot.id, slot.count << 1 | u32::from(slot.title)));
-            slot.follows.write(&mut self.sets);
+        let mut follow = Vec::with_capacity(self.stripe_sets.iter().map(Vec::len).sum());
+        for sets in &self.stripe_sets {
+            follow.extend_from_slice(sets);
         }
         DocTerms {
             length,
             terms,
-            follow: self.sets.clone(),
+            follow,
         }
     }
 }

@@ -59,19 +59,35 @@ pub struct Set {
 }
 
 impl Set {
+    /// Without a branch on whether the hash is new, which no processor
+    /// can predict.
     pub fn insert(&mut self, h: u8) {
-        if insert(&mut self.bits, h) {
-            self.len = self.len.saturating_add(1);
-            self.last = h;
-        }
+        let new = insert(&mut self.bits, h);
+        self.len = self.len.saturating_add(u8::from(new));
+        self.last = if new { h } else { self.last };
     }
 
-    /// Appends its encoding, as [`write`].
+    /// Appends its encoding, as [`write`]. A set of up to [`MAX_LISTED`]
+    /// hashes knows its length, so its list is written without a second
+    /// pass.
     pub fn write(&self, out: &mut Vec<u8>) {
-        if self.len == 1 {
-            out.extend_from_slice(&[1, self.last]);
-        } else {
-            write(out, &self.bits);
+        match self.len {
+            1 => out.extend_from_slice(&[1, self.last]),
+            n if n <= MAX_LISTED => {
+                let mut list = [0u8; 1 + MAX_LISTED as usize];
+                list[0] = n;
+                let mut at = 1;
+                for (i, &word) in self.bits.iter().enumerate() {
+                    let mut rest = word;
+                    while rest != 0 {
+                        list[at] = (i as u32 * 64 + rest.trailing_zeros()) as u8;
+                        at += 1;
+                        rest &= rest - 1;
+                    }
+                }
+                out.extend_from_slice(&list[..at]);
+            }
+            _ => write(out, &self.bits),
         }
     }
 }

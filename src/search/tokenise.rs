@@ -107,8 +107,8 @@ const FLAGS: [u8; 256] = {
 /// letters, digits and `_`, with the middle punctuation marks that join
 /// their neighbours (the UAX #29 rules above), holding a letter or a
 /// digit, as `unicode_words` keeps it. Each 64 bytes are made a mask of
-/// the bytes in words, whose stretches of ones are the words: no branch
-/// per byte.
+/// the bytes in words ([`word_mask`]), whose stretches of ones are the
+/// words.
 fn ascii_words<'t>(text: &'t str, from: usize, to: usize, f: &mut impl FnMut(&'t str)) {
     let bytes = text.as_bytes();
     let mut emit = |start: usize, end: usize| {
@@ -119,36 +119,13 @@ fn ascii_words<'t>(text: &'t str, from: usize, to: usize, f: &mut impl FnMut(&'t
     };
     // The start of a word that runs on past the last block's end.
     let mut open: Option<usize> = None;
+    // Whether the byte before the block is a letter, digit or `_`.
+    let mut word_before = false;
     let mut block = from;
     while block < to {
         let len = (to - block).min(64);
-        // The block's flags with its neighbours' on either side (none
-        // past `from` and `to`).
-        let mut flags = [0u8; 66];
-        if block > from {
-            flags[0] = FLAGS[usize::from(bytes[block - 1])];
-        }
-        for (flag, &b) in flags[1..].iter_mut().zip(&bytes[block..block + len]) {
-            *flag = FLAGS[usize::from(b)];
-        }
-        if block + len < to {
-            flags[len + 1] = FLAGS[usize::from(bytes[block + len])];
-        }
-        let mut in_word = [0u8; 64];
-        for (j, bit) in in_word.iter_mut().enumerate() {
-            let (previous, current, next) = (flags[j], flags[j + 1], flags[j + 2]);
-            let joins = (current >> JOINS) & previous & next & (LETTER | DIGIT);
-            *bit = u8::from((current & WORD) | joins != 0);
-        }
-        // Eight bytes of 0 or 1 to eight bits: each byte's multiple lands
-        // on its own bit of the top byte, without carries.
-        let mut mask = 0u64;
-        for (i, eight) in in_word.chunks_exact(8).enumerate() {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(eight);
-            let bits = u64::from_le_bytes(word).wrapping_mul(0x0102_0408_1020_4080) >> 56;
-            mask |= bits << (8 * i);
-        }
+        let (mut mask, last_is_word) = word_mask(bytes, block, len, to, word_before);
+        word_before = last_is_word;
         if let Some(start) = open {
             let ones = mask.trailing_ones() as usize;
             if ones == len {
@@ -174,6 +151,62 @@ fn ascii_words<'t>(text: &'t str, from: usize, to: usize, f: &mut impl FnMut(&'t
     if let Some(start) = open {
         emit(start, to);
     }
+}
+
+/// 64 bytes of 0 or 1 to 64 bits, byte `i`'s to bit `i`: each byte's
+/// multiple lands on its own bit of the top byte, without carries.
+fn bits_of(bytes: &[u8; 64]) -> u64 {
+    let mut bits = 0u64;
+    for (i, eight) in bytes.chunks_exact(8).enumerate() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(eight);
+        let packed = u64::from_le_bytes(word).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        bits |= packed << (8 * i);
+    }
+    bits
+}
+
+/// The bits of `bytes[block..block + len]` (`len` up to 64) that are in
+/// words, and whether the last of them is a letter, digit or `_`, given
+/// whether the byte before is one (none before `from`, which the caller
+/// says) and with none at or after `to`. The bytes that are letters,
+/// digits or `_`, and those that are middle punctuation marks, are found
+/// by arithmetic alone (no table lookup per byte), which the compiler
+/// does sixteen bytes at a time; a mark between two such bytes (rare) is
+/// then looked up in [`FLAGS`] to see whether it joins them.
+fn word_mask(bytes: &[u8], block: usize, len: usize, to: usize, word_before: bool) -> (u64, bool) {
+    let mut padded = [0u8; 64];
+    let chunk_bytes: &[u8] = if len == 64 {
+        &bytes[block..block + 64]
+    } else {
+        padded[..len].copy_from_slice(&bytes[block..block + len]);
+        &padded
+    };
+    // Bytes of 0 or 1.
+    let (mut word, mut mark) = ([0u8; 64], [0u8; 64]);
+    for ((&b, word), mark) in chunk_bytes.iter().zip(&mut word).zip(&mut mark) {
+        let letter = (b | 0x20).wrapping_sub(b'a') < 26;
+        let digit = b.wrapping_sub(b'0') < 10;
+        *word = u8::from(letter | digit | (b == b'_'));
+        // `:` `;`, `,` `.`, and `'`.
+        *mark = u8::from(((b | 1) == b';') | ((b | 2) == b'.') | (b == b'\''));
+    }
+    let (words, marks) = (bits_of(&word), bits_of(&mark));
+    let word_after = block + len < to && FLAGS[usize::from(bytes[block + len])] & WORD != 0;
+    let before = words << 1 | u64::from(word_before);
+    let after = words >> 1 | u64::from(word_after) << (len - 1);
+    let mut candidates = marks & before & after;
+    let mut joined = 0u64;
+    while candidates != 0 {
+        let j = candidates.trailing_zeros() as usize;
+        let at = block + j;
+        let flag = |k: usize| FLAGS[usize::from(bytes[k])];
+        let joins = (flag(at) >> JOINS) & flag(at - 1) & flag(at + 1) & (LETTER | DIGIT);
+        joined |= u64::from(joins != 0) << j;
+        candidates &= candidates - 1;
+    }
+    let last_is_word = words >> (len - 1) & 1 != 0;
+    (words | joined, last_is_word)
 }
 
 /// One word folded: lower case, diacritics removed (`Ysbyty Gwynedd`,
