@@ -332,15 +332,28 @@ fn learn(
     index
 }
 
-/// Words to numbers: a table of the words of up to 16 bytes (most words),
+/// Words to numbers: tables of the words of up to 16 bytes (most words),
 /// each held as two integers and its length, found with integer compares
-/// and no string compare; longer words in a map.
+/// and no string compare; longer words in a map. The first words met,
+/// which are most of the words of any text, are in a small table of their
+/// own that stays in the processor's cache while the build does other
+/// work between releases; the rest in a larger one looked up after it.
 #[derive(Default)]
 struct Words {
-    /// Open addressing with linear probing; a length of 0 is a free entry.
+    first: Table,
+    rest: Table,
+    long: FxHashMap<Box<str>, u32>,
+}
+
+/// Entries of the table of the first words met: it takes words until
+/// half full, 384 KiB in all.
+const FIRST_ENTRIES: usize = 16 * 1024;
+
+/// Open addressing with linear probing; a length of 0 is a free entry.
+#[derive(Default)]
+struct Table {
     entries: Vec<Entry>,
     used: usize,
-    long: FxHashMap<Box<str>, u32>,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -350,7 +363,7 @@ struct Entry {
     value: u32,
 }
 
-/// Longest word held in the table.
+/// Longest word held in the tables.
 const SHORT: usize = 16;
 
 impl Words {
@@ -361,14 +374,41 @@ impl Words {
         if bytes.len() > SHORT || bytes.is_empty() {
             return self.long.get(word).copied();
         }
-        if self.entries.is_empty() {
-            return None;
-        }
         let key = match window {
             Some(window) => window_key(window, bytes.len()),
             None => short_key(bytes),
         };
         let len = bytes.len() as u32;
+        (self.first.get(key, len)).or_else(|| self.rest.get(key, len))
+    }
+
+    /// Adds a word not yet in the tables.
+    fn insert(&mut self, word: &str, value: u32) {
+        let bytes = word.as_bytes();
+        if bytes.len() > SHORT || bytes.is_empty() {
+            self.long.insert(word.into(), value);
+            return;
+        }
+        let (key, len) = (short_key(bytes), bytes.len() as u32);
+        if self.first.entries.is_empty() {
+            self.first.entries = vec![Entry::default(); FIRST_ENTRIES];
+        }
+        if (self.first.used + 1) * 2 <= FIRST_ENTRIES {
+            self.first.place(key, len, value);
+        } else {
+            if (self.rest.used + 1) * 2 > self.rest.entries.len() {
+                self.rest.grow();
+            }
+            self.rest.place(key, len, value);
+        }
+    }
+}
+
+impl Table {
+    fn get(&self, key: (u64, u64), len: u32) -> Option<u32> {
+        if self.entries.is_empty() {
+            return None;
+        }
         let mask = self.entries.len() - 1;
         let mut at = slot_of(key, len) & mask;
         loop {
@@ -383,20 +423,6 @@ impl Words {
         }
     }
 
-    /// Adds a word not yet in the table.
-    fn insert(&mut self, word: &str, value: u32) {
-        let bytes = word.as_bytes();
-        if bytes.len() > SHORT || bytes.is_empty() {
-            self.long.insert(word.into(), value);
-            return;
-        }
-        if (self.used + 1) * 2 > self.entries.len() {
-            self.grow();
-        }
-        self.place(short_key(bytes), bytes.len() as u32, value);
-        self.used += 1;
-    }
-
     fn place(&mut self, key: (u64, u64), len: u32, value: u32) {
         let mask = self.entries.len() - 1;
         let mut at = slot_of(key, len) & mask;
@@ -404,11 +430,13 @@ impl Words {
             at = (at + 1) & mask;
         }
         self.entries[at] = Entry { key, len, value };
+        self.used += 1;
     }
 
     fn grow(&mut self) {
         let size = (self.entries.len() * 2).max(1024);
         let old = std::mem::replace(&mut self.entries, vec![Entry::default(); size]);
+        self.used = 0;
         for entry in old.into_iter().filter(|e| e.len != 0) {
             self.place(entry.key, entry.len, entry.value);
         }
@@ -583,6 +611,22 @@ mod tests {
             );
         }
         assert_eq!(words.get("zzz", None), None);
+    }
+
+    #[test]
+    fn words_met_after_the_first_table_fills_are_found_in_the_larger_one() {
+        let mut words = Words::default();
+        let all: Vec<String> = (0..3 * FIRST_ENTRIES).map(|i| format!("w{i}")).collect();
+        for (i, w) in all.iter().enumerate() {
+            assert_eq!(words.get(w, None), None, "{w}");
+            words.insert(w, i as u32);
+        }
+        assert_eq!(words.first.used, FIRST_ENTRIES / 2);
+        assert_eq!(words.rest.used, all.len() - FIRST_ENTRIES / 2);
+        for (i, w) in all.iter().enumerate() {
+            assert_eq!(words.get(w, None), Some(i as u32), "{w}");
+        }
+        assert_eq!(words.get("w99999", None), None);
     }
 
     #[test]
