@@ -37,23 +37,14 @@ pub fn hash(form: &str) -> u8 {
     h as u8
 }
 
-/// A set of hashes being collected.
-pub type Bits = [u64; 4];
-
-/// Adds a hash to a set; whether it was not in it.
-pub fn insert(bits: &mut Bits, h: u8) -> bool {
-    let (word, bit) = (&mut bits[usize::from(h >> 6)], 1 << (h & 63));
-    let new = *word & bit == 0;
-    *word |= bit;
-    new
-}
-
-/// A set being collected that also knows how many hashes it holds (up to
-/// 255) and the last one added: a set of one hash, three in four of a
-/// release's sets, is written without reading its bits.
+/// A set of hashes being collected, which also knows how many it holds
+/// (up to 255) and the last one added: a set of one hash, three in four
+/// of a release's sets, is written without reading its bits, and any
+/// other is written as a list or a bitmap in one pass.
 #[derive(Default)]
 pub struct Set {
-    bits: Bits,
+    /// Bit `h % 64` of word `h / 64` for hash `h`.
+    bits: [u64; 4],
     len: u8,
     last: u8,
 }
@@ -62,14 +53,15 @@ impl Set {
     /// Without a branch on whether the hash is new, which no processor
     /// can predict.
     pub fn insert(&mut self, h: u8) {
-        let new = insert(&mut self.bits, h);
+        let (word, bit) = (&mut self.bits[usize::from(h >> 6)], 1 << (h & 63));
+        let new = *word & bit == 0;
+        *word |= bit;
         self.len = self.len.saturating_add(u8::from(new));
         self.last = if new { h } else { self.last };
     }
 
-    /// Appends its encoding, as [`write`]. A set of up to [`MAX_LISTED`]
-    /// hashes knows its length, so its list is written without a second
-    /// pass.
+    /// Appends its encoding: up to [`MAX_LISTED`] hashes as a list,
+    /// ascending, more as a bitmap.
     pub fn write(&self, out: &mut Vec<u8>) {
         match self.len {
             1 => out.extend_from_slice(&[1, self.last]),
@@ -77,6 +69,7 @@ impl Set {
                 let mut list = [0u8; 1 + MAX_LISTED as usize];
                 list[0] = n;
                 let mut at = 1;
+                // Set bits lowest first, word by word: ascending hashes.
                 for (i, &word) in self.bits.iter().enumerate() {
                     let mut rest = word;
                     while rest != 0 {
@@ -87,35 +80,13 @@ impl Set {
                 }
                 out.extend_from_slice(&list[..at]);
             }
-            _ => write(out, &self.bits),
+            _ => {
+                out.push(BITMAP);
+                for word in &self.bits {
+                    out.extend_from_slice(&word.to_le_bytes());
+                }
+            }
         }
-    }
-}
-
-/// Appends a set's encoding. The hashes are written as a list first and
-/// counted as they go (no population count, which the baseline x86-64
-/// target lacks as one instruction); a set past [`MAX_LISTED`] is then
-/// written again as a bitmap.
-pub fn write(out: &mut Vec<u8>, bits: &Bits) {
-    let start = out.len();
-    out.push(0);
-    // Set bits lowest first, word by word: ascending hashes.
-    for (i, &word) in bits.iter().enumerate() {
-        let mut rest = word;
-        while rest != 0 {
-            out.push((i as u32 * 64 + rest.trailing_zeros()) as u8);
-            rest &= rest - 1;
-        }
-    }
-    let n = out.len() - start - 1;
-    if n > usize::from(MAX_LISTED) {
-        out.truncate(start);
-        out.push(BITMAP);
-        for w in bits {
-            out.extend_from_slice(&w.to_le_bytes());
-        }
-    } else {
-        out[start] = n as u8;
     }
 }
 
@@ -244,13 +215,13 @@ mod tests {
     #[test]
     fn sets_read_back_as_written_as_lists_or_bitmaps() {
         for n in [0usize, 1, 2, 32, 33, 200, 256] {
-            let mut bits = Bits::default();
+            let mut set = Set::default();
             let wanted: Vec<u8> = (0..n).map(|i| (i * 37 % 256) as u8).collect();
             for &h in &wanted {
-                insert(&mut bits, h);
+                set.insert(h);
             }
             let mut out = Vec::new();
-            write(&mut out, &bits);
+            set.write(&mut out);
             assert_eq!(out.len(), if n > 32 { 33 } else { 1 + n }, "{n}");
             assert_eq!(len(&out), Some(out.len()));
             let mut sorted = wanted.clone();
@@ -273,11 +244,11 @@ mod tests {
         ] {
             let mut sets = Vec::new();
             for (i, &n) in sizes.iter().enumerate() {
-                let mut bits = Bits::default();
+                let mut set = Set::default();
                 for h in 0..n {
-                    insert(&mut bits, (h * 7 + i) as u8);
+                    set.insert((h * 7 + i) as u8);
                 }
-                write(&mut sets, &bits);
+                set.write(&mut sets);
             }
             let mut block = vec![9];
             pack(&mut block, &sets).unwrap();

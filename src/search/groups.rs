@@ -131,7 +131,7 @@ pub struct Lists<'p> {
 /// merged.
 #[derive(Clone, Copy)]
 pub enum Sets<'p> {
-    /// One after another, each as [`follow::write`] encodes it.
+    /// One after another, each as [`follow::Set::write`] encodes it.
     Listed(&'p [u8]),
     /// As the follower file holds them ([`follow::pack`]).
     Packed(&'p [u8]),
@@ -756,12 +756,12 @@ mod tests {
 
     /// A made-up follower set for a form in a document of `length` words.
     fn set(form: &str, length: u32) -> Vec<u8> {
-        let mut bits = follow::Bits::default();
+        let mut set = follow::Set::default();
         for i in 0..length * 7 % 40 {
-            follow::insert(&mut bits, follow::hash(form).wrapping_add(i as u8 * 3));
+            set.insert(follow::hash(form).wrapping_add(i as u8 * 3));
         }
         let mut out = Vec::new();
-        follow::write(&mut out, &bits);
+        set.write(&mut out);
         out
     }
 
